@@ -1,0 +1,3 @@
+from s3uploader_gui.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,339 @@
+"""Typed errors and the one place where botocore/OS exceptions become them.
+
+Every failure the user can meet is an ``AppError`` subclass whose ``user_message`` is
+one sentence a person understands. Messages never contain credentials: they are built
+from error codes, bucket/key names, hosts and numbers only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import botocore.exceptions as bce
+
+
+class AppError(Exception):
+    """Base of every error the app reports to a person."""
+
+    #: True when the whole run is misconfigured (credentials, endpoint), not one item.
+    fatal = False
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(AppError):
+    """The configuration (profile, endpoint, arguments) cannot work."""
+
+    fatal = True
+
+
+class AuthError(AppError):
+    """The server does not accept these credentials."""
+
+    fatal = True
+
+
+class SignatureMismatch(AuthError):
+    """The access key is known but the secret is wrong."""
+
+
+class CredentialsExpired(AuthError):
+    """Temporary credentials or an SSO session have expired."""
+
+
+class MissingCredentials(AuthError):
+    """No credentials could be found at all."""
+
+
+class ClockSkewError(AuthError):
+    """The computer's clock differs too much from the server's."""
+
+    def __init__(self, message: str, *, offset_seconds: float | None) -> None:
+        super().__init__(message, code="RequestTimeTooSkewed")
+        self.offset_seconds = offset_seconds
+
+
+class EndpointUnreachable(AppError):
+    """The server cannot be reached (DNS, refused, timeout, TLS)."""
+
+    fatal = True
+
+    def __init__(self, message: str, *, host: str) -> None:
+        super().__init__(message, code="EndpointUnreachable")
+        self.host = host
+
+
+class AccessDenied(AppError):
+    """The credentials are valid but not allowed to do this."""
+
+
+class NotFound(AppError):
+    """A bucket, key or local path does not exist."""
+
+
+class BucketNotFound(NotFound):
+    """The bucket does not exist."""
+
+    fatal = True
+
+
+class AclNotSupported(AppError):
+    """The bucket has ACLs disabled (Object Ownership: bucket owner enforced)."""
+
+
+class IntegrityError(AppError):
+    """Data arrived different from what was sent (checksum mismatch)."""
+
+
+class LocalFileError(AppError):
+    """A local file is missing, unreadable or not a regular file."""
+
+
+class UnsafePath(AppError):
+    """An object key would write outside the chosen destination folder."""
+
+
+class BadImage(AppError):
+    """A file could not be decoded as an image."""
+
+
+class Cancelled(AppError):
+    """The user cancelled the operation."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message, code="Cancelled")
+
+
+class KeyringUnavailable(AppError):
+    """No usable OS keyring (none installed, locked, or the user declined to unlock)."""
+
+
+class ServerError(AppError):
+    """Any other answer from the server."""
+
+
+def user_message(err: BaseException) -> str:
+    """One sentence for a person, for any exception."""
+    if isinstance(err, AppError):
+        return err.message
+    return translate(err).message
+
+
+def _host(endpoint: str | None) -> str:
+    if not endpoint:
+        return "the server"
+    parts = urlsplit(endpoint)
+    return parts.netloc or endpoint
+
+
+_AMZ_DATE = re.compile(r"^(\d{8}T\d{6}Z)$")
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        if _AMZ_DATE.match(value):
+            return dt.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def clock_offset_seconds(error: dict[str, Any]) -> float | None:
+    """Local clock minus server clock, from a RequestTimeTooSkewed error body."""
+    request = _parse_time(error.get("RequestTime"))
+    server = _parse_time(error.get("ServerTime"))
+    if request is None or server is None:
+        return None
+    return (request - server).total_seconds()
+
+
+def describe_offset(seconds: float) -> str:
+    """'12 minutes ahead' / '3 hours behind' for a clock offset."""
+    direction = "ahead of" if seconds > 0 else "behind"
+    magnitude = abs(seconds)
+    if magnitude >= 2 * 3600:
+        amount = f"{magnitude / 3600:.0f} hours"
+    elif magnitude >= 60:
+        minutes = round(magnitude / 60)
+        amount = f"{minutes} minute" + ("s" if minutes != 1 else "")
+    else:
+        amount = f"{magnitude:.0f} seconds"
+    return f"{amount} {direction}"
+
+
+def _what(bucket: str | None, key: str | None) -> str:
+    if bucket and key:
+        return f"s3://{bucket}/{key}"
+    if bucket:
+        return f"bucket “{bucket}”"
+    return "the object"
+
+
+def translate(
+    exc: BaseException,
+    *,
+    bucket: str | None = None,
+    key: str | None = None,
+    endpoint: str | None = None,
+) -> AppError:
+    """Turn any exception raised by boto3, s3transfer or the OS into an AppError."""
+    if isinstance(exc, AppError):
+        return exc
+    if isinstance(exc, bce.ClientError):
+        return _from_client_error(exc, bucket=bucket, key=key, endpoint=endpoint)
+    if isinstance(exc, bce.NoCredentialsError):
+        return MissingCredentials(
+            "No credentials were found: choose a profile, or set an access key and secret.",
+            code="NoCredentials",
+        )
+    if isinstance(exc, bce.PartialCredentialsError):
+        return MissingCredentials(
+            "The credentials are incomplete: both an access key ID and a secret are needed.",
+            code="PartialCredentials",
+        )
+    if isinstance(exc, bce.ProfileNotFound):
+        return ConfigError(
+            f"The AWS profile “{exc.kwargs.get('profile', '')}” does not exist in ~/.aws.",
+            code="ProfileNotFound",
+        )
+    sso_errors = tuple(
+        cls
+        for cls in (
+            getattr(bce, "SSOTokenLoadError", None),
+            getattr(bce, "UnauthorizedSSOTokenError", None),
+            getattr(bce, "TokenRetrievalError", None),
+        )
+        if cls is not None
+    )
+    if sso_errors and isinstance(exc, sso_errors):
+        return CredentialsExpired(
+            "The AWS SSO session is missing or has expired: run “aws sso login” and try again.",
+            code="SSOTokenExpired",
+        )
+    if isinstance(exc, bce.SSLError):
+        host = _host(getattr(exc, "kwargs", {}).get("endpoint_url") or endpoint)
+        return EndpointUnreachable(
+            f"The secure connection to {host} failed (TLS certificate or protocol error).",
+            host=host,
+        )
+    if isinstance(
+        exc,
+        bce.EndpointConnectionError
+        | bce.ConnectTimeoutError
+        | bce.ReadTimeoutError
+        | bce.ConnectionClosedError
+        | bce.ProxyConnectionError,
+    ):
+        host = _host(getattr(exc, "kwargs", {}).get("endpoint_url") or endpoint)
+        if isinstance(exc, bce.ReadTimeoutError):
+            text = f"{host} stopped answering (read timed out)."
+        elif isinstance(exc, bce.ConnectionClosedError):
+            text = f"{host} closed the connection before the transfer finished."
+        else:
+            text = f"Cannot reach {host}: check the endpoint address and your network."
+        return EndpointUnreachable(text, host=host)
+    if isinstance(exc, bce.ParamValidationError):
+        return ConfigError(f"Invalid request: {exc.kwargs.get('report', exc)}".strip())
+    if type(exc).__name__ == "CancelledError" or isinstance(exc, KeyboardInterrupt):
+        return Cancelled()
+    if isinstance(exc, OSError):
+        return _from_os_error(exc)
+    if isinstance(exc, bce.BotoCoreError):
+        return ServerError(f"The S3 client failed: {exc}")
+    return AppError(f"Unexpected error: {type(exc).__name__}: {exc}", code=type(exc).__name__)
+
+
+def _from_os_error(exc: OSError) -> AppError:
+    name = exc.filename if exc.filename is not None else "the file"
+    if isinstance(exc, FileNotFoundError):
+        return LocalFileError(f"{name} no longer exists.", code="FileNotFound")
+    if isinstance(exc, PermissionError):
+        return LocalFileError(f"{name} cannot be read: permission denied.", code="PermissionDenied")
+    if isinstance(exc, IsADirectoryError):
+        return LocalFileError(f"{name} is a folder, not a file.", code="IsADirectory")
+    if exc.errno == errno.ENOSPC:
+        return LocalFileError(f"The disk is full while writing {name}.", code="DiskFull")
+    return LocalFileError(f"{name}: {exc.strerror or exc}.", code="OSError")
+
+
+def _from_client_error(
+    exc: bce.ClientError, *, bucket: str | None, key: str | None, endpoint: str | None
+) -> AppError:
+    error: dict[str, Any] = dict(exc.response.get("Error", {}))
+    code = str(error.get("Code", ""))
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    bucket = bucket or error.get("BucketName")
+    what = _what(bucket, key)
+    if code == "InvalidAccessKeyId":
+        return AuthError(
+            "The server does not know this access key ID: check it in the profile.", code=code
+        )
+    if code == "SignatureDoesNotMatch":
+        return SignatureMismatch(
+            "The secret access key is wrong (the signature does not match): re-enter it.",
+            code=code,
+        )
+    if code == "RequestTimeTooSkewed":
+        offset = clock_offset_seconds(error)
+        if offset is None:
+            text = (
+                "This computer's clock is too far from the server's (more than 15 minutes): "
+                "set the correct date and time and try again."
+            )
+        else:
+            text = (
+                f"This computer's clock is {describe_offset(offset)} the server's; S3 allows "
+                "15 minutes: set the correct date and time and try again."
+            )
+        return ClockSkewError(text, offset_seconds=offset)
+    if code in {"ExpiredToken", "TokenRefreshRequired", "InvalidToken"}:
+        return CredentialsExpired(
+            "The temporary credentials (session token) have expired: refresh them.", code=code
+        )
+    if code == "NoSuchBucket":
+        return BucketNotFound(f"The bucket “{bucket or '?'}” does not exist.", code=code)
+    if code in {"NoSuchKey", "NotFound", "404"} or status == 404:
+        return NotFound(f"{what} does not exist.", code=code or "NotFound")
+    if code == "AccessControlListNotSupported":
+        return AclNotSupported(
+            f"Bucket “{bucket or '?'}” has ACLs disabled, so “public-read” cannot be set; "
+            "upload without an ACL or make the bucket public with a bucket policy.",
+            code=code,
+        )
+    if code in {"AccessDenied", "AllAccessDisabled", "403", "Forbidden"} or status == 403:
+        return AccessDenied(f"Access denied to {what}: the profile lacks permission.", code=code)
+    if code in {"BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch"}:
+        return IntegrityError(
+            f"{what}: the data the server received does not match what was sent.", code=code
+        )
+    if code in {"InvalidBucketName"}:
+        return ConfigError(
+            f"“{bucket or '?'}” is not a valid bucket name (3–63 lowercase letters, digits, "
+            "dots and hyphens).",
+            code=code,
+        )
+    if code in {"BucketAlreadyExists"}:
+        return AppError(f"The bucket name “{bucket}” is already taken by someone else.", code=code)
+    if code in {"BucketAlreadyOwnedByYou"}:
+        return AppError(f"You already own bucket “{bucket}”.", code=code)
+    if code in {"BucketNotEmpty"}:
+        return AppError(f"Bucket “{bucket}” is not empty.", code=code)
+    if code in {"SlowDown", "503", "ServiceUnavailable", "InternalError", "500"}:
+        return ServerError(
+            f"{_host(endpoint)} is overloaded or failing ({code}); try again later.", code=code
+        )
+    detail = str(error.get("Message") or code or status)
+    return ServerError(f"The server refused the request for {what}: {detail}", code=code)

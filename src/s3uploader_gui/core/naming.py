@@ -1,0 +1,219 @@
+"""Object keys from local paths, Content-Types, S3 URIs and safe local paths for keys."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from s3uploader_gui.core.errors import ConfigError, LocalFileError, UnsafePath
+
+# Python's mimetypes reads the system tables, which miss these on some platforms.
+_CONTENT_TYPES: dict[str, str] = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jpe": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".heic": "image/heic",
+    ".heif": "image/heif",
+    ".svg": "image/svg+xml",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".bmp": "image/bmp",
+    ".ico": "image/vnd.microsoft.icon",
+    ".jxl": "image/jxl",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".csv": "text/csv",
+    ".xml": "application/xml",
+    ".pdf": "application/pdf",
+    ".zip": "application/zip",
+    ".gz": "application/gzip",
+    ".tar": "application/x-tar",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".ogg": "audio/ogg",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".wasm": "application/wasm",
+}
+
+IMAGE_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".avif", ".heic", ".heif", ".tif", ".tiff",
+     ".bmp"}
+)  # fmt: skip
+
+
+def content_type_for(name: str) -> str:
+    """The Content-Type for a file or key name (explicit table first, then mimetypes)."""
+    ext = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    if ext in _CONTENT_TYPES:
+        return _CONTENT_TYPES[ext]
+    guessed, _ = mimetypes.guess_type("x" + ext, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def is_image_name(name: str) -> bool:
+    """True for names whose extension is a common raster image format."""
+    return PurePosixPath(name.replace("\\", "/")).suffix.lower() in IMAGE_EXTENSIONS
+
+
+def normalize_key(key: str) -> str:
+    """NFC form, so a macOS (NFD) name and the same name typed elsewhere are one key."""
+    return unicodedata.normalize("NFC", key)
+
+
+def normalize_prefix(prefix: str) -> str:
+    """'' or 'a/b/' — no leading slash, exactly one trailing slash."""
+    prefix = normalize_key(prefix.replace("\\", "/")).lstrip("/")
+    while "//" in prefix:
+        prefix = prefix.replace("//", "/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return prefix
+
+
+@dataclass(frozen=True)
+class S3Url:
+    """A parsed ``s3://bucket/key`` address."""
+
+    bucket: str
+    key: str = ""
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def parse_s3_url(url: str) -> S3Url:
+    """Parse ``s3://BUCKET[/KEY]``; raise ConfigError for anything else."""
+    if not url.startswith("s3://"):
+        raise ConfigError(f"“{url}” is not an S3 address: write s3://BUCKET/KEY.")
+    rest = url[len("s3://") :]
+    bucket, _, key = rest.partition("/")
+    if not bucket:
+        raise ConfigError(f"“{url}” has no bucket name: write s3://BUCKET/KEY.")
+    return S3Url(bucket=bucket, key=key)
+
+
+@dataclass(frozen=True)
+class UploadSource:
+    """One local file and the key it goes to."""
+
+    path: Path
+    key: str
+    size: int
+
+
+def _walk_files(folder: Path) -> Iterator[Path]:
+    # os.walk does not follow symlinked folders, which guards against loops.
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            yield Path(root) / name
+
+
+def relative_key(prefix: str, parts: Iterable[str]) -> str:
+    """Join a normalised prefix and path components into a key."""
+    return normalize_key(normalize_prefix(prefix) + "/".join(parts))
+
+
+def plan_uploads(
+    paths: Iterable[str | os.PathLike[str]],
+    prefix: str = "",
+) -> tuple[list[UploadSource], list[tuple[Path, LocalFileError]]]:
+    """Expand files and folders into (file, key) pairs.
+
+    A dropped folder keeps its own name and structure under the prefix, as in a file
+    manager copy: dropping ``~/Photos`` on ``trip/`` gives ``trip/Photos/a.jpg``.
+    Returns the sources and, separately, the paths that cannot be uploaded.
+    """
+    sources: list[UploadSource] = []
+    problems: list[tuple[Path, LocalFileError]] = []
+    seen: set[str] = set()
+
+    def add(path: Path, parts: list[str]) -> None:
+        key = relative_key(prefix, parts)
+        if key in seen:
+            return
+        try:
+            st = path.stat()
+        except OSError as exc:
+            problems.append((path, _local_error(path, exc)))
+            return
+        if not path.is_file():
+            problems.append((path, LocalFileError(f"{path} is not a regular file.")))
+            return
+        seen.add(key)
+        sources.append(UploadSource(path=path, key=key, size=st.st_size))
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            base = path.resolve()
+            found = False
+            for file in _walk_files(base):
+                found = True
+                rel = file.relative_to(base)
+                add(file, [base.name, *rel.parts])
+            if not found:
+                problems.append((path, LocalFileError(f"The folder {path} contains no files.")))
+        elif path.exists():
+            add(path, [path.name])
+        else:
+            problems.append((path, LocalFileError(f"{path} does not exist.", code="FileNotFound")))
+    return sources, problems
+
+
+def _local_error(path: Path, exc: OSError) -> LocalFileError:
+    if isinstance(exc, PermissionError):
+        return LocalFileError(f"{path} cannot be read: permission denied.")
+    if isinstance(exc, FileNotFoundError):
+        return LocalFileError(f"{path} no longer exists.", code="FileNotFound")
+    return LocalFileError(f"{path}: {exc.strerror or exc}.")
+
+
+def safe_local_path(dest_dir: Path, key: str, strip_prefix: str = "") -> Path:
+    """Map an object key to a path inside ``dest_dir``, refusing anything that escapes it.
+
+    Keys are untrusted: ``../x``, ``/etc/x``, ``a/../../x``, backslashes and NUL bytes
+    could otherwise write anywhere on disk.
+    """
+    rel = key[len(strip_prefix) :] if strip_prefix and key.startswith(strip_prefix) else key
+    if "\x00" in rel:
+        raise UnsafePath(f"The key “{key!r}” contains a NUL byte and cannot be saved.")
+    if "\\" in rel:
+        raise UnsafePath(f"The key “{key}” contains a backslash and cannot be saved safely.")
+    if rel.startswith("/"):
+        raise UnsafePath(f"The key “{key}” is an absolute path and cannot be saved safely.")
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if not parts:
+        raise UnsafePath(f"The key “{key}” has no file name.")
+    if any(p == ".." for p in parts):
+        raise UnsafePath(f"The key “{key}” points outside the destination folder (“..”).")
+    if os.name == "nt" and any(":" in p for p in parts):
+        raise UnsafePath(f"The key “{key}” contains a drive or stream separator (“:”).")
+    root = dest_dir.resolve()
+    target = root.joinpath(*parts)
+    # Belt and braces: a symlink inside dest_dir could still lead elsewhere.
+    resolved_parent = target.parent.resolve()
+    if resolved_parent != root and root not in resolved_parent.parents:
+        raise UnsafePath(f"The key “{key}” resolves outside the destination folder.")
+    return target
