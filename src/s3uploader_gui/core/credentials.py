@@ -39,9 +39,13 @@ class CredentialStore:
         name = getattr(backend, "name", "") or type(backend).__name__
         return str(name)
 
+    @staticmethod
+    def _refused(backend: keyring.backend.KeyringBackend) -> bool:
+        return type(backend).__module__.startswith(_REFUSED_MODULES)
+
     def _usable(self) -> keyring.backend.KeyringBackend:
         backend = self.backend
-        if type(backend).__module__.startswith(_REFUSED_MODULES):
+        if self._refused(backend):
             raise KeyringUnavailable(
                 "No secure keyring is available on this computer "
                 f"(backend: {self.backend_name()}); the secret can be used for this session only."
@@ -86,6 +90,8 @@ class CredentialStore:
         account = self._account(profile, field)
         with self._lock:
             self._session.pop(account, None)
+        if self._refused(self.backend):
+            return  # nothing can have been stored there (set() refuses it)
         try:
             self._usable().delete_password(SERVICE, account)
         except keyring.errors.PasswordDeleteError:

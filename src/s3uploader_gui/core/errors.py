@@ -8,11 +8,14 @@ from error codes, bucket/key names, hosts and numbers only.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import errno
 import re
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
+import botocore.auth
 import botocore.exceptions as bce
 
 
@@ -146,9 +149,30 @@ def _parse_time(value: str | None) -> dt.datetime | None:
     try:
         if _AMZ_DATE.match(value):
             return dt.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    # S3 times are UTC; a naive value must not break the subtraction with an aware one.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+def _parse_http_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+def _signing_clock_now() -> dt.datetime:
+    """Now, by the clock botocore signs SigV4 requests with (the system clock)."""
+    now = getattr(botocore.auth, "get_current_datetime", None)
+    value = now() if callable(now) else dt.datetime.now(dt.UTC)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.now(dt.UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def clock_offset_seconds(error: dict[str, Any]) -> float | None:
@@ -157,6 +181,25 @@ def clock_offset_seconds(error: dict[str, Any]) -> float | None:
     server = _parse_time(error.get("ServerTime"))
     if request is None or server is None:
         return None
+    return (request - server).total_seconds()
+
+
+def _skew_offset(error: dict[str, Any], headers: Any) -> float | None:
+    """Like ``clock_offset_seconds``, falling back to the HTTP ``Date`` header.
+
+    AWS puts ``RequestTime`` and ``ServerTime`` in the error body. Servers that do not
+    (SeaweedFS, MinIO) still send a ``Date`` header: compare it with this computer's
+    clock (the one the request was signed with).
+    """
+    offset = clock_offset_seconds(error)
+    if offset is not None or not isinstance(headers, dict):
+        return offset
+    server = _parse_time(error.get("ServerTime")) or _parse_http_date(
+        headers.get("date") or headers.get("Date")
+    )
+    if server is None:
+        return None
+    request = _parse_time(error.get("RequestTime")) or _signing_clock_now()
     return (request - server).total_seconds()
 
 
@@ -250,23 +293,38 @@ def translate(
     if type(exc).__name__ == "CancelledError" or isinstance(exc, KeyboardInterrupt):
         return Cancelled()
     if isinstance(exc, OSError):
-        return _from_os_error(exc)
+        return _from_os_error(exc, endpoint)
     if isinstance(exc, bce.BotoCoreError):
         return ServerError(f"The S3 client failed: {exc}")
     return AppError(f"Unexpected error: {type(exc).__name__}: {exc}", code=type(exc).__name__)
 
 
-def _from_os_error(exc: OSError) -> AppError:
+def _from_os_error(exc: OSError, endpoint: str | None) -> AppError:
+    if exc.filename is None and isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        # A network failure that escaped botocore's wrapping is not a local file problem.
+        host = _host(endpoint)
+        if isinstance(exc, TimeoutError):
+            text = f"{host} stopped answering (timed out)."
+        else:
+            text = f"Cannot reach {host}: check the endpoint address and your network."
+        return EndpointUnreachable(_capitalize(text), host=host)
     name = exc.filename if exc.filename is not None else "the file"
     if isinstance(exc, FileNotFoundError):
-        return LocalFileError(f"{name} no longer exists.", code="FileNotFound")
-    if isinstance(exc, PermissionError):
-        return LocalFileError(f"{name} cannot be read: permission denied.", code="PermissionDenied")
-    if isinstance(exc, IsADirectoryError):
-        return LocalFileError(f"{name} is a folder, not a file.", code="IsADirectory")
-    if exc.errno == errno.ENOSPC:
-        return LocalFileError(f"The disk is full while writing {name}.", code="DiskFull")
-    return LocalFileError(f"{name}: {exc.strerror or exc}.", code="OSError")
+        text, code = f"{name} no longer exists.", "FileNotFound"
+    elif isinstance(exc, PermissionError):
+        text, code = f"{name} cannot be read: permission denied.", "PermissionDenied"
+    elif isinstance(exc, IsADirectoryError):
+        text, code = f"{name} is a folder, not a file.", "IsADirectory"
+    elif exc.errno == errno.ENOSPC:
+        text, code = f"The disk is full while writing {name}.", "DiskFull"
+    else:
+        text, code = f"{name}: {exc.strerror or exc}.", "OSError"
+    return LocalFileError(_capitalize(text), code=code)
+
+
+def _capitalize(text: str) -> str:
+    # Only our own placeholders ("the file", "the server"); never change a file or host name.
+    return "T" + text[1:] if text.startswith("the ") else text
 
 
 def _from_client_error(
@@ -287,7 +345,8 @@ def _from_client_error(
             code=code,
         )
     if code == "RequestTimeTooSkewed":
-        offset = clock_offset_seconds(error)
+        headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders")
+        offset = _skew_offset(error, headers)
         if offset is None:
             text = (
                 "This computer's clock is too far from the server's (more than 15 minutes): "

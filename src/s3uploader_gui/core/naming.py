@@ -161,6 +161,10 @@ def plan_uploads(
         if not path.is_file():
             problems.append((path, LocalFileError(f"{path} is not a regular file.")))
             return
+        if not os.access(path, os.R_OK):
+            # stat() works on a file we cannot open; say so now, not halfway through.
+            problems.append((path, _local_error(path, PermissionError(path))))
+            return
         seen.add(key)
         sources.append(UploadSource(path=path, key=key, size=st.st_size))
 
@@ -184,7 +188,7 @@ def plan_uploads(
 
 def _local_error(path: Path, exc: OSError) -> LocalFileError:
     if isinstance(exc, PermissionError):
-        return LocalFileError(f"{path} cannot be read: permission denied.")
+        return LocalFileError(f"{path} cannot be read: permission denied.", code="PermissionDenied")
     if isinstance(exc, FileNotFoundError):
         return LocalFileError(f"{path} no longer exists.", code="FileNotFound")
     return LocalFileError(f"{path}: {exc.strerror or exc}.")

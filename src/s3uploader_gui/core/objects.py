@@ -117,6 +117,9 @@ def delete_prefix(
     cancel: CancelToken | None = None,
 ) -> DeleteResult:
     """Delete every object under ``prefix`` (a "folder"), including its marker."""
+    if prefix and not prefix.endswith("/"):
+        # Folder "a" is "a/": a bare "a" would also delete "ab/..." and a file named "a".
+        prefix += "/"
 
     def keys() -> Iterable[str]:
         for page in iter_objects(client, bucket, prefix, recursive=True, cancel=cancel):

@@ -109,6 +109,9 @@ class ProfileStore:
             raise ConfigError("The local storage profile is built in and cannot be changed.")
         if not profile.name.strip():
             raise ConfigError("A profile needs a name.")
+        if profile.name == LOCAL_PROFILE_NAME or profile.name.lower() == "local":
+            # get() answers these names with the built-in profile: a saved one would vanish.
+            raise ConfigError(f"“{profile.name}” is reserved for the local storage profile.")
         data = self._read()
         items = [p for p in data.get("profiles", []) if p.get("name") != profile.name]
         items.append(profile.to_json())

@@ -1,0 +1,84 @@
+"""The GUI entry point: ``s3uploader-gui`` / ``python -m s3uploader_gui``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from s3uploader_gui import __version__
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="s3uploader-gui", description="Upload files to S3.")
+    parser.add_argument("--version", action="version", version=f"s3uploader-gui {__version__}")
+    parser.add_argument(
+        "--quit-after", type=int, metavar="MS", help="quit after MS milliseconds (demos, checks)"
+    )
+    parser.add_argument(
+        "--screenshot", metavar="PNG", help="with --quit-after: save the window to PNG first"
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="log more to standard error")
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the application; returns the exit status."""
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from s3uploader_gui.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("s3uploader-gui")
+    app.setOrganizationName("s3uploader-gui")
+    app.setApplicationDisplayName("S3 Uploader")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("s3uploader-gui")
+
+    window = MainWindow()
+    window.restore_layout()
+    window.show()
+    QTimer.singleShot(0, window.connect_initial)
+
+    # Ctrl+C in the terminal quits cleanly (and so stops the local server); the timer
+    # lets the Python interpreter run its signal handlers while Qt's loop runs.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    signal.signal(signal.SIGTERM, lambda *_: window.close())
+    ticker = QTimer()
+    ticker.start(200)
+    ticker.timeout.connect(lambda: None)
+
+    if args.quit_after is not None:
+
+        def finish() -> None:
+            if args.screenshot:
+                window.grab().save(args.screenshot)
+            window.close()
+
+        QTimer.singleShot(args.quit_after, finish)
+
+    def on_quit() -> None:
+        window.shutdown()
+        # Leaving data on the clipboard at exit crashes some platforms' Qt (offscreen).
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None and not clipboard.ownsClipboard():
+            return
+        if clipboard is not None:
+            clipboard.clear()
+
+    app.aboutToQuit.connect(on_quit)
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

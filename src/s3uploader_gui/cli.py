@@ -1,0 +1,874 @@
+"""``s3uploader``: the command-line twin of the GUI, built on the same core.
+
+Exit status: 0 when every item succeeded (skipped items count as success), 1 when some
+items failed (the others were still done), 2 for usage or configuration errors (bad
+credentials, unknown bucket, unreachable endpoint, bad address, missing profile) and
+130 when interrupted. Every failure is one line on stderr; ``--json`` prints one JSON
+object per item on stdout.
+
+Heavy modules (boto3 through ``core``) are imported inside the functions that need them,
+so ``s3uploader --version`` and ``--help`` start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from s3uploader_gui import __version__
+
+if TYPE_CHECKING:
+    from s3uploader_gui.core.errors import AppError
+    from s3uploader_gui.core.naming import S3Url, UploadSource
+    from s3uploader_gui.core.progress import TransferProgress
+    from s3uploader_gui.core.s3client import ConnectionSettings, S3Client, S3Context
+    from s3uploader_gui.core.transfers import DownloadSource, ItemResult
+
+PROG = "s3uploader"
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130
+
+Record = dict[str, Any]
+
+
+# -- output ------------------------------------------------------------------------------
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped, so one item is always one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def display_path(path: Path | str) -> str:
+    """A local path as the user would type it: relative to the working directory if inside."""
+    text = str(path)
+    if os.path.isabs(text):
+        try:
+            rel = os.path.relpath(text)
+        except ValueError:  # another drive on Windows
+            return text
+        if not rel.startswith(".."):
+            return rel
+    return text
+
+
+def record(
+    status: str,
+    *,
+    bucket: str | None = None,
+    key: str | None = None,
+    path: Path | str | None = None,
+    nbytes: int | None = None,
+    error: str | None = None,
+    **extra: Any,
+) -> Record:
+    """One ``--json`` object: ``path``, ``key``, ``status``, ``bytes``, ``error`` and extras."""
+    data: Record = {
+        "path": None if path is None else str(path),
+        "bucket": bucket,
+        "key": key,
+        "status": status,
+        "bytes": nbytes,
+        "error": error,
+    }
+    data.update(extra)
+    return data
+
+
+class Reporter:
+    """Prints item outcomes (human lines or JSON lines) and counts failures.
+
+    Also owns the optional one-line progress display on stderr, so that item lines never
+    get mixed into a half-drawn progress line.
+    """
+
+    def __init__(self, *, json_mode: bool, out: TextIO, err: TextIO) -> None:
+        self.json_mode = json_mode
+        self.out = out
+        self.err = err
+        self.failures = 0
+        self._lock = threading.Lock()
+        self._status_shown = False
+
+    def _clear_status(self) -> None:
+        if self._status_shown:
+            self.err.write("\r\x1b[K")
+            self.err.flush()
+            self._status_shown = False
+
+    def status(self, text: str) -> None:
+        """Draw ``text`` as the transient progress line (terminal only)."""
+        with self._lock:
+            self.err.write("\r\x1b[K" + text)
+            self.err.flush()
+            self._status_shown = True
+
+    def clear_status(self) -> None:
+        """Remove the progress line."""
+        with self._lock:
+            self._clear_status()
+
+    def ok(self, data: Record, human: str | None) -> None:
+        """An item that succeeded (or was skipped)."""
+        with self._lock:
+            self._clear_status()
+            if self.json_mode:
+                self._json(data)
+            elif human is not None:
+                print(one_line(human), file=self.out, flush=True)
+
+    def failed(self, data: Record, item: str, message: str, *, command: str) -> None:
+        """An item that failed: one line on stderr (and its JSON object on stdout)."""
+        with self._lock:
+            self._clear_status()
+            self.failures += 1
+            if self.json_mode:
+                self._json(data)
+            print(
+                f"{command} failed: {one_line(item)}: {one_line(message)}",
+                file=self.err,
+                flush=True,
+            )
+
+    def note(self, message: str) -> None:
+        """A warning that is not a failure (stderr)."""
+        with self._lock:
+            self._clear_status()
+            print(f"{PROG}: {one_line(message)}", file=self.err, flush=True)
+
+    def _json(self, data: Record) -> None:
+        print(json.dumps(data, ensure_ascii=False, default=str), file=self.out, flush=True)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILED if self.failures else EXIT_OK
+
+
+class ProgressLine:
+    """Redraws a one-line summary of a TransferProgress on stderr every ``interval`` s."""
+
+    def __init__(
+        self, progress: TransferProgress, reporter: Reporter, *, interval: float = 0.5
+    ) -> None:
+        self._progress = progress
+        self._reporter = reporter
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cli-progress", daemon=True)
+
+    def render(self) -> str:
+        """The current progress line."""
+        from s3uploader_gui.core.progress import format_bytes, format_duration
+
+        snap = self._progress.snapshot()
+        return (
+            f"{snap.items_finished}/{snap.items_total} files, "
+            f"{format_bytes(snap.done_bytes)} of {format_bytes(snap.total_bytes)} "
+            f"({snap.fraction:.0%}), {format_bytes(snap.bytes_per_second)}/s, "
+            f"ETA {format_duration(snap.eta_seconds)}"
+        )
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._reporter.status(self.render())
+
+    def __enter__(self) -> ProgressLine:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._reporter.clear_status()
+
+
+@contextmanager
+def maybe_progress(
+    args: argparse.Namespace, reporter: Reporter, progress: TransferProgress
+) -> Iterator[None]:
+    """Show a progress line when stderr is a terminal and the output is not JSON."""
+    if args.json or not reporter.err.isatty():
+        yield
+        return
+    with ProgressLine(progress, reporter):
+        yield
+
+
+# -- connection --------------------------------------------------------------------------
+def _check_endpoint(url: str | None) -> None:
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise _config_error(f"“{url}” is not an endpoint URL: write http(s)://HOST[:PORT].")
+
+
+def _config_error(message: str) -> AppError:
+    from s3uploader_gui.core.errors import ConfigError
+
+    return ConfigError(message)
+
+
+def resolve_settings(args: argparse.Namespace) -> ConnectionSettings:
+    """ConnectionSettings for a non-local run: boto3's standard chain, or ``--profile``."""
+    from s3uploader_gui.core.credentials import CredentialStore
+    from s3uploader_gui.core.errors import AppError, ConfigError
+    from s3uploader_gui.core.profiles import ProfileStore, connection_settings
+    from s3uploader_gui.core.s3client import ConnectionSettings
+
+    _check_endpoint(args.endpoint_url)
+    if not args.profile:
+        # Everything else (keys, region, AWS_ENDPOINT_URL_S3, ~/.aws) comes from boto3.
+        return ConnectionSettings(endpoint_url=args.endpoint_url, region=args.region)
+    profile = ProfileStore().get(args.profile)
+    try:
+        settings = connection_settings(profile, credentials=CredentialStore())
+    except ConfigError:
+        raise
+    except AppError as err:  # e.g. KeyringUnavailable: the configuration cannot work
+        raise ConfigError(err.message, code=err.code) from err
+    overrides = {
+        name: value
+        for name, value in (("endpoint_url", args.endpoint_url), ("region", args.region))
+        if value
+    }
+    return dataclasses.replace(settings, **overrides) if overrides else settings
+
+
+def _is_local_profile(name: str | None) -> bool:
+    if not name:
+        return False
+    from s3uploader_gui.core.profiles import ProfileStore
+
+    return ProfileStore().get(name).is_local
+
+
+@contextmanager
+def open_context(args: argparse.Namespace) -> Iterator[S3Context]:
+    """The connection for this run; with ``--profile local`` the embedded server runs inside."""
+    from s3uploader_gui.core.s3client import S3Context
+
+    if not _is_local_profile(args.profile):
+        yield S3Context(resolve_settings(args))
+        return
+    from s3uploader_gui.core import paths
+    from s3uploader_gui.core.local_server import DEFAULT_BUCKET, LocalServer
+    from s3uploader_gui.core.objects import ensure_bucket
+    from s3uploader_gui.core.profiles import LOCAL_PROFILE, connection_settings
+
+    if args.endpoint_url or args.region:
+        raise _config_error("--endpoint-url and --region cannot be used with the local storage.")
+    server = LocalServer(paths.local_storage_dir())
+    info = server.start()  # ConfigError when the GUI holds the data directory
+    try:
+        context = S3Context(connection_settings(LOCAL_PROFILE, local=info))
+        ensure_bucket(context.client, DEFAULT_BUCKET)
+        yield context
+    finally:
+        server.stop()
+
+
+def require_bucket(client: S3Client, bucket: str) -> None:
+    """Fail the whole run (exit 2) with one line when ``bucket`` does not exist."""
+    from s3uploader_gui.core.errors import AccessDenied, BucketNotFound
+    from s3uploader_gui.core.objects import bucket_exists
+
+    try:
+        exists = bucket_exists(client, bucket)
+    except AccessDenied:
+        # HEAD answers carry no error code: a wrong secret and a policy without
+        # s3:ListBucket both look like 403 here. The first real request tells them apart.
+        return
+    if not exists:
+        raise BucketNotFound(f"The bucket “{bucket}” does not exist.", code="NoSuchBucket")
+
+
+def _bucket_only(url: S3Url, command: str) -> str:
+    if url.key:
+        raise _config_error(f"{command} takes a bucket only (s3://BUCKET), not “{url}”.")
+    return url.bucket
+
+
+class FatalWatch:
+    """Cancels a batch at the first fatal item error and remembers it."""
+
+    def __init__(self) -> None:
+        from s3uploader_gui.core.cancel import CancelToken
+
+        self.cancel = CancelToken()
+        self.error: AppError | None = None
+
+    def check(self, result: ItemResult) -> bool:
+        """True when ``result`` should not be reported (fatal, or cancelled after fatal)."""
+        from s3uploader_gui.core.transfers import ItemStatus
+
+        if self.error is not None and result.status is ItemStatus.CANCELLED:
+            return True
+        if result.status is ItemStatus.FAILED and result.error is not None and result.error.fatal:
+            if self.error is None:
+                self.error = result.error
+            self.cancel.cancel()
+            return True
+        return False
+
+    def raise_if_fatal(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+# -- upload ------------------------------------------------------------------------------
+def _existing_sizes(client: S3Client, bucket: str, prefix: str) -> dict[str, int]:
+    from s3uploader_gui.core.listing import iter_objects
+
+    return {
+        obj.key: obj.size
+        for page in iter_objects(client, bucket, prefix, recursive=True)
+        for obj in page.objects
+    }
+
+
+def _skip_existing(
+    client: S3Client, bucket: str, prefix: str, sources: list[UploadSource], rep: Reporter
+) -> list[UploadSource]:
+    """Drop (and report as skipped) sources whose key already exists with the same size."""
+    existing = _existing_sizes(client, bucket, prefix)
+    todo: list[UploadSource] = []
+    for src in sources:
+        if existing.get(src.key) == src.size:
+            rep.ok(
+                record(
+                    "skipped",
+                    bucket=bucket,
+                    key=src.key,
+                    path=src.path,
+                    nbytes=0,
+                    note="already in the bucket with the same size",
+                ),
+                f"skip: {display_path(src.path)} (s3://{bucket}/{src.key} exists)",
+            )
+        else:
+            todo.append(src)
+    return todo
+
+
+def _upload_reporter(bucket: str, rep: Reporter, watch: FatalWatch) -> Callable[[ItemResult], None]:
+    from s3uploader_gui.core.errors import user_message
+    from s3uploader_gui.core.progress import format_bytes
+    from s3uploader_gui.core.transfers import ItemStatus
+
+    def on_item(result: ItemResult) -> None:
+        if watch.check(result):
+            return
+        where = f"s3://{bucket}/{result.key}"
+        if result.status is ItemStatus.DONE:
+            rep.ok(
+                record(
+                    "uploaded", bucket=bucket, key=result.key, path=result.path, nbytes=result.bytes
+                ),
+                f"upload: {display_path(result.path)} -> {where} ({format_bytes(result.bytes)})",
+            )
+            return
+        message = user_message(result.error) if result.error else str(result.status)
+        rep.failed(
+            record(
+                "failed", bucket=bucket, key=result.key, path=result.path, nbytes=0, error=message
+            ),
+            f"{display_path(result.path)} -> {where}",
+            message,
+            command="upload",
+        )
+
+    return on_item
+
+
+def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
+    """Upload files and folders under ``--to``."""
+    from s3uploader_gui.core.naming import normalize_prefix, parse_s3_url, plan_uploads
+    from s3uploader_gui.core.progress import TransferProgress
+    from s3uploader_gui.core.transfers import TransferEngine
+
+    target = parse_s3_url(args.to)
+    prefix = normalize_prefix(target.key)
+    sources, problems = plan_uploads(args.paths, prefix)
+    with open_context(args) as context:
+        require_bucket(context.client, target.bucket)
+        for path, err in problems:
+            rep.failed(
+                record("failed", bucket=target.bucket, path=path, nbytes=0, error=err.message),
+                display_path(path),
+                err.message,
+                command="upload",
+            )
+        if args.skip_existing and sources:
+            sources = _skip_existing(context.client, target.bucket, prefix, sources, rep)
+        watch = FatalWatch()
+        progress = TransferProgress()
+        engine = TransferEngine(context)
+        try:
+            with maybe_progress(args, rep, progress):
+                engine.upload(
+                    target.bucket,
+                    sources,
+                    progress=progress,
+                    cancel=watch.cancel,
+                    on_item=_upload_reporter(target.bucket, rep, watch),
+                )
+        finally:
+            engine.close()
+        watch.raise_if_fatal()
+    return rep.exit_code
+
+
+# -- download ----------------------------------------------------------------------------
+def _head_size(client: S3Client, bucket: str, key: str) -> int | None:
+    """The object's size; None when it does not exist."""
+    from s3uploader_gui.core.errors import AccessDenied, NotFound, translate
+
+    try:
+        answer = client.head_object(Bucket=bucket, Key=key)
+    except Exception as exc:
+        err = translate(exc, bucket=bucket, key=key)
+        if isinstance(err, NotFound):
+            return None
+        if isinstance(err, AccessDenied):
+            return 0  # size unknown (no permission to HEAD, or a wrong secret): the GET tells
+        raise err from exc
+    return int(answer.get("ContentLength", 0))
+
+
+def _iter_prefix(client: S3Client, bucket: str, prefix: str) -> Iterator[tuple[str, int]]:
+    from s3uploader_gui.core.listing import iter_objects
+
+    for page in iter_objects(client, bucket, prefix, recursive=True):
+        for obj in page.objects:
+            if not obj.key.endswith("/"):  # folder markers are not files
+                yield obj.key, obj.size
+
+
+def _download_candidates(
+    client: S3Client, url: S3Url
+) -> tuple[list[tuple[str, int]], str, str | None]:
+    """(key, size) pairs to fetch, the prefix to strip, and a reason when there are none."""
+    key = url.key
+    if key and not key.endswith("/"):
+        size = _head_size(client, url.bucket, key)
+        if size is not None:
+            return [(key, size)], key[: key.rfind("/") + 1], None
+        key += "/"  # not an object: maybe a "folder"
+    found = list(_iter_prefix(client, url.bucket, key))
+    if not found:
+        what = f"s3://{url.bucket}/{url.key}"
+        return [], key, f"{what} does not exist (no object and nothing under it)."
+    return found, key, None
+
+
+def _plan_downloads(
+    client: S3Client, url: S3Url, dest: Path, *, overwrite: bool, rep: Reporter
+) -> list[DownloadSource]:
+    """Map keys to safe local paths; unsafe keys fail, existing files are skipped."""
+    from s3uploader_gui.core.errors import UnsafePath
+    from s3uploader_gui.core.naming import safe_local_path
+    from s3uploader_gui.core.transfers import DownloadSource
+
+    candidates, strip, missing = _download_candidates(client, url)
+    if missing is not None:
+        rep.failed(
+            record("failed", bucket=url.bucket, key=url.key, nbytes=0, error=missing),
+            str(url),
+            missing,
+            command="download",
+        )
+    plan: list[DownloadSource] = []
+    claimed: set[Path] = set()
+    for key, size in candidates:
+        where = f"s3://{url.bucket}/{key}"
+        try:
+            path = safe_local_path(dest, key, strip)
+            if path in claimed:
+                raise UnsafePath(f"The key “{key}” maps to the same file as another key.")
+        except UnsafePath as err:
+            rep.failed(
+                record("failed", bucket=url.bucket, key=key, nbytes=0, error=err.message),
+                where,
+                err.message,
+                command="download",
+            )
+            continue
+        claimed.add(path)
+        if not overwrite and (path.exists() or path.is_symlink()):
+            rep.ok(
+                record(
+                    "skipped",
+                    bucket=url.bucket,
+                    key=key,
+                    path=path,
+                    nbytes=0,
+                    note="the local file exists; --overwrite replaces it",
+                ),
+                f"skip: {where} -> {display_path(path)} (exists; --overwrite replaces it)",
+            )
+            continue
+        plan.append(DownloadSource(key=key, path=path, size=size))
+    return plan
+
+
+def _download_reporter(
+    bucket: str, rep: Reporter, watch: FatalWatch
+) -> Callable[[ItemResult], None]:
+    from s3uploader_gui.core.errors import user_message
+    from s3uploader_gui.core.progress import format_bytes
+    from s3uploader_gui.core.transfers import ItemStatus
+
+    def on_item(result: ItemResult) -> None:
+        if watch.check(result):
+            return
+        where = f"s3://{bucket}/{result.key}"
+        if result.status is ItemStatus.DONE:
+            rep.ok(
+                record(
+                    "downloaded",
+                    bucket=bucket,
+                    key=result.key,
+                    path=result.path,
+                    nbytes=result.bytes,
+                ),
+                f"download: {where} -> {display_path(result.path)} ({format_bytes(result.bytes)})",
+            )
+            return
+        message = user_message(result.error) if result.error else str(result.status)
+        rep.failed(
+            record(
+                "failed", bucket=bucket, key=result.key, path=result.path, nbytes=0, error=message
+            ),
+            f"{where} -> {display_path(result.path)}",
+            message,
+            command="download",
+        )
+
+    return on_item
+
+
+def cmd_download(args: argparse.Namespace, rep: Reporter) -> int:
+    """Download one object, or everything under a prefix, into DEST_DIR."""
+    from s3uploader_gui.core.naming import parse_s3_url
+    from s3uploader_gui.core.progress import TransferProgress
+    from s3uploader_gui.core.transfers import TransferEngine
+
+    url = parse_s3_url(args.source)
+    dest = Path(args.dest)
+    if dest.exists() and not dest.is_dir():
+        raise _config_error(f"{dest} exists and is not a folder.")
+    with open_context(args) as context:
+        require_bucket(context.client, url.bucket)
+        plan = _plan_downloads(context.client, url, dest, overwrite=args.overwrite, rep=rep)
+        if not plan:
+            return rep.exit_code
+        dest.mkdir(parents=True, exist_ok=True)
+        watch = FatalWatch()
+        progress = TransferProgress()
+        engine = TransferEngine(context)
+        try:
+            with maybe_progress(args, rep, progress):
+                engine.download(
+                    url.bucket,
+                    plan,
+                    progress=progress,
+                    cancel=watch.cancel,
+                    on_item=_download_reporter(url.bucket, rep, watch),
+                )
+        finally:
+            engine.close()
+        watch.raise_if_fatal()
+    return rep.exit_code
+
+
+# -- ls ----------------------------------------------------------------------------------
+def _local_time(value: Any) -> str:
+    if value is None:
+        return " " * 19
+    return str(value.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())
+
+
+def _ls_buckets(client: S3Client, rep: Reporter) -> None:
+    from s3uploader_gui.core.listing import list_buckets
+
+    for bucket in list_buckets(client):
+        rep.ok(
+            record("listed", bucket=bucket.name, type="bucket", created=_iso(bucket.created)),
+            f"{_local_time(bucket.created)} {bucket.name}",
+        )
+
+
+def _ls_objects(client: S3Client, url: S3Url, recursive: bool, rep: Reporter) -> None:
+    from s3uploader_gui.core.listing import iter_objects
+
+    for page in iter_objects(client, url.bucket, url.key, recursive=recursive):
+        for prefix in page.prefixes:
+            name = prefix.rstrip("/").rsplit("/", 1)[-1] + "/"
+            rep.ok(
+                record("listed", bucket=url.bucket, key=prefix, type="prefix"),
+                f"{'PRE':>30} {name}",
+            )
+        for obj in page.objects:
+            name = obj.key if recursive else obj.key.rsplit("/", 1)[-1]
+            rep.ok(
+                record(
+                    "listed",
+                    bucket=url.bucket,
+                    key=obj.key,
+                    nbytes=obj.size,
+                    type="object",
+                    last_modified=_iso(obj.last_modified),
+                ),
+                f"{_local_time(obj.last_modified)} {obj.size:>10} {name}",
+            )
+
+
+def cmd_ls(args: argparse.Namespace, rep: Reporter) -> int:
+    """List buckets, or the folders and objects under a prefix."""
+    from s3uploader_gui.core.naming import parse_s3_url
+
+    url = parse_s3_url(args.url) if args.url else None
+    with open_context(args) as context:
+        if url is None:
+            _ls_buckets(context.client, rep)
+        else:
+            _ls_objects(context.client, url, args.recursive, rep)
+    return rep.exit_code
+
+
+# -- presign -----------------------------------------------------------------------------
+def cmd_presign(args: argparse.Namespace, rep: Reporter) -> int:
+    """Print a SigV4 presigned GET link."""
+    from s3uploader_gui.core.naming import parse_s3_url
+    from s3uploader_gui.core.sharing import presigned_get_url
+
+    url = parse_s3_url(args.url)
+    if not url.key:
+        raise _config_error(f"presign needs an object: write s3://BUCKET/KEY, not “{args.url}”.")
+    with open_context(args) as context:
+        link = presigned_get_url(context.client, url.bucket, url.key, args.expires)
+        if _is_local_profile(args.profile):
+            rep.note(
+                "the local storage uses new credentials on every start: this link "
+                "stops working when this command exits."
+            )
+    rep.ok(
+        record("presigned", bucket=url.bucket, key=url.key, url=link, expires=args.expires),
+        link,
+    )
+    return rep.exit_code
+
+
+# -- rm ----------------------------------------------------------------------------------
+def _group_by_bucket(urls: Sequence[S3Url]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for url in urls:
+        groups.setdefault(url.bucket, []).append(url.key)
+    return groups
+
+
+def _report_deleted(bucket: str, result: Any, rep: Reporter) -> None:
+    for key in result.deleted:
+        rep.ok(record("deleted", bucket=bucket, key=key), f"delete: s3://{bucket}/{key}")
+    for key, err in result.failed:
+        if err.fatal:
+            raise err
+        rep.failed(
+            record("failed", bucket=bucket, key=key, error=err.message),
+            f"s3://{bucket}/{key}",
+            err.message,
+            command="delete",
+        )
+
+
+def cmd_rm(args: argparse.Namespace, rep: Reporter) -> int:
+    """Delete objects; with ``--recursive`` a key ending in ``/`` deletes the whole prefix."""
+    from s3uploader_gui.core.naming import parse_s3_url
+    from s3uploader_gui.core.objects import delete_keys, delete_prefix
+
+    urls = [parse_s3_url(u) for u in args.urls]
+    for url in urls:
+        if not url.key and not args.recursive:
+            raise _config_error(f"rm needs a key: write s3://BUCKET/KEY, not “{url}”.")
+    with open_context(args) as context:
+        client = context.client
+        for bucket, keys in _group_by_bucket(urls).items():
+            require_bucket(client, bucket)
+            prefixes = [k for k in keys if args.recursive and (not k or k.endswith("/"))]
+            plain = [k for k in keys if k not in prefixes]
+            if plain:
+                _report_deleted(bucket, delete_keys(client, bucket, plain), rep)
+            for prefix in prefixes:
+                _report_deleted(bucket, delete_prefix(client, bucket, prefix), rep)
+    return rep.exit_code
+
+
+# -- mb ----------------------------------------------------------------------------------
+def cmd_mb(args: argparse.Namespace, rep: Reporter) -> int:
+    """Create a bucket."""
+    from s3uploader_gui.core.errors import AppError
+    from s3uploader_gui.core.naming import parse_s3_url
+    from s3uploader_gui.core.objects import create_bucket
+
+    bucket = _bucket_only(parse_s3_url(args.url), "mb")
+    with open_context(args) as context:
+        try:
+            create_bucket(context.client, bucket, args.region)
+        except AppError as err:
+            if err.fatal:
+                raise
+            rep.failed(
+                record("failed", bucket=bucket, error=err.message),
+                f"s3://{bucket}",
+                err.message,
+                command="make_bucket",
+            )
+        else:
+            rep.ok(record("created", bucket=bucket), f"make_bucket: {bucket}")
+    return rep.exit_code
+
+
+# -- argument parsing --------------------------------------------------------------------
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The options every command takes; ``suppress`` keeps a sub-parser from resetting them."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("connection and output")
+    group.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=default(None),
+        help="a profile saved in the app (“local” is the embedded local storage); "
+        "without it, boto3's standard chain is used (AWS_* variables, ~/.aws)",
+    )
+    group.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        default=default(None),
+        help="an S3-compatible server (also AWS_ENDPOINT_URL_S3)",
+    )
+    group.add_argument(
+        "--region", metavar="R", default=default(None), help="the region (also AWS_DEFAULT_REGION)"
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print one JSON object per item and line on stdout",
+    )
+
+
+def _expires(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (global options are accepted before and after the command)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Upload files to S3 (or an S3-compatible server) and share them."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, func: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("upload", cmd_upload, "upload files and folders (folders keep their name)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--to", required=True, metavar="s3://BUCKET[/PREFIX/]")
+    p.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="skip files whose key already exists with the same size",
+    )
+
+    p = command("ls", cmd_ls, "list buckets, or folders and objects under a prefix")
+    p.add_argument("url", nargs="?", metavar="s3://BUCKET[/PREFIX/]")
+    p.add_argument("--recursive", action="store_true", help="list every object below")
+
+    p = command("presign", cmd_presign, "print a temporary download link (SigV4)")
+    p.add_argument("url", metavar="s3://BUCKET/KEY")
+    p.add_argument(
+        "--expires",
+        type=_expires,
+        default=3600,
+        metavar="SECONDS",
+        help="lifetime of the link, 1 s to 7 days (default 3600)",
+    )
+
+    p = command("download", cmd_download, "download an object, or everything under a prefix/")
+    p.add_argument("source", metavar="s3://BUCKET/KEY-or-PREFIX/")
+    p.add_argument("dest", metavar="DEST_DIR")
+    p.add_argument("--overwrite", action="store_true", help="replace existing local files")
+
+    p = command("rm", cmd_rm, "delete objects")
+    p.add_argument("urls", nargs="+", metavar="s3://BUCKET/KEY")
+    p.add_argument(
+        "--recursive",
+        action="store_true",
+        help="a KEY ending in / (or none) deletes everything under it",
+    )
+
+    p = command("mb", cmd_mb, "create a bucket")
+    p.add_argument("url", metavar="s3://BUCKET")
+    return parser
+
+
+# -- entry point -------------------------------------------------------------------------
+def _fatal(exc: BaseException, err: TextIO) -> int:
+    """Print one line for an error that ends the run; 2 for configuration errors."""
+    from s3uploader_gui.core.errors import translate
+
+    app_error = translate(exc)
+    print(f"{PROG}: {one_line(app_error.message)}", file=err, flush=True)
+    return EXIT_USAGE if app_error.fatal else EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (2), --help and --version (0)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    rep = Reporter(json_mode=args.json, out=sys.stdout, err=sys.stderr)
+    try:
+        return int(args.func(args, rep))
+    except KeyboardInterrupt:
+        rep.clear_status()
+        print("Cancelled.", file=sys.stderr, flush=True)
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        # stdout was closed early (`| head`): stop quietly, as other tools do.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except Exception as exc:
+        rep.clear_status()
+        return _fatal(exc, sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Qt widgets, models, dialogs and the workers that call the core."""

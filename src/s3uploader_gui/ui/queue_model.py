@@ -1,0 +1,224 @@
+"""The upload queue: a table model of local files waiting for, in, or after upload."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+)
+
+from s3uploader_gui.core.naming import UploadSource
+from s3uploader_gui.core.progress import format_bytes
+from s3uploader_gui.core.transfers import ItemStatus
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(enum.IntEnum):
+    NAME = 0
+    SIZE = 1
+    STATUS = 2
+    PROGRESS = 3
+    KEY = 4
+
+
+class Role(enum.IntEnum):
+    STATUS = Qt.ItemDataRole.UserRole + 1
+    FRACTION = Qt.ItemDataRole.UserRole + 2
+    PATH = Qt.ItemDataRole.UserRole + 3
+
+
+@dataclass
+class QueueItem:
+    """One local file in the queue; ``relative`` is its key below the destination prefix."""
+
+    path: Path
+    relative: str
+    size: int
+    status: ItemStatus = ItemStatus.QUEUED
+    done_bytes: int = 0
+    key: str = ""
+    bucket: str = ""
+    error: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fraction(self) -> float:
+        if self.status == ItemStatus.DONE:
+            return 1.0
+        return min(1.0, self.done_bytes / self.size) if self.size else 0.0
+
+
+class UploadQueueModel(QAbstractTableModel):
+    """Rows of ``QueueItem``; rows are appended as files are added, never reset."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QueueItem] = []
+        self._status_text = {
+            ItemStatus.QUEUED: self.tr("Queued"),
+            ItemStatus.UPLOADING: self.tr("Uploading"),
+            ItemStatus.DOWNLOADING: self.tr("Downloading"),
+            ItemStatus.DONE: self.tr("Done"),
+            ItemStatus.SKIPPED: self.tr("Skipped"),
+            ItemStatus.FAILED: self.tr("Failed"),
+            ItemStatus.CANCELLED: self.tr("Cancelled"),
+        }
+        self._headers = {
+            Column.NAME: self.tr("Name"),
+            Column.SIZE: self.tr("Size"),
+            Column.STATUS: self.tr("Status"),
+            Column.PROGRESS: self.tr("Progress"),
+            Column.KEY: self.tr("Destination"),
+        }
+
+    # -- Qt model API ------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers.get(Column(section)) if 0 <= section < len(Column) else None
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._items):
+            return None
+        item = self._items[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == Column.NAME:
+                return item.relative
+            if col == Column.SIZE:
+                return format_bytes(item.size)
+            if col == Column.STATUS:
+                return self._status_text[item.status]
+            if col == Column.PROGRESS:
+                return f"{item.fraction * 100:.0f} %"
+            if col == Column.KEY:
+                return f"s3://{item.bucket}/{item.key}" if item.key else ""
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            if item.error:
+                return item.error
+            return str(item.path)
+        elif role == Qt.ItemDataRole.TextAlignmentRole and col == Column.SIZE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        elif role == Role.STATUS:
+            return item.status
+        elif role == Role.FRACTION:
+            return item.fraction
+        elif role == Role.PATH:
+            return str(item.path)
+        return None
+
+    # -- queue API ---------------------------------------------------------------------
+    def add_sources(self, sources: list[UploadSource]) -> list[int]:
+        """Append files (``key`` of each source is relative to the destination)."""
+        if not sources:
+            return []
+        first = len(self._items)
+        self.beginInsertRows(QModelIndex(), first, first + len(sources) - 1)
+        for src in sources:
+            self._items.append(QueueItem(path=src.path, relative=src.key, size=src.size))
+        self.endInsertRows()
+        return list(range(first, first + len(sources)))
+
+    def add_failed(self, path: Path, message: str) -> int:
+        """Append a file that cannot be uploaded, with its reason."""
+        row = len(self._items)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._items.append(
+            QueueItem(
+                path=path, relative=path.name, size=0, status=ItemStatus.FAILED, error=message
+            )
+        )
+        self.endInsertRows()
+        return row
+
+    def item(self, row: int) -> QueueItem:
+        return self._items[row]
+
+    def rows_with_status(self, *statuses: ItemStatus) -> list[int]:
+        return [i for i, it in enumerate(self._items) if it.status in statuses]
+
+    def set_status(self, row: int, status: ItemStatus, error: str = "") -> None:
+        item = self._items[row]
+        item.status = status
+        item.error = error
+        if status == ItemStatus.QUEUED:
+            item.done_bytes = 0
+        self._changed(row)
+
+    def set_destination(self, row: int, bucket: str, key: str) -> None:
+        item = self._items[row]
+        item.bucket, item.key = bucket, key
+        self._changed(row)
+
+    def set_progress(self, row: int, done_bytes: int) -> None:
+        item = self._items[row]
+        if item.done_bytes != done_bytes:
+            item.done_bytes = done_bytes
+            top = self.index(row, Column.PROGRESS)
+            self.dataChanged.emit(top, top, [Qt.ItemDataRole.DisplayRole, Role.FRACTION])
+
+    def clear_finished(self) -> None:
+        """Remove rows that are done, skipped or cancelled (failures stay for a retry)."""
+        for row in range(len(self._items) - 1, -1, -1):
+            if self._items[row].status in (
+                ItemStatus.DONE,
+                ItemStatus.SKIPPED,
+                ItemStatus.CANCELLED,
+            ):
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._items[row]
+                self.endRemoveRows()
+
+    def counts(self) -> dict[ItemStatus, int]:
+        result: dict[ItemStatus, int] = dict.fromkeys(ItemStatus, 0)
+        for item in self._items:
+            result[item.status] += 1
+        return result
+
+    def _changed(self, row: int) -> None:
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws the progress column as a progress bar."""
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem, index: _Index) -> None:
+        fraction = index.data(Role.FRACTION)
+        if fraction is None:
+            super().paint(painter, option, index)
+            return
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 3, -2, -3)  # type: ignore[attr-defined]
+        bar.minimum = 0
+        bar.maximum = 1000
+        bar.progress = int(fraction * 1000)
+        bar.text = f"{fraction * 100:.0f} %"
+        bar.textVisible = True
+        bar.state = option.state  # type: ignore[attr-defined]
+        bar.palette = option.palette  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)

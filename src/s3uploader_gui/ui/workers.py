@@ -1,0 +1,147 @@
+"""Background work on QThreads: a generic worker, and a registry that shuts them down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from s3uploader_gui.core.cancel import CancelToken
+from s3uploader_gui.core.errors import translate
+
+log = logging.getLogger(__name__)
+
+
+class Worker(QObject):
+    """Runs one callable on a worker thread.
+
+    Signals:
+        result(object): the callable's return value.
+        failed(object): an ``AppError`` (already translated) when it raised.
+        finished(): after either of the above; the thread quits on it.
+
+    The callable receives the worker's ``CancelToken`` as keyword ``cancel`` when
+    ``pass_cancel`` is set. Cancel goes through the token, not a queued slot: a worker
+    blocked in boto3 cannot run slots.
+    """
+
+    result = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        pass_cancel: bool = False,
+        name: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self._fn = fn
+        self._args = args
+        self._kwargs = kwargs
+        self.cancel_token = CancelToken()
+        if pass_cancel:
+            self._kwargs["cancel"] = self.cancel_token
+        self.name = name or getattr(fn, "__name__", "worker")
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            value = self._fn(*self._args, **self._kwargs)
+        except Exception as exc:
+            err = translate(exc)
+            log.info("%s failed: %s", self.name, err)
+            self.failed.emit(err)
+        else:
+            self.result.emit(value)
+        finally:
+            self.finished.emit()
+
+
+class WorkerPool(QObject):
+    """Owns every running worker and its thread; drains them on shutdown.
+
+    Signals:
+        idle(): emitted when the last running worker has finished.
+    """
+
+    idle = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running: dict[QThread, QObject] = {}
+        self._closing = False
+
+    def start(self, worker: QObject, run: str = "run") -> QThread:
+        """Move ``worker`` to a new thread and call its ``run`` slot there."""
+        if self._closing:
+            raise RuntimeError("the worker pool is shutting down")
+        thread = QThread(self)
+        thread.setObjectName(getattr(worker, "name", type(worker).__name__))
+        worker.moveToThread(thread)
+        thread.started.connect(getattr(worker, run))
+        worker.finished.connect(thread.quit)  # type: ignore[attr-defined]
+        thread.finished.connect(self._on_thread_finished)
+        self._running[thread] = worker
+        thread.start()
+        return thread
+
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_result: Callable[[Any], None] | None = None,
+        on_failed: Callable[[Any], None] | None = None,
+        pass_cancel: bool = False,
+        name: str = "",
+        **kwargs: Any,
+    ) -> Worker:
+        """Run ``fn`` in a worker; ``on_result``/``on_failed`` must be slots of GUI objects."""
+        worker = Worker(fn, *args, pass_cancel=pass_cancel, name=name, **kwargs)
+        if on_result is not None:
+            worker.result.connect(on_result)
+        if on_failed is not None:
+            worker.failed.connect(on_failed)
+        self.start(worker)
+        return worker
+
+    @property
+    def active(self) -> int:
+        return len(self._running)
+
+    def workers(self) -> list[QObject]:
+        return list(self._running.values())
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        thread = self.sender()
+        if isinstance(thread, QThread):
+            worker = self._running.pop(thread, None)
+            if worker is not None:
+                worker.deleteLater()
+            thread.deleteLater()
+        if not self._running:
+            self.idle.emit()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Cancel every worker and wait for the threads; False if some did not stop in time."""
+        self._closing = True
+        for worker in self._running.values():
+            cancel = getattr(worker, "cancel", None)
+            if callable(cancel):
+                cancel()
+        ok = True
+        for thread in list(self._running):
+            thread.quit()
+            if not thread.wait(timeout_ms):
+                log.warning("worker thread %s did not stop in time", thread.objectName())
+                ok = False
+        self._running.clear()
+        return ok
