@@ -223,12 +223,16 @@ class MainWindow(QMainWindow):
         self.queue_view.verticalHeader().setDefaultSectionSize(24)
         self.queue_view.setItemDelegateForColumn(QueueColumn.PROGRESS, ProgressDelegate(self))
         header = self.queue_view.horizontalHeader()
-        header.setSectionResizeMode(QueueColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(QueueColumn.SIZE, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(QueueColumn.STATUS, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(QueueColumn.PROGRESS, 130)
-        header.setSectionResizeMode(QueueColumn.KEY, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(QueueColumn.KEY, 200)
+        # Fixed widths: ResizeToContents measures every row on every change, which
+        # freezes the window once the queue holds hundreds of files.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = self.queue_view.fontMetrics()
+        header.resizeSection(QueueColumn.NAME, 200)
+        header.resizeSection(QueueColumn.SIZE, metrics.horizontalAdvance("0000.0 MiB") + 16)
+        header.resizeSection(QueueColumn.STATUS, metrics.horizontalAdvance("Downloading") + 16)
+        header.resizeSection(QueueColumn.PROGRESS, 110)
+        self.queue_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.drop_area = DropArea(self.queue_view, left)
         self.drop_area.pathsDropped.connect(self.add_paths)
         self.drop_area.addFilesRequested.connect(self.choose_files)
@@ -256,7 +260,7 @@ class MainWindow(QMainWindow):
         self.total_progress.setTextVisible(False)
         self.total_progress.setAccessibleName(self.tr("Total upload progress"))
         self.progress_label = QLabel(self.tr("Nothing queued"), left)
-        progress_row.addWidget(self.total_progress, 1)
+        progress_row.addWidget(self.total_progress, 3)
         progress_row.addWidget(self.progress_label, 2)
         left_layout.addLayout(progress_row)
 
@@ -286,15 +290,17 @@ class MainWindow(QMainWindow):
         bheader = self.browser_view.header()
         bheader.setStretchLastSection(False)
         bheader.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        bheader.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        bheader.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        bmetrics = self.browser_view.fontMetrics()
+        bheader.resizeSection(1, bmetrics.horizontalAdvance("0000.0 MiB") + 16)
+        bheader.resizeSection(2, bmetrics.horizontalAdvance("2026-12-31 23:59") + 16)
         self.browser_view.selectionModel().selectionChanged.connect(self._on_browser_selection)
         right_layout.addWidget(self.browser_view, 1)
 
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([620, 560])
         self.splitter = splitter
         self.setCentralWidget(splitter)
 
@@ -332,8 +338,11 @@ class MainWindow(QMainWindow):
         self._select_profile_in_combo(profile.name)
         self.session.connect_profile(profile)
 
-    def _select_profile_in_combo(self, name: str) -> None:
+    def _select_profile_in_combo(self, name: str, profile: Profile | None = None) -> None:
         i = self.profile_combo.findText(name)
+        if i < 0 and profile is not None:
+            self.profile_combo.addItem(name, profile)
+            i = self.profile_combo.count() - 1
         if i >= 0:
             self.profile_combo.setCurrentIndex(i)
 
@@ -362,7 +371,7 @@ class MainWindow(QMainWindow):
     def _on_connected(self, connection: Connection) -> None:
         endpoint = connection.context.settings.endpoint_url or self.tr("AWS")
         self.connection_label.setText(f"● {connection.label} — {endpoint}")
-        self._select_profile_in_combo(connection.profile.name)
+        self._select_profile_in_combo(connection.profile.name, connection.profile)
         self.prefix_edit.setText(connection.profile.default_prefix)
         self._wanted_bucket = connection.profile.default_bucket
         self.browser.set_context(connection.context)

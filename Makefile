@@ -1,0 +1,50 @@
+# make run  – set up .venv and start the app (local storage when no profile is configured)
+# make test – set up .venv and the system packages the tests need, then run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+export LANG ?= C.UTF-8
+export LC_ALL ?= C.UTF-8
+
+.PHONY: run test test-offscreen test-xvfb lint format clean venv
+
+$(STAMP): pyproject.toml
+	@scripts/system-deps.sh python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	@scripts/system-deps.sh run
+	$(PY) -m s3uploader_gui
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m ruff format --check src tests benchmarks
+	$(PY) -m mypy
+
+format: $(STAMP)
+	$(PY) -m ruff format src tests benchmarks
+	$(PY) -m ruff check --fix src tests benchmarks
+
+test: $(STAMP)
+	@scripts/system-deps.sh test
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-offscreen
+	$(MAKE) --no-print-directory test-xvfb
+
+test-offscreen: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not xvfb" -q
+
+test-xvfb: $(STAMP)
+	env -u WAYLAND_DISPLAY QT_QPA_PLATFORM=xcb SCREENSHOT_DIR="$(CURDIR)/shots" \
+	  $(XVFB) $(PY) -m pytest -m xvfb -q
+
+clean:
+	rm -rf $(VENV) build dist shots .pytest_cache .mypy_cache .ruff_cache
