@@ -358,7 +358,10 @@ def _skip_existing(
     return todo
 
 
-def _upload_reporter(bucket: str, rep: Reporter, watch: FatalWatch) -> Callable[[ItemResult], None]:
+def _item_reporter(
+    command: str, done_status: str, bucket: str, rep: Reporter, watch: FatalWatch
+) -> Callable[[ItemResult], None]:
+    """The ``on_item`` callback of a transfer batch: one line (or JSON object) per item."""
     from s3uploader_gui.core.errors import user_message
     from s3uploader_gui.core.progress import format_bytes
     from s3uploader_gui.core.transfers import ItemStatus
@@ -366,33 +369,53 @@ def _upload_reporter(bucket: str, rep: Reporter, watch: FatalWatch) -> Callable[
     def on_item(result: ItemResult) -> None:
         if watch.check(result):
             return
-        where = f"s3://{bucket}/{result.key}"
+        remote = f"s3://{bucket}/{result.key}"
+        local = display_path(result.path)
+        what = f"{local} -> {remote}" if command == "upload" else f"{remote} -> {local}"
+        fields = {"bucket": bucket, "key": result.key, "path": result.path}
         if result.status is ItemStatus.DONE:
             rep.ok(
-                record(
-                    "uploaded", bucket=bucket, key=result.key, path=result.path, nbytes=result.bytes
-                ),
-                f"upload: {display_path(result.path)} -> {where} ({format_bytes(result.bytes)})",
+                record(done_status, nbytes=result.bytes, **fields),
+                f"{command}: {what} ({format_bytes(result.bytes)})",
             )
             return
         message = user_message(result.error) if result.error else str(result.status)
         rep.failed(
-            record(
-                "failed", bucket=bucket, key=result.key, path=result.path, nbytes=0, error=message
-            ),
-            f"{display_path(result.path)} -> {where}",
-            message,
-            command="upload",
+            record("failed", nbytes=0, error=message, **fields), what, message, command=command
         )
 
     return on_item
 
 
+def _run_transfers(
+    args: argparse.Namespace,
+    rep: Reporter,
+    context: S3Context,
+    bucket: str,
+    sources: Sequence[UploadSource] | Sequence[DownloadSource],
+) -> None:
+    """Upload or download ``sources``; stop at the first fatal error and raise it."""
+    from s3uploader_gui.core.progress import TransferProgress
+    from s3uploader_gui.core.transfers import TransferEngine
+
+    upload = args.command == "upload"
+    watch = FatalWatch()
+    progress = TransferProgress()
+    engine = TransferEngine(context)
+    run: Callable[..., object] = engine.upload if upload else engine.download
+    done_status = "uploaded" if upload else "downloaded"
+    on_item = _item_reporter(args.command, done_status, bucket, rep, watch)
+    try:
+        with maybe_progress(args, rep, progress):
+            run(bucket, sources, progress=progress, cancel=watch.cancel, on_item=on_item)
+    finally:
+        engine.close()
+    watch.raise_if_fatal()
+
+
 def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
     """Upload files and folders under ``--to``."""
     from s3uploader_gui.core.naming import normalize_prefix, parse_s3_url, plan_uploads
-    from s3uploader_gui.core.progress import TransferProgress
-    from s3uploader_gui.core.transfers import TransferEngine
 
     target = parse_s3_url(args.to)
     prefix = normalize_prefix(target.key)
@@ -408,21 +431,7 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
             )
         if args.skip_existing and sources:
             sources = _skip_existing(context.client, target.bucket, prefix, sources, rep)
-        watch = FatalWatch()
-        progress = TransferProgress()
-        engine = TransferEngine(context)
-        try:
-            with maybe_progress(args, rep, progress):
-                engine.upload(
-                    target.bucket,
-                    sources,
-                    progress=progress,
-                    cancel=watch.cancel,
-                    on_item=_upload_reporter(target.bucket, rep, watch),
-                )
-        finally:
-            engine.close()
-        watch.raise_if_fatal()
+        _run_transfers(args, rep, context, target.bucket, sources)
     return rep.exit_code
 
 
@@ -519,47 +528,9 @@ def _plan_downloads(
     return plan
 
 
-def _download_reporter(
-    bucket: str, rep: Reporter, watch: FatalWatch
-) -> Callable[[ItemResult], None]:
-    from s3uploader_gui.core.errors import user_message
-    from s3uploader_gui.core.progress import format_bytes
-    from s3uploader_gui.core.transfers import ItemStatus
-
-    def on_item(result: ItemResult) -> None:
-        if watch.check(result):
-            return
-        where = f"s3://{bucket}/{result.key}"
-        if result.status is ItemStatus.DONE:
-            rep.ok(
-                record(
-                    "downloaded",
-                    bucket=bucket,
-                    key=result.key,
-                    path=result.path,
-                    nbytes=result.bytes,
-                ),
-                f"download: {where} -> {display_path(result.path)} ({format_bytes(result.bytes)})",
-            )
-            return
-        message = user_message(result.error) if result.error else str(result.status)
-        rep.failed(
-            record(
-                "failed", bucket=bucket, key=result.key, path=result.path, nbytes=0, error=message
-            ),
-            f"{where} -> {display_path(result.path)}",
-            message,
-            command="download",
-        )
-
-    return on_item
-
-
 def cmd_download(args: argparse.Namespace, rep: Reporter) -> int:
     """Download one object, or everything under a prefix, into DEST_DIR."""
     from s3uploader_gui.core.naming import parse_s3_url
-    from s3uploader_gui.core.progress import TransferProgress
-    from s3uploader_gui.core.transfers import TransferEngine
 
     url = parse_s3_url(args.source)
     dest = Path(args.dest)
@@ -571,21 +542,7 @@ def cmd_download(args: argparse.Namespace, rep: Reporter) -> int:
         if not plan:
             return rep.exit_code
         dest.mkdir(parents=True, exist_ok=True)
-        watch = FatalWatch()
-        progress = TransferProgress()
-        engine = TransferEngine(context)
-        try:
-            with maybe_progress(args, rep, progress):
-                engine.download(
-                    url.bucket,
-                    plan,
-                    progress=progress,
-                    cancel=watch.cancel,
-                    on_item=_download_reporter(url.bucket, rep, watch),
-                )
-        finally:
-            engine.close()
-        watch.raise_if_fatal()
+        _run_transfers(args, rep, context, url.bucket, plan)
     return rep.exit_code
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
@@ -10,7 +12,7 @@ class MemoryKeyring(KeyringBackend):
     """Secrets in a dict, shared by every instance in the process."""
 
     priority = 1  # type: ignore[assignment]
-    _store: dict[tuple[str, str], str] = {}
+    _store: ClassVar[dict[tuple[str, str], str]] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
         return self._store.get((service, username))

@@ -37,7 +37,9 @@ def _bucket_index(model: BucketModel, bucket: str):
     return model.index_for(node)
 
 
-def test_pages_arrive_as_inserted_rows(qtbot, qtmodeltester, model, seaweed_context, seaweed_bucket):
+def test_pages_arrive_as_inserted_rows(
+    qtbot, qtmodeltester, model, seaweed_context, seaweed_bucket
+):
     keys = [f"obj{i:04}.txt" for i in range(250)] + [f"dir{i}/x.txt" for i in range(3)]
     _put_many(seaweed_context, seaweed_bucket, keys)
     index = _bucket_index(model, seaweed_bucket)

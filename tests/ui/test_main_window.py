@@ -23,7 +23,11 @@ def drop_paths(win: MainWindow, paths: list[Path]) -> bool:
     target = win.drop_area
     pos = target.rect().center()
     enter = QDragEnterEvent(
-        pos.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        pos.toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(target, enter)
     if not enter.isAccepted():
@@ -60,7 +64,9 @@ def wait_for_node(qtbot, win: MainWindow, bucket: str, key: str):
     return found()
 
 
-def test_drop_files_and_folder_uploads_them(qtbot, window, seaweed_context, seaweed_bucket, tmp_path):
+def test_drop_files_and_folder_uploads_them(
+    qtbot, window, seaweed_context, seaweed_bucket, tmp_path
+):
     folder = tmp_path / "Trip Photos"
     make_jpeg(folder / "beach.jpg")
     make_jpeg(folder / "day 2" / "süd.jpg")
@@ -73,9 +79,7 @@ def test_drop_files_and_folder_uploads_them(qtbot, window, seaweed_context, seaw
     assert blocker.args == [3, 0]
 
     client = seaweed_context.client
-    keys = sorted(
-        o["Key"] for o in client.list_objects_v2(Bucket=seaweed_bucket)["Contents"]
-    )
+    keys = sorted(o["Key"] for o in client.list_objects_v2(Bucket=seaweed_bucket)["Contents"])
     assert keys == [
         "inbox/Trip Photos/beach.jpg",
         "inbox/Trip Photos/day 2/süd.jpg",
@@ -112,14 +116,18 @@ def test_missing_file_fails_alone(qtbot, window, seaweed_context, seaweed_bucket
     gone = tmp_path / "gone.jpg"
     with qtbot.waitSignal(window.uploadsFinished, timeout=20000):
         assert drop_paths(window, [gone, good])
-    rows = {window.queue.item(r).path.name: window.queue.item(r) for r in range(window.queue.rowCount())}
+    rows = {
+        window.queue.item(r).path.name: window.queue.item(r) for r in range(window.queue.rowCount())
+    }
     assert rows["good.jpg"].status == ItemStatus.DONE
     assert rows["gone.jpg"].status == ItemStatus.FAILED
     assert "does not exist" in rows["gone.jpg"].error
     seaweed_context.client.head_object(Bucket=seaweed_bucket, Key="good.jpg")
 
 
-def test_copy_presigned_link_downloads_object(qtbot, window, seaweed_context, seaweed_bucket, tmp_path):
+def test_copy_presigned_link_downloads_object(
+    qtbot, window, seaweed_context, seaweed_bucket, tmp_path
+):
     payload = make_random(tmp_path / "shared.bin", 300_000).read_bytes()
     with qtbot.waitSignal(window.uploadsFinished, timeout=20000):
         drop_paths(window, [tmp_path / "shared.bin"])
@@ -142,7 +150,9 @@ def test_copy_presigned_link_downloads_object(qtbot, window, seaweed_context, se
     QGuiApplication.clipboard().clear()
 
 
-def test_cancel_stops_queue_and_leaves_no_parts(qtbot, window, seaweed_context, seaweed_bucket, tmp_path):
+def test_cancel_stops_queue_and_leaves_no_parts(
+    qtbot, window, seaweed_context, seaweed_bucket, tmp_path
+):
     big = make_random(tmp_path / "big.bin", 96 * 1024 * 1024)
     small = [make_random(tmp_path / f"s{i}.bin", 1000) for i in range(3)]
     window.autostart_box.setChecked(True)

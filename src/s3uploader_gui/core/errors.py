@@ -235,6 +235,18 @@ def translate(
     """Turn any exception raised by boto3, s3transfer or the OS into an AppError."""
     if isinstance(exc, AppError):
         return exc
+    err = _translate(exc, bucket=bucket, key=key, endpoint=endpoint)
+    # Messages may start with a placeholder ("the object", "the server"): a sentence.
+    fixed = _capitalize(err.message)
+    if fixed != err.message:
+        err.message = fixed
+        err.args = (fixed,)
+    return err
+
+
+def _translate(
+    exc: BaseException, *, bucket: str | None, key: str | None, endpoint: str | None
+) -> AppError:
     if isinstance(exc, bce.ClientError):
         return _from_client_error(exc, bucket=bucket, key=key, endpoint=endpoint)
     if isinstance(exc, bce.NoCredentialsError):
@@ -307,7 +319,7 @@ def _from_os_error(exc: OSError, endpoint: str | None) -> AppError:
             text = f"{host} stopped answering (timed out)."
         else:
             text = f"Cannot reach {host}: check the endpoint address and your network."
-        return EndpointUnreachable(_capitalize(text), host=host)
+        return EndpointUnreachable(text, host=host)
     name = exc.filename if exc.filename is not None else "the file"
     if isinstance(exc, FileNotFoundError):
         text, code = f"{name} no longer exists.", "FileNotFound"
@@ -319,7 +331,7 @@ def _from_os_error(exc: OSError, endpoint: str | None) -> AppError:
         text, code = f"The disk is full while writing {name}.", "DiskFull"
     else:
         text, code = f"{name}: {exc.strerror or exc}.", "OSError"
-    return LocalFileError(_capitalize(text), code=code)
+    return LocalFileError(text, code=code)
 
 
 def _capitalize(text: str) -> str:
