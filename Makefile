@@ -22,7 +22,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	@scripts/system-deps.sh run
-	$(PY) -m s3uploader_gui
+	$(PY) -m s3uploader_gui $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks
