@@ -29,6 +29,16 @@ from s3uploader_gui.core.local_server import LocalServer, LocalServerInfo, find_
 from s3uploader_gui.core.s3client import ConnectionSettings, S3Context  # noqa: E402
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``xvfb`` need a real X server; ``make test`` runs them under xvfb-run."""
+    if os.environ.get("QT_QPA_PLATFORM") == "xcb" and os.environ.get("DISPLAY"):
+        return
+    skip = pytest.mark.skip(reason="needs a real X server: run under xvfb-run (make test-xvfb)")
+    for item in items:
+        if "xvfb" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own config, data, cache and state directories."""

@@ -45,9 +45,9 @@ def window(qtbot, seaweed: LocalServerInfo, seaweed_bucket: str) -> Iterator[Mai
     """A shown main window connected to SeaweedFS with a fresh bucket as destination."""
     win = MainWindow()
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.browser.bucketsLoaded, timeout=10000):
+    with qtbot.waitSignal(win.browser_pane.model.bucketsLoaded, timeout=10000):
         win.session.use_connection(seaweed_connection(seaweed, seaweed_bucket))
-    win.bucket_combo.setCurrentText(seaweed_bucket)
+    win.upload_pane.bucket_combo.setCurrentText(seaweed_bucket)
     win.show()
     qtbot.waitExposed(win)
     yield win

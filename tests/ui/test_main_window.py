@@ -20,7 +20,7 @@ def drop_paths(win: MainWindow, paths: list[Path]) -> bool:
     """Drag ``paths`` onto the drop area like a file manager would; True when accepted."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    target = win.drop_area
+    target = win.upload_pane.drop_area
     pos = target.rect().center()
     enter = QDragEnterEvent(
         pos.toPointF(),
@@ -43,21 +43,27 @@ def drop_paths(win: MainWindow, paths: list[Path]) -> bool:
     return drop.isAccepted()
 
 
+def queue_items(win: MainWindow) -> dict[str, object]:
+    """Queue rows by file name."""
+    queue = win.upload_pane.queue
+    return {queue.item(r).path.name: queue.item(r) for r in range(queue.rowCount())}
+
+
 def wait_for_node(qtbot, win: MainWindow, bucket: str, key: str):
     """Expand the browser down to ``key`` and return its node once listed."""
 
     def found():
-        node = win.browser.find_node(bucket, key)
+        node = win.browser_pane.model.find_node(bucket, key)
         if node is None:
             # Ask for the containers on the way (what expanding them in the view does).
             parts = key.split("/")
             for depth in range(len(parts)):
                 prefix = "/".join(parts[:depth]) + ("/" if depth else "")
-                container = win.browser.find_node(bucket, prefix)
+                container = win.browser_pane.model.find_node(bucket, prefix)
                 if container is not None:
-                    index = win.browser.index_for(container)
-                    if win.browser.canFetchMore(index):
-                        win.browser.fetchMore(index)
+                    index = win.browser_pane.model.index_for(container)
+                    if win.browser_pane.model.canFetchMore(index):
+                        win.browser_pane.model.fetchMore(index)
         return node
 
     qtbot.waitUntil(lambda: found() is not None, timeout=10000)
@@ -72,9 +78,9 @@ def test_drop_files_and_folder_uploads_them(
     make_jpeg(folder / "day 2" / "süd.jpg")
     single = tmp_path / "notes.txt"
     single.write_text("hello")
-    window.prefix_edit.setText("inbox")
+    window.upload_pane.prefix_edit.setText("inbox")
 
-    with qtbot.waitSignal(window.uploadsFinished, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=20000) as blocker:
         assert drop_paths(window, [folder, single])
     assert blocker.args == [3, 0]
 
@@ -90,7 +96,7 @@ def test_drop_files_and_folder_uploads_them(
     assert head["ContentLength"] == (folder / "beach.jpg").stat().st_size
     body = client.get_object(Bucket=seaweed_bucket, Key="inbox/notes.txt")["Body"].read()
     assert body == b"hello"
-    assert window.queue.counts()[ItemStatus.DONE] == 3
+    assert window.upload_pane.queue.counts()[ItemStatus.DONE] == 3
     # The browser shows what was uploaded.
     node = wait_for_node(qtbot, window, seaweed_bucket, "inbox/Trip Photos/beach.jpg")
     assert node.kind == Kind.OBJECT
@@ -107,18 +113,16 @@ def test_drop_rejects_non_file_drags(window):
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    QApplication.sendEvent(window.drop_area, enter)
+    QApplication.sendEvent(window.upload_pane.drop_area, enter)
     assert not enter.isAccepted()
 
 
 def test_missing_file_fails_alone(qtbot, window, seaweed_context, seaweed_bucket, tmp_path):
     good = make_jpeg(tmp_path / "good.jpg")
     gone = tmp_path / "gone.jpg"
-    with qtbot.waitSignal(window.uploadsFinished, timeout=20000):
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=20000):
         assert drop_paths(window, [gone, good])
-    rows = {
-        window.queue.item(r).path.name: window.queue.item(r) for r in range(window.queue.rowCount())
-    }
+    rows = queue_items(window)
     assert rows["good.jpg"].status == ItemStatus.DONE
     assert rows["gone.jpg"].status == ItemStatus.FAILED
     assert "does not exist" in rows["gone.jpg"].error
@@ -129,17 +133,17 @@ def test_copy_presigned_link_downloads_object(
     qtbot, window, seaweed_context, seaweed_bucket, tmp_path
 ):
     payload = make_random(tmp_path / "shared.bin", 300_000).read_bytes()
-    with qtbot.waitSignal(window.uploadsFinished, timeout=20000):
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=20000):
         drop_paths(window, [tmp_path / "shared.bin"])
     node = wait_for_node(qtbot, window, seaweed_bucket, "shared.bin")
-    index = window.browser.index_for(node)
-    window.browser_view.selectionModel().select(
+    index = window.browser_pane.model.index_for(node)
+    window.browser_pane.view.selectionModel().select(
         index,
-        window.browser_view.selectionModel().SelectionFlag.ClearAndSelect
-        | window.browser_view.selectionModel().SelectionFlag.Rows,
+        window.browser_pane.view.selectionModel().SelectionFlag.ClearAndSelect
+        | window.browser_pane.view.selectionModel().SelectionFlag.Rows,
     )
     assert window.act_copy_link.isEnabled()
-    with qtbot.waitSignal(window.linkCopied, timeout=10000) as blocker:
+    with qtbot.waitSignal(window.browser_pane.linkCopied, timeout=10000) as blocker:
         window.act_copy_link.trigger()
     url = QGuiApplication.clipboard().text()
     assert url == blocker.args[0]
@@ -155,14 +159,19 @@ def test_cancel_stops_queue_and_leaves_no_parts(
 ):
     big = make_random(tmp_path / "big.bin", 96 * 1024 * 1024)
     small = [make_random(tmp_path / f"s{i}.bin", 1000) for i in range(3)]
-    window.autostart_box.setChecked(True)
+    window.upload_pane.autostart_box.setChecked(True)
     drop_paths(window, [big, *small])
     # Wait until bytes of the big file are moving, then cancel.
-    qtbot.waitUntil(lambda: window._upload is not None, timeout=10000)
-    qtbot.waitUntil(lambda: window._upload.progress.snapshot().done_bytes > 0, timeout=20000)
-    with qtbot.waitSignal(window.uploadsFinished, timeout=30000):
+    qtbot.waitUntil(lambda: window.upload_pane.upload_worker is not None, timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.upload_pane.upload_worker.progress.snapshot().done_bytes > 0, timeout=20000
+    )
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=30000):
         window.act_cancel.trigger()
-    statuses = {window.queue.item(r).path.name: window.queue.item(r).status for r in range(4)}
+    statuses = {
+        window.upload_pane.queue.item(r).path.name: window.upload_pane.queue.item(r).status
+        for r in range(4)
+    }
     assert statuses["big.bin"] == ItemStatus.CANCELLED
     client = seaweed_context.client
     uploads = client.list_multipart_uploads(Bucket=seaweed_bucket).get("Uploads", [])
@@ -187,7 +196,7 @@ def test_window_stays_responsive_during_500_file_upload(qtbot, window, seaweed_b
     timer.setInterval(10)
     timer.timeout.connect(tick)
     timer.start()
-    with qtbot.waitSignal(window.uploadsFinished, timeout=120000) as blocker:
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=120000) as blocker:
         drop_paths(window, [folder])
     timer.stop()
     assert blocker.args == [500, 0]

@@ -27,17 +27,17 @@ def test_main_window_screenshot(qtbot, window, seaweed_bucket, tmp_path):
     photos = tmp_path / "Holiday"
     for i, color in enumerate(["tomato", "gold", "seagreen", "steelblue", "orchid"]):
         make_jpeg(photos / f"IMG_{i:04}.jpg", (800, 600), color)
-    window.prefix_edit.setText("2026/")
-    with qtbot.waitSignal(window.uploadsFinished, timeout=30000):
+    window.upload_pane.prefix_edit.setText("2026/")
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=30000):
         assert drop_paths(window, [photos])
     node = wait_for_node(qtbot, window, seaweed_bucket, "2026/Holiday/IMG_0004.jpg")
-    view = window.browser_view
+    view = window.browser_pane.view
     parent = node.parent
     while parent is not None and parent.parent is not None:
-        view.expand(window.browser.index_for(parent))
+        view.expand(window.browser_pane.model.index_for(parent))
         parent = parent.parent
-    view.setCurrentIndex(window.browser.index_for(node))
-    qtbot.waitUntil(lambda: view.isExpanded(window.browser.index_for(node.parent)))
+    view.setCurrentIndex(window.browser_pane.model.index_for(node))
+    qtbot.waitUntil(lambda: view.isExpanded(window.browser_pane.model.index_for(node.parent)))
     qtbot.wait(300)  # let the X server paint before grabbing (black frame otherwise)
 
     out_dir = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))

@@ -1,0 +1,390 @@
+"""The upload pane: destination, drop area and queue, Upload/Cancel, total progress."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from s3uploader_gui.core.naming import UploadSource, normalize_prefix, plan_uploads, relative_key
+from s3uploader_gui.core.progress import format_bytes, format_duration
+from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.ui.drop_area import DropArea
+from s3uploader_gui.ui.queue_model import Column as QueueColumn
+from s3uploader_gui.ui.queue_model import ProgressDelegate, UploadQueueModel
+from s3uploader_gui.ui.session import Session
+from s3uploader_gui.ui.upload_worker import UploadWorker
+from s3uploader_gui.ui.workers import WorkerPool
+
+
+def _plan(paths: list[Path]) -> tuple[list[UploadSource], list[tuple[Path, str]]]:
+    """Worker body: expand dropped paths (walking folders is disk I/O)."""
+    sources, problems = plan_uploads(paths, "")
+    return sources, [(p, err.message) for p, err in problems]
+
+
+class UploadPane(QWidget):
+    """Queue files, upload them to the chosen bucket and folder, show progress.
+
+    Signals:
+        uploadsFinished(int, int): a batch ended with (succeeded, failed) items.
+        uploadedTo(str, str): (bucket, prefix) that received new objects.
+        statusMessage(str, int): text for the status bar and how long to show it (0: until
+            replaced).
+        stateChanged(): uploading started or stopped, or the queue changed.
+    """
+
+    uploadsFinished = Signal(int, int)
+    uploadedTo = Signal(str, str)
+    statusMessage = Signal(str, int)
+    stateChanged = Signal()
+
+    def __init__(
+        self, session: Session, pool: WorkerPool, settings: QSettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.pool = pool
+        self.settings = settings
+        self.queue = UploadQueueModel(self)
+        self.upload_worker: UploadWorker | None = None
+        self._upload_dest = ("", "")
+        self._batch_started = 0.0
+        self._closing = False
+        self._build()
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setInterval(250)
+        self._progress_timer.timeout.connect(self._on_progress_tick)
+        self.queue.rowsInserted.connect(self._on_queue_rows_changed)
+        self.queue.rowsRemoved.connect(self._on_queue_rows_changed)
+        self.update_state()
+
+    def _build(self) -> None:
+        style = self.style()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.addWidget(QLabel(self.tr("<b>Upload</b>"), self))
+        dest = QHBoxLayout()
+        dest.addWidget(QLabel(self.tr("Bucket:"), self))
+        self.bucket_combo = QComboBox(self)
+        self.bucket_combo.setMinimumWidth(160)
+        self.bucket_combo.setAccessibleName(self.tr("Destination bucket"))
+        dest.addWidget(self.bucket_combo, 1)
+        dest.addWidget(QLabel(self.tr("Folder:"), self))
+        self.prefix_edit = QLineEdit(self)
+        self.prefix_edit.setPlaceholderText(self.tr("(bucket root)  e.g. photos/2026/"))
+        self.prefix_edit.setAccessibleName(self.tr("Destination folder"))
+        self.prefix_edit.setToolTip(self.tr("Key prefix the files are uploaded under"))
+        dest.addWidget(self.prefix_edit, 2)
+        layout.addLayout(dest)
+
+        self.queue_view = QTableView(self)
+        self.queue_view.setModel(self.queue)
+        self.queue_view.setAccessibleName(self.tr("Upload queue"))
+        self.queue_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.queue_view.setAlternatingRowColors(True)
+        self.queue_view.setShowGrid(False)
+        self.queue_view.verticalHeader().hide()
+        self.queue_view.verticalHeader().setDefaultSectionSize(24)
+        self.queue_view.setItemDelegateForColumn(QueueColumn.PROGRESS, ProgressDelegate(self))
+        self.queue_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.queue_view.horizontalHeader()
+        # Fixed widths: ResizeToContents measures every row on every change, which
+        # freezes the window once the queue holds hundreds of files.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = self.queue_view.fontMetrics()
+        header.resizeSection(QueueColumn.NAME, 200)
+        header.resizeSection(QueueColumn.SIZE, metrics.horizontalAdvance("0000.0 MiB") + 16)
+        header.resizeSection(QueueColumn.STATUS, metrics.horizontalAdvance("Downloading") + 16)
+        header.resizeSection(QueueColumn.PROGRESS, 110)
+        self.drop_area = DropArea(self.queue_view, self)
+        self.drop_area.pathsDropped.connect(self.add_paths)
+        self.drop_area.addFilesRequested.connect(self.choose_files)
+        layout.addWidget(self.drop_area, 1)
+
+        bottom = QHBoxLayout()
+        self.autostart_box = QCheckBox(self.tr("Start uploading when files are added"), self)
+        self.autostart_box.setChecked(bool(self.settings.value("autostart", True, type=bool)))
+        self.autostart_box.toggled.connect(self._on_autostart_toggled)
+        bottom.addWidget(self.autostart_box)
+        bottom.addStretch(1)
+        self.upload_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_ArrowUp), self.tr("Upload"), self
+        )
+        self.upload_button.clicked.connect(self.retry_and_upload)
+        self.cancel_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_BrowserStop), self.tr("Cancel"), self
+        )
+        self.cancel_button.clicked.connect(self.cancel_uploads)
+        bottom.addWidget(self.upload_button)
+        bottom.addWidget(self.cancel_button)
+        layout.addLayout(bottom)
+
+        progress_row = QHBoxLayout()
+        self.total_progress = QProgressBar(self)
+        self.total_progress.setRange(0, 1000)
+        self.total_progress.setValue(0)
+        self.total_progress.setTextVisible(False)
+        self.total_progress.setAccessibleName(self.tr("Total upload progress"))
+        self.progress_label = QLabel(self.tr("Nothing queued"), self)
+        progress_row.addWidget(self.total_progress, 3)
+        progress_row.addWidget(self.progress_label, 2)
+        layout.addLayout(progress_row)
+
+    # -- state -------------------------------------------------------------------------
+    @property
+    def uploading(self) -> bool:
+        return self.upload_worker is not None
+
+    def can_upload(self) -> bool:
+        queued = bool(self.queue.rows_with_status(ItemStatus.QUEUED, ItemStatus.FAILED))
+        return self.session.connection is not None and queued and not self.uploading
+
+    def update_state(self) -> None:
+        self.upload_button.setEnabled(self.can_upload())
+        self.cancel_button.setEnabled(self.uploading)
+        self.stateChanged.emit()
+
+    def _status(self, text: str, timeout_ms: int = 8000) -> None:
+        self.statusMessage.emit(text, timeout_ms)
+
+    @Slot(bool)
+    def _on_autostart_toggled(self, on: bool) -> None:
+        self.settings.setValue("autostart", on)
+
+    # -- destination -------------------------------------------------------------------
+    def destination(self) -> tuple[str, str]:
+        """(bucket, prefix) chosen in the destination bar."""
+        return self.bucket_combo.currentText(), normalize_prefix(self.prefix_edit.text())
+
+    def set_destination(self, bucket: str, prefix: str) -> None:
+        """Point uploads at ``bucket``/``prefix`` (ignored while a batch runs)."""
+        if self.uploading:
+            return
+        if self.bucket_combo.findText(bucket) < 0:
+            self.bucket_combo.addItem(bucket)
+        self.bucket_combo.setCurrentText(bucket)
+        self.prefix_edit.setText(prefix)
+
+    def set_buckets(self, names: list[str], preferred: str = "") -> None:
+        """Offer ``names``; keep the current choice, else ``preferred``, else the first."""
+        current = self.bucket_combo.currentText() or preferred
+        self.bucket_combo.clear()
+        self.bucket_combo.addItems(names)
+        if current in names:
+            self.bucket_combo.setCurrentText(current)
+        elif names:
+            self.bucket_combo.setCurrentIndex(0)
+        self.update_state()
+
+    def on_connected(self, default_bucket: str, default_prefix: str) -> None:
+        """A new connection is ready: reset the destination, start what waits."""
+        self.bucket_combo.clear()
+        if default_bucket:
+            self.bucket_combo.addItem(default_bucket)
+        self.prefix_edit.setText(default_prefix)
+        self.update_state()
+        if self.autostart_box.isChecked() and self.queue.rows_with_status(ItemStatus.QUEUED):
+            self.start_uploads()
+
+    # -- adding files ------------------------------------------------------------------
+    def _last_dir(self) -> str:
+        return str(self.settings.value("lastDir", str(Path.home())))
+
+    @Slot()
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Add files to upload"), self._last_dir()
+        )
+        if files:
+            self.settings.setValue("lastDir", str(Path(files[0]).parent))
+            self.add_paths([Path(f) for f in files])
+
+    @Slot()
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Add a folder to upload"), self._last_dir()
+        )
+        if folder:
+            self.settings.setValue("lastDir", str(Path(folder).parent))
+            self.add_paths([Path(folder)])
+
+    @Slot(list)
+    def add_paths(self, paths: list[Path]) -> None:
+        """Queue files and folders (folders are walked in a worker)."""
+        self._status(self.tr("Adding %n item(s)…", "", len(paths)))
+        self.pool.run(_plan, list(paths), on_result=self._on_planned, name="plan")
+
+    @Slot(object)
+    def _on_planned(self, value: object) -> None:
+        sources, problems = value  # type: ignore[misc]
+        self.queue.add_sources(sources)
+        for path, message in problems:
+            self.queue.add_failed(path, message)
+        total = sum(s.size for s in sources)
+        text = self.tr("Added %n file(s)", "", len(sources)) + f" ({format_bytes(total)})"
+        if problems:
+            text += " — " + self.tr("%n could not be added", "", len(problems))
+        self._status(text)
+        self.update_state()
+        self._update_progress_label()
+        if sources and self.autostart_box.isChecked() and self.session.connection is not None:
+            self.start_uploads()
+
+    @Slot()
+    def _on_queue_rows_changed(self) -> None:
+        self.drop_area.show_content(self.queue.rowCount() > 0)
+
+    @Slot()
+    def clear_finished(self) -> None:
+        self.queue.clear_finished()
+        self.update_state()
+        self._update_progress_label()
+
+    # -- uploading ---------------------------------------------------------------------
+    @Slot()
+    def retry_and_upload(self) -> None:
+        """Upload the queued rows and try the failed ones again."""
+        self.start_uploads(retry_failed=True)
+
+    def start_uploads(self, *, retry_failed: bool = False) -> None:
+        """Upload the queued rows (and the failed ones, on request) to the destination."""
+        if self.uploading:
+            return  # the running batch picks up new rows when it ends
+        connection = self.session.connection
+        if connection is None:
+            self._status(self.tr("Not connected yet: the files stay queued."))
+            return
+        bucket, prefix = self.destination()
+        if not bucket:
+            self._status(self.tr("Choose a destination bucket first."), 0)
+            return
+        statuses = (ItemStatus.QUEUED, ItemStatus.FAILED) if retry_failed else (ItemStatus.QUEUED,)
+        rows = self.queue.rows_with_status(*statuses)
+        if not rows:
+            return
+        sources: list[UploadSource] = []
+        for row in rows:
+            item = self.queue.item(row)
+            key = relative_key(prefix, [item.relative])
+            self.queue.set_destination(row, bucket, key)
+            self.queue.set_status(row, ItemStatus.QUEUED)
+            sources.append(UploadSource(path=item.path, key=key, size=item.size))
+        worker = UploadWorker(connection.engine, bucket, sources, rows)
+        worker.itemStarted.connect(self._on_item_started)
+        worker.itemFinished.connect(self._on_item_finished)
+        worker.batchFailed.connect(self._on_batch_failed)
+        worker.finished.connect(self._on_batch_finished)
+        self.upload_worker = worker
+        self._upload_dest = (bucket, prefix)
+        self._batch_started = time.monotonic()
+        self.pool.start(worker)
+        self._progress_timer.start()
+        self.update_state()
+        self._status(self.tr("Uploading %n file(s) to ", "", len(rows)) + f"s3://{bucket}/{prefix}")
+
+    @Slot()
+    def cancel_uploads(self) -> None:
+        if self.upload_worker is not None:
+            self.upload_worker.cancel()
+            self._status(self.tr("Cancelling…"))
+
+    @Slot(int)
+    def _on_item_started(self, row: int) -> None:
+        self.queue.set_status(row, ItemStatus.UPLOADING)
+
+    @Slot(int, str, str)
+    def _on_item_finished(self, row: int, status: str, error: str) -> None:
+        self.queue.set_status(row, ItemStatus(status), error)
+        if status == ItemStatus.DONE:
+            self.queue.set_progress(row, self.queue.item(row).size)
+
+    @Slot(str)
+    def _on_batch_failed(self, text: str) -> None:
+        self._status(text, 0)
+
+    @Slot()
+    def _on_batch_finished(self) -> None:
+        worker, self.upload_worker = self.upload_worker, None
+        self._progress_timer.stop()
+        if worker is None:
+            return
+        self._sample(worker)
+        results = worker.results
+        ok = sum(1 for r in results if r.status == ItemStatus.DONE)
+        failed = sum(1 for r in results if r.status == ItemStatus.FAILED)
+        cancelled = sum(1 for r in results if r.status == ItemStatus.CANCELLED)
+        elapsed = time.monotonic() - self._batch_started
+        size = sum(r.bytes for r in results)
+        parts = [
+            self.tr("Uploaded %n file(s)", "", ok) + f" ({format_bytes(size)}, {elapsed:.1f} s)"
+        ]
+        if failed:
+            parts.append(self.tr("%n failed", "", failed))
+        if cancelled:
+            parts.append(self.tr("%n cancelled", "", cancelled))
+        self._status(" — ".join(parts), 0)
+        self._update_progress_label()
+        self.update_state()
+        if ok:
+            self.uploadedTo.emit(*self._upload_dest)
+        self.uploadsFinished.emit(ok, failed)
+        more = self.queue.rows_with_status(ItemStatus.QUEUED)
+        if more and not cancelled and self.autostart_box.isChecked() and not self._closing:
+            self.start_uploads()
+
+    @Slot()
+    def _on_progress_tick(self) -> None:
+        if self.upload_worker is not None:
+            self._sample(self.upload_worker)
+
+    def _sample(self, worker: UploadWorker) -> None:
+        snap = worker.progress.snapshot(changed_only=True)
+        for index, done in snap.item_bytes.items():
+            self.queue.set_progress(worker.rows[index], done)
+        self.total_progress.setValue(int(snap.fraction * 1000))
+        self.progress_label.setText(
+            self.tr("%1 of %2 files — %3 of %4 — %5/s — %6 left")
+            .replace("%1", str(snap.items_finished))
+            .replace("%2", str(snap.items_total))
+            .replace("%3", format_bytes(snap.done_bytes))
+            .replace("%4", format_bytes(snap.total_bytes))
+            .replace("%5", format_bytes(snap.bytes_per_second))
+            .replace("%6", format_duration(snap.eta_seconds))
+        )
+
+    def _update_progress_label(self) -> None:
+        if not self.queue.rowCount():
+            self.progress_label.setText(self.tr("Nothing queued"))
+            self.total_progress.setValue(0)
+            return
+        counts = self.queue.counts()
+        self.progress_label.setText(
+            self.tr("%1 uploaded, %2 failed, %3 queued")
+            .replace("%1", str(counts[ItemStatus.DONE]))
+            .replace("%2", str(counts[ItemStatus.FAILED]))
+            .replace("%3", str(counts[ItemStatus.QUEUED]))
+        )
+
+    def shutdown(self) -> None:
+        """Stop sampling; the pool cancels the running batch."""
+        self._closing = True
+        self._progress_timer.stop()
