@@ -85,8 +85,11 @@ def list_page(
     except Exception as exc:
         raise translate(exc, bucket=bucket) from exc
     prefixes = [p["Prefix"] for p in answer.get("CommonPrefixes", [])]
-    # A "folder marker" object (key == prefix, size 0) is the folder itself, not a child.
-    objects = [_object(o) for o in answer.get("Contents", []) if o["Key"] != prefix]
+    # A "folder marker" object (key == prefix, ending in "/") is the folder itself, not a
+    # child. A prefix without the slash is a plain key prefix: an object named exactly
+    # like it ("ls s3://b/a.jpg") is a real match and must be listed.
+    marker = prefix if prefix.endswith("/") else None
+    objects = [_object(o) for o in answer.get("Contents", []) if o["Key"] != marker]
     next_token = answer.get("NextContinuationToken") if answer.get("IsTruncated") else None
     return Page(prefixes=prefixes, objects=objects, next_token=next_token)
 
