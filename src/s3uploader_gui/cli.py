@@ -27,8 +27,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 from s3uploader_gui import __version__
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from s3uploader_gui.core.errors import AppError
     from s3uploader_gui.core.naming import S3Url, UploadSource
+    from s3uploader_gui.core.objects import DeleteResult
     from s3uploader_gui.core.progress import TransferProgress
     from s3uploader_gui.core.s3client import ConnectionSettings, S3Client, S3Context
     from s3uploader_gui.core.transfers import DownloadSource, ItemResult
@@ -183,6 +186,7 @@ class ProgressLine:
             self._reporter.status(self.render())
 
     def __enter__(self) -> ProgressLine:
+        self._progress.snapshot()  # the first sample, so the first line already has a speed
         self._thread.start()
         return self
 
@@ -278,13 +282,18 @@ def open_context(args: argparse.Namespace) -> Iterator[S3Context]:
 def require_bucket(client: S3Client, bucket: str) -> None:
     """Fail the whole run (exit 2) with one line when ``bucket`` does not exist."""
     from s3uploader_gui.core.errors import AccessDenied, BucketNotFound
+    from s3uploader_gui.core.listing import list_page
     from s3uploader_gui.core.objects import bucket_exists
 
     try:
         exists = bucket_exists(client, bucket)
     except AccessDenied:
         # HEAD answers carry no error code: a wrong secret and a policy without
-        # s3:ListBucket both look like 403 here. The first real request tells them apart.
+        # s3:ListBucket both come back as a bare 403. A listing's error body tells them
+        # apart (SignatureDoesNotMatch is fatal and propagates).
+        # A 403 here too is a real permission matter: each item tries (and reports) alone.
+        with contextlib.suppress(AccessDenied):
+            list_page(client, bucket, "", page_size=1)
         return
     if not exists:
         raise BucketNotFound(f"The bucket “{bucket}” does not exist.", code="NoSuchBucket")
@@ -372,7 +381,7 @@ def _item_reporter(
         remote = f"s3://{bucket}/{result.key}"
         local = display_path(result.path)
         what = f"{local} -> {remote}" if command == "upload" else f"{remote} -> {local}"
-        fields = {"bucket": bucket, "key": result.key, "path": result.path}
+        fields: dict[str, Any] = {"bucket": bucket, "key": result.key, "path": result.path}
         if result.status is ItemStatus.DONE:
             rep.ok(
                 record(done_status, nbytes=result.bytes, **fields),
@@ -547,14 +556,15 @@ def cmd_download(args: argparse.Namespace, rep: Reporter) -> int:
 
 
 # -- ls ----------------------------------------------------------------------------------
-def _local_time(value: Any) -> str:
+def _local_time(value: dt.datetime | None) -> str:
+    """``aws s3 ls`` style: local time, to the second."""
     if value is None:
         return " " * 19
-    return str(value.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _iso(value: Any) -> str | None:
-    return None if value is None else str(value.isoformat())
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _ls_buckets(client: S3Client, rep: Reporter) -> None:
@@ -636,7 +646,7 @@ def _group_by_bucket(urls: Sequence[S3Url]) -> dict[str, list[str]]:
     return groups
 
 
-def _report_deleted(bucket: str, result: Any, rep: Reporter) -> None:
+def _report_deleted(bucket: str, result: DeleteResult, rep: Reporter) -> None:
     for key in result.deleted:
         rep.ok(record("deleted", bucket=bucket, key=key), f"delete: s3://{bucket}/{key}")
     for key, err in result.failed:
