@@ -9,7 +9,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 export LANG ?= C.UTF-8
 export LC_ALL ?= C.UTF-8
 
-.PHONY: run test test-offscreen test-xvfb lint format clean venv
+.PHONY: run test test-offscreen test-xvfb lint format bench clean venv
 
 $(STAMP): pyproject.toml
 	@scripts/system-deps.sh python
@@ -45,6 +45,11 @@ test-offscreen: $(STAMP)
 test-xvfb: $(STAMP)
 	env -u WAYLAND_DISPLAY QT_QPA_PLATFORM=xcb SCREENSHOT_DIR="$(CURDIR)/shots" \
 	  $(XVFB) $(PY) -m pytest -m xvfb -q
+
+# make bench [BENCH="images transfers"]: this app against its anchors, printed as ratios
+bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) -m benchmarks $(BENCH)
 
 clean:
 	rm -rf $(VENV) build dist shots .pytest_cache .mypy_cache .ruff_cache

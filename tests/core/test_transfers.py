@@ -296,3 +296,50 @@ def test_engine_is_reusable_across_batches(
     finally:
         eng.close()
     eng.close()  # closing twice is harmless
+
+
+def test_prepare_runs_ahead_and_cleans_up(
+    engine: TransferEngine, http_bucket: str, tmp_path: Path
+) -> None:
+    """A prepare step can rename, re-type and replace the file; temp files are removed."""
+    from s3uploader_gui.core.errors import BadImage
+
+    sources = []
+    for i in range(6):
+        p = tmp_path / f"in{i}.txt"
+        p.write_bytes(b"x" * (i + 1))
+        sources.append(UploadSource(path=p, key=f"in{i}.txt", size=i + 1))
+    made: list[Path] = []
+    lock = threading.Lock()
+
+    def prepare(src: UploadSource, cancel: CancelToken) -> UploadSource:
+        if src.key == "in3.txt":
+            raise BadImage("in3.txt is not an image.")
+        out = tmp_path / f"prepared-{src.key}"
+        out.write_bytes(src.path.read_bytes() * 2)
+        with lock:
+            made.append(out)
+        return UploadSource(
+            path=out,
+            key=src.key.replace(".txt", ".dat"),
+            size=out.stat().st_size,
+            content_type="application/x-test",
+            temporary=True,
+        )
+
+    progress = TransferProgress()
+    results = engine.upload(
+        http_bucket, sources, prepare=prepare, prepare_workers=2, progress=progress
+    )
+    statuses = [r.status for r in results]
+    assert statuses == [ItemStatus.DONE] * 3 + [ItemStatus.FAILED] + [ItemStatus.DONE] * 2
+    assert results[3].error is not None and "not an image" in results[3].error.message
+    assert results[0].key == "in0.dat" and results[0].path == sources[0].path
+    client = engine.context.client
+    head = client.head_object(Bucket=http_bucket, Key="in5.dat")
+    assert head["ContentLength"] == 12
+    assert head["ContentType"] == "application/x-test"
+    assert all(not p.exists() for p in made), "temporary files were left behind"
+    assert all(s.path.exists() for s in sources), "an original was touched"
+    snap = progress.snapshot()
+    assert snap.total_bytes == snap.done_bytes == sum(2 * (i + 1) for i in range(6) if i != 3)

@@ -115,11 +115,17 @@ def parse_s3_url(url: str) -> S3Url:
 
 @dataclass(frozen=True)
 class UploadSource:
-    """One local file and the key it goes to."""
+    """One local file and the key it goes to.
+
+    A preparation step (resizing an image, say) returns a new source whose ``path`` is a
+    ``temporary`` file the engine deletes after the upload, and may set ``content_type``.
+    """
 
     path: Path
     key: str
     size: int
+    content_type: str | None = None
+    temporary: bool = False
 
 
 def _walk_files(folder: Path) -> Iterator[Path]:

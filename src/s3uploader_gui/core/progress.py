@@ -62,6 +62,12 @@ class TransferProgress:
             self._items_total += 1
             self._item_bytes.setdefault(index, 0)
 
+    def resize_item(self, index: int, old_size: int, new_size: int) -> None:
+        """Item ``index`` turned out to be ``new_size`` bytes (e.g. after resizing)."""
+        with self._lock:
+            self._total += new_size - old_size
+            self._changed.add(index)
+
     def advance(self, index: int, nbytes: int) -> None:
         """Add ``nbytes`` to item ``index`` (negative on a retry that rewinds)."""
         with self._lock:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import enum
+import os
 import queue
 import threading
 from collections import deque
@@ -103,6 +106,64 @@ class _Subscriber(BaseSubscriber):
 
 ItemCallback = Callable[[ItemResult], None]
 
+#: Turns a source into the file actually uploaded (resize, re-encode...). Runs on a
+#: preparation thread; raises an AppError (e.g. BadImage) to fail just that item.
+PrepareFn = Callable[[UploadSource, CancelToken], UploadSource]
+
+
+class _Preparer:
+    """Prepares sources a few items ahead of the uploads, on their own threads.
+
+    At most ``workers + 1`` prepared results wait at once, which bounds both the decoded
+    images in memory and the temporary files on disk.
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[UploadSource],
+        prepare: PrepareFn,
+        cancel: CancelToken,
+        workers: int,
+    ) -> None:
+        self._sources = sources
+        self._prepare = prepare
+        self._cancel = cancel
+        self._ahead = workers + 1
+        self._pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="prepare")
+        self._futures: dict[int, concurrent.futures.Future[UploadSource]] = {}
+        self._next = 0
+        self._fill(0)
+
+    def _fill(self, current: int) -> None:
+        while self._next < len(self._sources) and self._next <= current + self._ahead:
+            i = self._next
+            self._futures[i] = self._pool.submit(self._prepare, self._sources[i], self._cancel)
+            self._next += 1
+
+    def get(self, index: int) -> UploadSource:
+        """The prepared source for ``index`` (waits for it; raises what preparing raised)."""
+        self._fill(index)
+        future = self._futures.pop(index)
+        while True:
+            try:
+                return future.result(timeout=0.1)
+            except concurrent.futures.TimeoutError:
+                self._cancel.raise_if_cancelled()
+
+    def close(self) -> None:
+        """Stop preparing; delete temporary files nobody will upload."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for future in self._futures.values():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                _discard(future.result())
+        self._futures.clear()
+
+
+def _discard(source: UploadSource) -> None:
+    if source.temporary:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(source.path)
+
 
 class TransferEngine:
     """Runs batches of uploads or downloads with bounded concurrency, progress and cancel.
@@ -143,20 +204,54 @@ class TransferEngine:
         cancel: CancelToken | None = None,
         on_item: ItemCallback | None = None,
         on_start: Callable[[int], None] | None = None,
+        prepare: PrepareFn | None = None,
+        prepare_workers: int | None = None,
     ) -> list[ItemResult]:
-        """Upload every source; one failure never stops the others."""
+        """Upload every source; one failure never stops the others.
+
+        With ``prepare``, each source is first turned into the file to upload, on
+        ``prepare_workers`` threads (default: one per core) running ahead of the uploads,
+        so item N+1 is prepared while item N uploads.
+        """
+        progress = progress or TransferProgress()
+        cancel = cancel or CancelToken()
+        items = [(s.key, s.path, s.size) for s in sources]
+        preparer = (
+            _Preparer(sources, prepare, cancel, prepare_workers or os.cpu_count() or 2)
+            if prepare is not None
+            else None
+        )
+        uploading: dict[int, UploadSource] = {}
 
         def submit(index: int, sub: _Subscriber) -> Any:
             src = sources[index]
-            extra = {"ContentType": content_type_for(src.key), **self.settings.extra}
+            if preparer is not None:
+                src = preparer.get(index)
+                uploading[index] = src
+                progress.resize_item(index, items[index][2], src.size)
+                items[index] = (src.key, items[index][1], src.size)
+            content_type = src.content_type or content_type_for(src.key)
+            extra = {"ContentType": content_type, **self.settings.extra}
             return self.manager.upload(
                 str(src.path), bucket, src.key, extra_args=extra, subscribers=[sub]
             )
 
-        items = [(s.key, s.path, s.size) for s in sources]
-        return self._run(
-            bucket, items, submit, ItemStatus.DONE, progress, cancel, on_item, on_start
-        )
+        def finished(result: ItemResult) -> None:
+            prepared = uploading.pop(result.index, None)
+            if prepared is not None:
+                _discard(prepared)
+            if on_item is not None:
+                on_item(result)
+
+        try:
+            return self._run(
+                bucket, items, submit, ItemStatus.DONE, progress, cancel, finished, on_start
+            )
+        finally:
+            if preparer is not None:
+                preparer.close()
+            for prepared in uploading.values():
+                _discard(prepared)
 
     # -- downloads ---------------------------------------------------------------------
     def download(
@@ -206,6 +301,9 @@ class TransferEngine:
 
         def record(result: ItemResult) -> None:
             results[result.index] = result
+            if result.status not in (ItemStatus.DONE, ItemStatus.SKIPPED):
+                # Bytes that will never move leave the total, so the bar can reach 100 %.
+                progress.remove_item(result.index, items[result.index][2])
             progress.finish_item(result.index)
             if on_item is not None:
                 on_item(result)
@@ -220,7 +318,10 @@ class TransferEngine:
                 except Exception as exc:  # submission itself failed (e.g. a folder vanished)
                     key, path, _ = items[index]
                     err = _item_error(exc, bucket, key, endpoint)
-                    record(ItemResult(index, key, path, ItemStatus.FAILED, 0, err))
+                    failed = (
+                        ItemStatus.CANCELLED if isinstance(err, Cancelled) else ItemStatus.FAILED
+                    )
+                    record(ItemResult(index, key, path, failed, 0, err))
             if cancel.cancelled:
                 for future in in_flight.values():
                     future.cancel()

@@ -1,0 +1,1 @@
+"""Benchmarks: each bench_*.py measures this app against its anchors in the same run."""
