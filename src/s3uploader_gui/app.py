@@ -26,16 +26,23 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the application; returns the exit status."""
-    args = _parse(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from s3uploader_gui.core import supervisor
+
+    if argv[:1] == [supervisor.SUPERVISOR_FLAG]:  # a frozen bundle re-running itself
+        return supervisor.main(argv[1:])
+    args = _parse(argv)
+    from s3uploader_gui.core.logsetup import setup_logging
+
+    log_path = setup_logging(verbose=args.verbose)
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from s3uploader_gui.ui.diagnostics import CrashReporter, route_qt_messages
     from s3uploader_gui.ui.main_window import MainWindow
+
+    route_qt_messages()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -46,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName("s3uploader-gui")
 
     window = MainWindow()
+    crash_reporter = CrashReporter(window)
+    logging.getLogger(__name__).info("started %s, log at %s", __version__, log_path)
     window.restore_layout()
     window.show()
     QTimer.singleShot(0, window.connect_initial)
@@ -77,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             clipboard.clear()
 
     app.aboutToQuit.connect(on_quit)
-    return int(app.exec())
+    status = int(app.exec())
+    del crash_reporter
+    return status
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from s3uploader_gui.core.errors import ConfigError, EndpointUnreachable
+from s3uploader_gui.core.supervisor import SUPERVISOR_FLAG
 
 LOCAL_HOST = "127.0.0.1"
 DEFAULT_BUCKET = "uploads"
@@ -45,10 +46,20 @@ def find_weed() -> str | None:
         Path(sysconfig.get_path("scripts")) / "weed",
         Path(sys.executable).parent / "weed",
     ]
+    bundle = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle ships weed inside
+    if bundle:
+        candidates.insert(0, Path(bundle) / "weed")
     for candidate in candidates:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     return shutil.which("weed")
+
+
+def supervisor_command() -> list[str]:
+    """How to start the supervisor: ``python -m ...``, or the bundle's own executable."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, SUPERVISOR_FLAG]
+    return [sys.executable, "-m", "s3uploader_gui.core.supervisor"]
 
 
 def free_port() -> int:
@@ -153,8 +164,7 @@ class LocalServer:
         log_path = self.data_dir / "weed.log"
         with open(log_path, "wb") as log:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "s3uploader_gui.core.supervisor", "--",
-                 *_weed_args(weed, self.data_dir, s3_port)],
+                [*supervisor_command(), "--", *_weed_args(weed, self.data_dir, s3_port)],
                 stdin=subprocess.PIPE,
                 stdout=log,
                 stderr=subprocess.STDOUT,

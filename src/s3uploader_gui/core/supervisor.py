@@ -15,6 +15,8 @@ import sys
 import threading
 
 GRACE_SECONDS = 5.0
+#: First argument that makes a frozen (PyInstaller) app run this supervisor instead.
+SUPERVISOR_FLAG = "--run-supervisor"
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:

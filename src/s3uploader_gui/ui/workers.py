@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import translate
+from s3uploader_gui.core.errors import AppError, translate
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,12 @@ class Worker(QObject):
             value = self._fn(*self._args, **self._kwargs)
         except Exception as exc:
             err = translate(exc)
-            log.info("%s failed: %s", self.name, err)
+            if type(err) is AppError:
+                # Not a failure the core knows (S3, disk, credentials...): a bug. Report it
+                # like any uncaught exception (log + dialog), then fail the worker.
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+            else:
+                log.info("%s failed: %s", self.name, err)
             self.failed.emit(err)
         else:
             self.result.emit(value)
@@ -79,10 +85,15 @@ class WorkerPool(QObject):
         self._running: dict[QThread, QObject] = {}
         self._closing = False
 
-    def start(self, worker: QObject, run: str = "run") -> QThread:
-        """Move ``worker`` to a new thread and call its ``run`` slot there."""
+    def start(self, worker: QObject, run: str = "run") -> QThread | None:
+        """Move ``worker`` to a new thread and call its ``run`` slot there.
+
+        Once the pool is shutting down, late requests (a queued signal delivered after
+        quit began) are dropped: the worker never runs and never signals.
+        """
         if self._closing:
-            raise RuntimeError("the worker pool is shutting down")
+            log.debug("not starting %s: shutting down", getattr(worker, "name", worker))
+            return None
         thread = QThread(self)
         thread.setObjectName(getattr(worker, "name", type(worker).__name__))
         worker.moveToThread(thread)
