@@ -9,7 +9,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 export LANG ?= C.UTF-8
 export LC_ALL ?= C.UTF-8
 
-.PHONY: run test test-offscreen test-xvfb lint format bench clean venv
+.PHONY: run test test-offscreen test-xvfb lint format bench package clean venv
 
 $(STAMP): pyproject.toml
 	@scripts/system-deps.sh python
@@ -50,6 +50,16 @@ test-xvfb: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m benchmarks $(BENCH)
+
+# make package: a one-folder PyInstaller bundle in dist/, smoke-tested
+package: $(STAMP)
+	@scripts/system-deps.sh run
+	$(PY) -m pip install -q -e '.[package]'
+	PY=$(PY) packaging/build.sh
+	@if command -v appstreamcli >/dev/null; then \
+	  appstreamcli validate --no-net resources/io.github.s3uploader_gui.metainfo.xml; fi
+	@if command -v desktop-file-validate >/dev/null; then \
+	  desktop-file-validate resources/s3uploader-gui.desktop; fi
 
 clean:
 	rm -rf $(VENV) build dist shots .pytest_cache .mypy_cache .ruff_cache
