@@ -41,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from s3uploader_gui.ui.diagnostics import CrashReporter, route_qt_messages
     from s3uploader_gui.ui.main_window import MainWindow
+    from s3uploader_gui.ui.theme import ThemeFollower
 
     route_qt_messages()
 
@@ -51,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationDisplayName("S3 Uploader")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("s3uploader-gui")
+    ThemeFollower(app)
 
     window = MainWindow()
     crash_reporter = CrashReporter(window)
