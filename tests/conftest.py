@@ -30,7 +30,18 @@ from s3uploader_gui.core.s3client import ConnectionSettings, S3Context  # noqa: 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``xvfb`` need a real X server; ``make test`` runs them under xvfb-run."""
+    """Tests marked ``xvfb`` need a real X server; ``make test`` runs them under xvfb-run.
+
+    Tests marked ``realkeyring`` need a real Secret Service and ``REAL_KEYRING=1``;
+    ``make test-keyring`` runs them under dbus-run-session with gnome-keyring.
+    """
+    if not os.environ.get("REAL_KEYRING"):
+        skip_keyring = pytest.mark.skip(
+            reason="needs a real Secret Service: REAL_KEYRING=1 (make test-keyring)"
+        )
+        for item in items:
+            if "realkeyring" in item.keywords:
+                item.add_marker(skip_keyring)
     if os.environ.get("QT_QPA_PLATFORM") == "xcb" and os.environ.get("DISPLAY"):
         return
     skip = pytest.mark.skip(reason="needs a real X server: run under xvfb-run (make test-xvfb)")

@@ -11,7 +11,9 @@ from keyring.errors import PasswordDeleteError
 class MemoryKeyring(KeyringBackend):
     """Secrets in a dict, shared by every instance in the process."""
 
-    priority = 1  # type: ignore[assignment]
+    # 0: never chosen (nor chained) by keyring's auto-detection, so a run against the
+    # real Secret Service cannot fall through to it; PYTHON_KEYRING_BACKEND still loads it.
+    priority = 0  # type: ignore[assignment]
     _store: ClassVar[dict[tuple[str, str], str]] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

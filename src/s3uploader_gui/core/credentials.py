@@ -14,8 +14,21 @@ import keyring.backend
 import keyring.errors
 
 from s3uploader_gui.core.errors import KeyringUnavailable
+from s3uploader_gui.core.logsetup import register_secret
 
 SERVICE = "s3uploader-gui"
+
+#: Every secret field a profile can have in the keyring.
+SECRET_FIELDS = ("secret_access_key", "session_token")
+
+# Human names for the keyring backends people meet, by module.
+_FRIENDLY_NAMES = {
+    "keyring.backends.SecretService": "the Secret Service keyring (GNOME Keyring, KWallet…)",
+    "keyring.backends.libsecret": "the Secret Service keyring (libsecret)",
+    "keyring.backends.kwallet": "KWallet",
+    "keyring.backends.macOS": "the macOS Keychain",
+    "keyring.backends.Windows": "the Windows Credential Locker",
+}
 
 # Backends that would put secrets in a plain or home-made file, or nowhere at all.
 _REFUSED_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
@@ -34,10 +47,24 @@ class CredentialStore:
         return self._backend or keyring.get_keyring()
 
     def backend_name(self) -> str:
-        """A human name for where secrets go ("Secret Service", "macOS Keychain", ...)."""
+        """keyring's own name for the backend in use ("SecretService Keyring", ...)."""
         backend = self.backend
         name = getattr(backend, "name", "") or type(backend).__name__
         return str(name)
+
+    def describe_backend(self) -> str:
+        """Where secrets go, for a person: "the macOS Keychain", "the Secret Service ..."."""
+        backend = self.backend
+        backends = getattr(backend, "backends", None)  # the chainer: several in turn
+        if type(backend).__module__ == "keyring.backends.chainer" and backends:
+            usable = [b for b in backends if not self._refused(b)]
+            if usable:
+                return _friendly(usable[0])
+        return _friendly(backend)
+
+    def usable(self) -> bool:
+        """False when the backend would store nothing, or only in a plain file."""
+        return not self._refused(self.backend)
 
     @staticmethod
     def _refused(backend: keyring.backend.KeyringBackend) -> bool:
@@ -62,17 +89,23 @@ class CredentialStore:
         with self._lock:
             if account in self._session:
                 return self._session[account]
+            if any(key.startswith(f"{profile}:") for key in self._session):
+                # Its secrets are session-only (the keyring was refused): do not ask it.
+                return None
         try:
-            return self._usable().get_password(SERVICE, account)
+            secret = self._usable().get_password(SERVICE, account)
         except KeyringUnavailable:
             raise
         except keyring.errors.KeyringError as exc:
             raise _unavailable(exc) from None
         except Exception as exc:  # dbus errors and the like surface as anything
             raise _unavailable(exc) from None
+        register_secret(secret)  # the log scrubs it, should it ever get there
+        return secret
 
     def set(self, profile: str, secret: str, field: str = "secret_access_key") -> None:
         """Store ``secret`` in the OS keyring."""
+        register_secret(secret)
         try:
             self._usable().set_password(SERVICE, self._account(profile, field), secret)
         except KeyringUnavailable:
@@ -82,8 +115,19 @@ class CredentialStore:
 
     def set_session_only(self, profile: str, secret: str, field: str = "secret_access_key") -> None:
         """Keep ``secret`` in memory for this run only."""
+        register_secret(secret)
         with self._lock:
             self._session[self._account(profile, field)] = secret
+
+    def is_session_only(self, profile: str, field: str = "secret_access_key") -> bool:
+        """True when this run holds the secret in memory instead of the keyring."""
+        with self._lock:
+            return self._account(profile, field) in self._session
+
+    def delete_all(self, profile: str) -> None:
+        """Forget every secret of ``profile`` (the profile is being deleted)."""
+        for name in SECRET_FIELDS:
+            self.delete(profile, name)
 
     def delete(self, profile: str, field: str = "secret_access_key") -> None:
         """Forget the secret (in the keyring and in memory); missing is not an error."""
@@ -102,9 +146,21 @@ class CredentialStore:
             raise _unavailable(exc) from None
 
 
+def _friendly(backend: keyring.backend.KeyringBackend) -> str:
+    module = type(backend).__module__
+    for prefix, name in _FRIENDLY_NAMES.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return name
+    label = getattr(backend, "name", "") or type(backend).__name__
+    return f"the keyring “{label}”"
+
+
 def _unavailable(exc: BaseException) -> KeyringUnavailable:
     # The exception text of keyring backends can echo arguments; keep only the type.
-    locked = "locked" in str(exc).lower() or "dismissed" in str(exc).lower()
+    text = str(exc).lower()
+    locked = isinstance(exc, keyring.errors.KeyringLocked) or any(
+        word in text for word in ("locked", "unlock", "dismissed")
+    )
     if locked:
         return KeyringUnavailable(
             "The keyring is locked and was not unlocked; unlock it or use the secret for "

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 
 from s3uploader_gui.core import paths
+from s3uploader_gui.core.aws_config import check_credentials
 from s3uploader_gui.core.credentials import CredentialStore
 from s3uploader_gui.core.errors import AppError, EndpointUnreachable
 from s3uploader_gui.core.local_server import LocalServer
 from s3uploader_gui.core.objects import ensure_bucket
 from s3uploader_gui.core.profiles import LOCAL_PROFILE, Profile, ProfileStore, connection_settings
 from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.transfer_queue import Journal
 from s3uploader_gui.core.transfers import TransferEngine
 from s3uploader_gui.ui.workers import WorkerPool
 
@@ -55,6 +57,7 @@ class Session(QObject):
         self.connection: Connection | None = None
         self._local_server: LocalServer | None = None
         self._generation = 0
+        self._closed = False
 
     # -- public -----------------------------------------------------------------------
     def available_profiles(self) -> list[Profile]:
@@ -92,6 +95,26 @@ class Session(QObject):
             name="connect",
         )
 
+    def profiles_edited(self, renamed: dict[str, str] | None = None) -> None:
+        """Profiles changed (the dialog closed): follow an edit or deletion of the current one.
+
+        The current connection is reopened when its profile was changed (or renamed: old
+        name to new in ``renamed``), and replaced by the local storage when it was deleted.
+        """
+        if self.connection is None or self.connection.profile.is_local:
+            return
+        current = self.connection.profile
+        try:
+            saved = {p.name: p for p in self.profiles.list()}
+        except AppError as err:
+            log.warning("cannot read profiles: %s", err)
+            return
+        updated = saved.get((renamed or {}).get(current.name, current.name))
+        if updated is None:
+            self.connect_profile(LOCAL_PROFILE)
+        elif updated != current:
+            self.connect_profile(updated)
+
     def use_connection(self, connection: Connection) -> None:
         """Adopt a ready connection (tests, or a connection made elsewhere)."""
         self._generation += 1
@@ -99,6 +122,7 @@ class Session(QObject):
 
     def shutdown(self) -> None:
         """Close the engine and stop the local server (blocks briefly; call at quit)."""
+        self._closed = True
         if self.connection is not None:
             self.connection.engine.close()
             self.connection = None
@@ -121,7 +145,7 @@ class Session(QObject):
     @Slot(object)
     def _on_opened(self, value: object) -> None:
         connection, generation = value  # type: ignore[misc]
-        if generation != self._generation:
+        if generation != self._generation or self._closed:
             connection.engine.close()  # the user picked another profile meanwhile
             return
         try:
@@ -145,6 +169,9 @@ def _open_connection(
     local_info = server.start() if server is not None else None
     settings = connection_settings(profile, credentials=credentials, local=local_info)
     context = S3Context(settings)
+    if settings.aws_profile and not settings.access_key_id:
+        # Resolve SSO/assume-role now: "run aws sso login --profile X" beats a vague 403.
+        check_credentials(context.session, settings.aws_profile)
     client = context.client  # building it is slow (botocore loads its data files)
     if profile.is_local:
         # The server answers HTTP before its volume is writable; give it a few seconds.
@@ -159,4 +186,13 @@ def _open_connection(
                 ):
                     raise
                 time.sleep(0.2)
-    return Connection(profile, context, TransferEngine(context)), generation
+    return Connection(profile, context, TransferEngine(context, journal=_journal())), generation
+
+
+def _journal() -> Journal | None:
+    """The transfer journal in the user data directory (None: uploads not journaled)."""
+    try:
+        return Journal()
+    except Exception as exc:  # an unreadable journal must not stop the app from connecting
+        log.warning("cannot open the transfer journal: %s", exc)
+        return None
