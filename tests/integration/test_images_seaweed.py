@@ -1,0 +1,59 @@
+"""Images uploaded through the engine's prepare hook, read back from a real SeaweedFS."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from s3uploader_gui.core.imaging import ImageOptions, ImagePreparer, MetadataPolicy
+from s3uploader_gui.core.naming import UploadSource
+from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.transfers import ItemStatus, TransferEngine
+from tests.helpers.images import BLUE, RED, close, oriented_jpeg, photo, srgb_icc
+
+
+@pytest.fixture
+def engine(seaweed_context: S3Context) -> Iterator[TransferEngine]:
+    eng = TransferEngine(seaweed_context)
+    try:
+        yield eng
+    finally:
+        eng.close()
+
+
+def test_strip_location_upload_is_upright_location_free_and_keeps_icc(
+    engine: TransferEngine, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    files = [
+        photo(tmp_path / "a.jpg", (600, 400)),
+        photo(tmp_path / "b.jpg", (100, 80)),  # small: nothing to resize, GPS still removed
+        oriented_jpeg(tmp_path / "c.jpg", 8, (300, 200)),
+    ]
+    originals = [f.read_bytes() for f in files]
+    sources = [UploadSource(path=f, key=f"p/{f.name}", size=f.stat().st_size) for f in files]
+    prep = ImagePreparer(ImageOptions(max_edge=300, metadata=MetadataPolicy.STRIP_LOCATION))
+    results = engine.upload(seaweed_bucket, sources, prepare=prep, prepare_workers=2)
+    assert [r.status for r in results] == [ItemStatus.DONE] * 3
+    client = engine.context.client
+    for key, size in [("p/a.jpg", (300, 200)), ("p/b.jpg", (100, 80)), ("p/c.jpg", (300, 200))]:
+        answer = client.get_object(Bucket=seaweed_bucket, Key=key)
+        assert answer["ContentType"] == "image/jpeg"
+        im = Image.open(io.BytesIO(answer["Body"].read()))
+        im.load()
+        exif = im.getexif()
+        assert im.size == size, key
+        assert dict(exif.get_ifd(0x8825)) == {}, f"{key} still has GPS"
+        assert exif.get(0x0112, 1) == 1
+        if key != "p/c.jpg":
+            assert im.info.get("icc_profile") == srgb_icc(), f"{key} lost its ICC profile"
+            assert exif[0x0110] == "Canon EOS R5"
+    c = Image.open(
+        io.BytesIO(client.get_object(Bucket=seaweed_bucket, Key="p/c.jpg")["Body"].read())
+    )
+    assert close(c.convert("RGB").getpixel((5, 5)), RED)
+    assert close(c.convert("RGB").getpixel((294, 5)), BLUE)
+    assert [f.read_bytes() for f in files] == originals

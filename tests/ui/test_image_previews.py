@@ -1,0 +1,177 @@
+"""Image previews in the upload pane: thumbnails, the preview panel, options, overrides."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QPixmap
+
+from s3uploader_gui.core.imaging import ImageOptions, MetadataPolicy, OutputFormat
+from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.ui.main_window import MainWindow
+from s3uploader_gui.ui.queue_model import Column
+from s3uploader_gui.ui.upload_options import options_from_settings
+from tests.helpers.images import photo
+from tests.ui.test_main_window import drop_paths
+
+
+@pytest.fixture(autouse=True)
+def restore_settings() -> Iterator[None]:
+    """These tests change remembered options: put every setting back for the next tests."""
+    settings = QSettings()
+    saved = {key: settings.value(key) for key in settings.allKeys()}
+    yield
+    settings = QSettings()
+    settings.clear()
+    for key, value in saved.items():
+        settings.setValue(key, value)
+    settings.sync()
+
+
+@pytest.fixture
+def offline(qtbot) -> Iterator[MainWindow]:
+    """A shown main window with no connection (files stay queued)."""
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.shutdown()
+    qtbot.waitUntil(lambda: win.pool.active == 0, timeout=10000)
+
+
+def _decoration(win: MainWindow, row: int) -> object:
+    queue = win.upload_pane.queue
+    return queue.data(queue.index(row, Column.NAME), Qt.ItemDataRole.DecorationRole)
+
+
+def test_200_image_drop_keeps_the_window_responsive(qtbot, offline, tmp_path: Path) -> None:
+    src = photo(tmp_path / "src.jpg", (1600, 1200))
+    folder = tmp_path / "Holiday"
+    folder.mkdir()
+    for i in range(200):
+        shutil.copyfile(src, folder / f"IMG_{i:04d}.jpg")
+    pane = offline.upload_pane
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    try:
+        assert drop_paths(offline, [folder])
+        qtbot.waitUntil(lambda: pane.queue.rowCount() == 200, timeout=20000)
+        # What scrolling through the whole queue does: every row asks for its thumbnail.
+        for row in range(200):
+            _decoration(offline, row)
+        qtbot.waitUntil(lambda: pane.queue_thumbnails.count == 200, timeout=60000)
+    finally:
+        timer.stop()
+    assert len(gaps) > 20
+    assert max(gaps) < 0.100, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+    assert all(isinstance(_decoration(offline, r), QPixmap) for r in range(200))
+
+
+def test_thumbnails_and_preview(qtbot, offline, tmp_path: Path) -> None:
+    img = photo(tmp_path / "beach.jpg", (640, 480), orientation=6)
+    txt = tmp_path / "notes.txt"
+    txt.write_text("hello")
+    pane = offline.upload_pane
+    assert drop_paths(offline, [img, txt])
+    qtbot.waitUntil(lambda: pane.queue.rowCount() == 2, timeout=10000)
+    pane.queue_view.viewport().repaint()  # painting the rows asks for their thumbnails
+    qtbot.waitUntil(lambda: isinstance(_decoration(offline, 0), QPixmap), timeout=10000)
+    icon = _decoration(offline, 0)
+    assert icon.height() > icon.width()  # upright: the photo is portrait once turned
+    assert _decoration(offline, 1) is None  # not an image
+
+    pane.queue_view.selectRow(0)
+    qtbot.waitUntil(lambda: pane.preview.info is not None, timeout=10000)
+    info = pane.preview.info
+    assert (info.width, info.height) == (480, 640)
+    text = pane.preview.details_text()
+    for expected in ("480 × 640", "JPEG", "Canon EOS R5", "2024-05-01 10:20:30", "Yes"):
+        assert expected in text, text
+    assert not pane.preview.picture.pixmap().isNull()
+    pane.queue_view.selectRow(1)
+    assert "notes.txt" in pane.preview.details_text()
+
+
+def test_broken_image_preview_says_why(qtbot, offline, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff" + b"garbage" * 10)
+    pane = offline.upload_pane
+    assert drop_paths(offline, [bad])
+    qtbot.waitUntil(lambda: pane.queue.rowCount() == 1, timeout=10000)
+    pane.queue_view.selectRow(0)
+    qtbot.waitUntil(lambda: "broken.jpg is" in pane.preview.details_text(), timeout=10000)
+
+
+def test_options_persist_across_windows(qtbot, offline) -> None:
+    wanted = ImageOptions(
+        max_edge=1280,
+        format=OutputFormat.WEBP,
+        quality=70,
+        metadata=MetadataPolicy.STRIP_ALL,
+        to_srgb=True,
+        background=(10, 20, 30),
+    )
+    offline.upload_pane.image_options.set_options(wanted)
+    assert offline.upload_pane.image_options.options() == wanted
+    offline.close()
+    assert options_from_settings(QSettings()) == wanted
+    second = MainWindow()
+    qtbot.addWidget(second)
+    try:
+        assert second.upload_pane.image_options.options() == wanted
+        custom = ImageOptions(max_edge=777)
+        second.upload_pane.image_options.set_options(custom)
+        assert second.upload_pane.image_options.editor.custom_spin.isVisibleTo(second)
+    finally:
+        second.shutdown()
+    third = MainWindow()
+    qtbot.addWidget(third)
+    try:
+        assert third.upload_pane.image_options.options().max_edge == 777
+        third.upload_pane.image_options.set_options(ImageOptions())
+    finally:
+        third.shutdown()
+
+
+def test_per_item_override_is_used(qtbot, window, seaweed_context, seaweed_bucket, tmp_path):
+    a = photo(tmp_path / "a.jpg", (800, 600))
+    b = photo(tmp_path / "b.jpg", (800, 600))
+    pane = window.upload_pane
+    pane.image_options.set_options(ImageOptions(max_edge=200))
+    pane.autostart_box.setChecked(False)
+    assert drop_paths(window, [a, b])
+    qtbot.waitUntil(lambda: pane.queue.rowCount() == 2, timeout=10000)
+    row_b = next(r for r in range(2) if pane.queue.item(r).path.name == "b.jpg")
+    pane.set_item_options([row_b], ImageOptions(max_edge=100, format=OutputFormat.PNG))
+    with qtbot.waitSignal(pane.uploadsFinished, timeout=30000):
+        pane.retry_and_upload()
+    assert [pane.queue.item(r).status for r in range(2)] == [ItemStatus.DONE] * 2
+    assert pane.queue.item(row_b).key == "b.png"
+    client = seaweed_context.client
+
+    def get(key: str) -> tuple[tuple[int, int], str]:
+        answer = client.get_object(Bucket=seaweed_bucket, Key=key)
+        with Image.open(io.BytesIO(answer["Body"].read())) as im:
+            return im.size, answer["ContentType"]
+
+    assert get("a.jpg") == ((200, 150), "image/jpeg")
+    assert get("b.png") == ((100, 75), "image/png")
+    pane.image_options.set_options(ImageOptions())
