@@ -93,3 +93,50 @@ def test_listing_error_is_reported_not_raised(qtbot, pool, seaweed, seaweed_buck
     assert "secret" in blocker.args[0].lower()
     assert "wrong-secret" not in blocker.args[0]
     assert m.rowCount() == 0
+
+
+def test_nodes_are_slotted_and_small():
+    from s3uploader_gui.ui.browser_model import Node
+
+    obj = Node(Kind.OBJECT, "b", "some/key.jpg", None, size=1, mtime=1.0, etag="e")
+    assert not hasattr(obj, "__dict__")
+    assert obj.listing is None  # objects carry no paging state
+    assert obj.children == [] and obj.is_image and obj.prefix == "some/"
+
+
+def test_sort_and_filter_proxy_keep_lazy_paging(
+    qtbot, qtmodeltester, model, seaweed_context, seaweed_bucket
+):
+    from PySide6.QtCore import Qt
+
+    from s3uploader_gui.ui.browser_model import BrowserFilterModel, Column
+
+    sizes = {f"f{i:03}.bin": b"x" * ((i * 37) % 101) for i in range(150)}
+    with ThreadPoolExecutor(8) as ex:
+        list(
+            ex.map(
+                lambda kv: seaweed_context.client.put_object(
+                    Bucket=seaweed_bucket, Key=kv[0], Body=kv[1]
+                ),
+                sizes.items(),
+            )
+        )
+    index = _bucket_index(model, seaweed_bucket)
+    bucket = model.node(index)
+    proxy = BrowserFilterModel(model)
+    proxy.set_root(bucket)
+    model.sort(Column.SIZE, Qt.SortOrder.DescendingOrder)
+    index = model.index_for(bucket)  # buckets were re-sorted too
+    with qtbot.waitSignal(model.nodeLoaded, timeout=10000):
+        proxy.fetchMore(proxy.mapFromSource(index))
+    assert model.rowCount(index) == 100
+    # The next page is merged into the current (size, descending) order.
+    with qtbot.waitSignal(model.nodeLoaded, timeout=10000):
+        proxy.fetchMore(proxy.mapFromSource(index))
+    got = [c.size for c in bucket.children]
+    assert len(got) == 150 and got == sorted(got, reverse=True)
+    proxy.set_filter_text("F01")
+    root = proxy.mapFromSource(index)
+    names = sorted(proxy.index(r, 0, root).data() for r in range(proxy.rowCount(root)))
+    assert names == [f"f{i:03}.bin" for i in range(10, 20)]
+    qtmodeltester.check(proxy, force_py=True)

@@ -31,13 +31,12 @@ def test_main_window_screenshot(qtbot, window, seaweed_bucket, tmp_path):
     with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=30000):
         assert drop_paths(window, [photos])
     node = wait_for_node(qtbot, window, seaweed_bucket, "2026/Holiday/IMG_0004.jpg")
-    view = window.browser_pane.view
-    parent = node.parent
-    while parent is not None and parent.parent is not None:
-        view.expand(window.browser_pane.model.index_for(parent))
-        parent = parent.parent
-    view.setCurrentIndex(window.browser_pane.model.index_for(node))
-    qtbot.waitUntil(lambda: view.isExpanded(window.browser_pane.model.index_for(node.parent)))
+    pane = window.browser_pane
+    pane.navigate(seaweed_bucket, "2026/Holiday/")
+    pane.show_grid()
+    pane.select_nodes([node])
+    pane.grid.grab()  # paint once: the visible cells ask for their thumbnails
+    qtbot.waitUntil(lambda: pane.thumbnails.started > 0 and not pane.thumbnails.busy)
     qtbot.wait(300)  # let the X server paint before grabbing (black frame otherwise)
 
     out_dir = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import AppError, ServerError, translate
+from s3uploader_gui.core.errors import AppError, ConfigError, NotFound, ServerError, translate
 from s3uploader_gui.core.listing import iter_objects
 from s3uploader_gui.core.s3client import S3Client
 
@@ -138,3 +139,177 @@ def create_folder(client: S3Client, bucket: str, prefix: str) -> str:
     except Exception as exc:
         raise translate(exc, bucket=bucket, key=key) from exc
     return key
+
+
+# -- properties ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ObjectProperties:
+    """What HeadObject tells about one object."""
+
+    bucket: str
+    key: str
+    size: int
+    etag: str
+    content_type: str
+    cache_control: str
+    storage_class: str
+    last_modified: dt.datetime | None
+    metadata: dict[str, str] = field(default_factory=dict)
+    content_disposition: str = ""
+    content_encoding: str = ""
+    content_language: str = ""
+
+
+def object_properties(client: S3Client, bucket: str, key: str) -> ObjectProperties:
+    """HeadObject of ``s3://bucket/key`` as ObjectProperties."""
+    try:
+        head = client.head_object(Bucket=bucket, Key=key)
+    except Exception as exc:
+        raise translate(exc, bucket=bucket, key=key) from exc
+    return ObjectProperties(
+        bucket=bucket,
+        key=key,
+        size=int(head.get("ContentLength", 0)),
+        etag=str(head.get("ETag", "")).strip('"'),
+        content_type=str(head.get("ContentType", "")),
+        cache_control=str(head.get("CacheControl", "")),
+        # S3 leaves StorageClass out for STANDARD objects.
+        storage_class=str(head.get("StorageClass") or "STANDARD"),
+        last_modified=head.get("LastModified"),
+        metadata={str(k): str(v) for k, v in (head.get("Metadata") or {}).items()},
+        content_disposition=str(head.get("ContentDisposition", "")),
+        content_encoding=str(head.get("ContentEncoding", "")),
+        content_language=str(head.get("ContentLanguage", "")),
+    )
+
+
+def _managed_copy(
+    client: S3Client,
+    source_bucket: str,
+    source_key: str,
+    bucket: str,
+    key: str,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Copy one object with boto3's managed copy (multipart for big objects)."""
+    try:
+        client.copy(
+            {"Bucket": source_bucket, "Key": source_key}, bucket, key, ExtraArgs=extra or None
+        )
+    except Exception as exc:
+        raise translate(exc, bucket=bucket, key=source_key) from exc
+
+
+def update_headers(
+    client: S3Client,
+    bucket: str,
+    key: str,
+    *,
+    content_type: str,
+    cache_control: str,
+) -> ObjectProperties:
+    """Set Content-Type and Cache-Control by copying the object onto itself.
+
+    S3 cannot change an object's headers in place: a copy with
+    ``MetadataDirective=REPLACE`` rewrites them, so every other header and the user
+    metadata are carried over explicitly.
+    """
+    props = object_properties(client, bucket, key)
+    extra: dict[str, Any] = {
+        "MetadataDirective": "REPLACE",
+        "Metadata": dict(props.metadata),
+    }
+    if content_type.strip():
+        extra["ContentType"] = content_type.strip()
+    if cache_control.strip():
+        extra["CacheControl"] = cache_control.strip()
+    for name, value in (
+        ("ContentDisposition", props.content_disposition),
+        ("ContentEncoding", props.content_encoding),
+        ("ContentLanguage", props.content_language),
+    ):
+        if value:
+            extra[name] = value
+    if props.storage_class and props.storage_class != "STANDARD":
+        extra["StorageClass"] = props.storage_class
+    _managed_copy(client, bucket, key, bucket, key, extra)
+    return object_properties(client, bucket, key)
+
+
+# -- rename / move ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class MoveResult:
+    moved: list[tuple[str, str]]
+    failed: list[tuple[str, AppError]]
+
+
+def plan_move(
+    client: S3Client,
+    bucket: str,
+    source: str,
+    target: str,
+    *,
+    cancel: CancelToken | None = None,
+) -> list[tuple[str, str]]:
+    """(old key, new key) pairs to rename an object, or a folder when both end in "/"."""
+    if not source.endswith("/"):
+        return [(source, target)]
+    if not target.endswith("/"):
+        target += "/"
+    if target.startswith(source):
+        raise ConfigError("A folder cannot be moved into itself.")
+    pairs: list[tuple[str, str]] = []
+    for page in iter_objects(client, bucket, source, recursive=True, cancel=cancel):
+        pairs.extend((o.key, target + o.key[len(source) :]) for o in page.objects)
+    # Listings leave out the folder's own marker object: move it too when it exists, and
+    # make one for an empty folder so that it still appears at its new place.
+    if not pairs or _exists(client, bucket, source):
+        pairs.insert(0, (source, target))
+    return pairs
+
+
+def _exists(client: S3Client, bucket: str, key: str) -> bool:
+    try:
+        client.head_object(Bucket=bucket, Key=key)
+    except Exception as exc:
+        err = translate(exc, bucket=bucket, key=key)
+        if isinstance(err, NotFound) or err.code in {"404", "NoSuchKey", "NotFound"}:
+            return False
+        raise err from exc
+    return True
+
+
+def move_objects(
+    client: S3Client,
+    bucket: str,
+    moves: Iterable[tuple[str, str]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> MoveResult:
+    """Rename objects by copying each one, then deleting the originals in batches.
+
+    An original is deleted only once its copy exists, so a failure never loses data.
+    """
+    moved: list[tuple[str, str]] = []
+    failed: list[tuple[str, AppError]] = []
+    for old, new in moves:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if old == new:
+            continue
+        try:
+            if old.endswith("/") and new.endswith("/"):
+                create_folder(client, bucket, new)
+            else:
+                _managed_copy(client, bucket, old, bucket, new)
+        except AppError as err:
+            failed.append((old, err))
+        else:
+            moved.append((old, new))
+        if progress is not None:
+            progress(1)
+    result = delete_keys(client, bucket, [old for old, _ in moved])
+    gone = set(result.deleted)
+    failed.extend(result.failed)
+    return MoveResult(moved=[(o, n) for o, n in moved if o in gone], failed=failed)

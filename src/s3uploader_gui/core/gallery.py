@@ -1,0 +1,176 @@
+"""A shareable gallery page: a plain ``index.html`` next to the images it shows.
+
+The page is self-contained HTML and CSS (no scripts, no fonts or styles from elsewhere),
+so once opened it keeps working offline for the images the browser has loaded. Every
+key, name and URL is escaped: keys are chosen by whoever uploaded them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from s3uploader_gui.core.cancel import CancelToken
+from s3uploader_gui.core.errors import AppError, ConfigError, translate
+from s3uploader_gui.core.listing import iter_objects
+from s3uploader_gui.core.naming import is_image_name
+from s3uploader_gui.core.objects import object_properties
+from s3uploader_gui.core.s3client import S3Client
+
+INDEX_NAME = "index.html"
+#: Used when the folder already has an index.html that this app did not write.
+FALLBACK_NAME = "gallery.html"
+#: User metadata that marks a page as ours (so publishing again may replace it).
+GENERATOR = "s3uploader-gui gallery"
+
+_CSS = """
+:root { color-scheme: light dark; }
+body { font-family: system-ui, sans-serif; margin: 0; padding: 1.5rem;
+       background: Canvas; color: CanvasText; }
+h1 { font-weight: 600; font-size: 1.4rem; margin: 0 0 .25rem; }
+p.meta { margin: 0 0 1.25rem; opacity: .7; font-size: .9rem; }
+ul.grid { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem;
+          grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); }
+li figure { margin: 0; }
+li a { color: inherit; text-decoration: none; display: block; }
+li img { width: 100%; aspect-ratio: 4 / 3; object-fit: cover; border-radius: 6px;
+         background: rgba(127, 127, 127, .15); display: block; }
+li figcaption { font-size: .85rem; margin-top: .35rem; overflow-wrap: anywhere; }
+footer { margin-top: 2rem; font-size: .8rem; opacity: .6; }
+"""
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    """One picture of the page."""
+
+    key: str
+    url: str
+
+    @property
+    def name(self) -> str:
+        return self.key.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class PublishedGallery:
+    """Where the page went and the link to it."""
+
+    bucket: str
+    key: str
+    url: str
+    count: int
+
+
+def render_gallery(
+    title: str,
+    items: Sequence[GalleryItem],
+    *,
+    expires_at: dt.datetime | None = None,
+) -> str:
+    """The page as a string; ``expires_at`` says when presigned links stop working."""
+    e = html.escape
+    cells = []
+    for item in items:
+        url, name = e(item.url, quote=True), e(item.name, quote=True)
+        cells.append(
+            f'<li><figure><a href="{url}" title="{e(item.key, quote=True)}">'
+            f'<img src="{url}" alt="{name}" loading="lazy" decoding="async"></a>'
+            f"<figcaption>{e(item.name, quote=False)}</figcaption></figure></li>"
+        )
+    count = f"{len(items)} image{'s' if len(items) != 1 else ''}"
+    expiry = ""
+    if expires_at is not None:
+        when = expires_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        expiry = f" The links on this page stop working on {e(when)}."
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="{e(GENERATOR)}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{e(title, quote=False)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f'<h1>{e(title, quote=False)}</h1>\n<p class="meta">{count}</p>\n'
+        '<ul class="grid">\n' + "\n".join(cells) + "\n</ul>\n"
+        f"<footer>Made with s3uploader-gui.{expiry}</footer>\n</body>\n</html>\n"
+    )
+
+
+def common_folder(keys: Sequence[str]) -> str:
+    """The deepest folder ("a/b/" or "") that holds every key."""
+    if not keys:
+        return ""
+    folders = [k.rsplit("/", 1)[0] + "/" if "/" in k else "" for k in keys]
+    first = folders[0].split("/")
+    depth = len(first)
+    for folder in folders[1:]:
+        parts = folder.split("/")
+        depth = min(depth, len(parts))
+        for i in range(depth):
+            if parts[i] != first[i]:
+                depth = i
+                break
+    common = "/".join(first[:depth])
+    return common + "/" if common and not common.endswith("/") else common
+
+
+def gallery_images(
+    client: S3Client, bucket: str, prefix: str, *, cancel: CancelToken | None = None
+) -> list[str]:
+    """The image keys directly in folder ``prefix`` (not in its subfolders), in key order."""
+    keys: list[str] = []
+    for page in iter_objects(client, bucket, prefix, recursive=False, cancel=cancel):
+        keys.extend(o.key for o in page.objects if is_image_name(o.key))
+    return keys
+
+
+def index_key_for(client: S3Client, bucket: str, folder: str) -> str:
+    """``folder/index.html``, unless a page there was not written by this app."""
+    key = folder + INDEX_NAME
+    try:
+        props = object_properties(client, bucket, key)
+    except AppError as err:
+        if err.code in {"404", "NoSuchKey", "NotFound"}:
+            return key
+        raise
+    if props.metadata.get("generator") == GENERATOR:
+        return key
+    return folder + FALLBACK_NAME
+
+
+def publish_gallery(
+    client: S3Client,
+    bucket: str,
+    keys: Sequence[str],
+    link: Callable[[str], str],
+    *,
+    title: str = "",
+    expires_at: dt.datetime | None = None,
+) -> PublishedGallery:
+    """Render the page for ``keys``, upload it next to them, return its link.
+
+    ``link(key)`` gives the URL of an object (presigned or public): it is used for the
+    images and for the page itself.
+    """
+    images = [k for k in keys if is_image_name(k)]
+    if not images:
+        raise ConfigError("There are no images to put in a gallery.")
+    folder = common_folder(images)
+    title = title.strip() or (folder.rstrip("/").rsplit("/", 1)[-1] or bucket)
+    items = [GalleryItem(k, link(k)) for k in images]
+    page = render_gallery(title, items, expires_at=expires_at)
+    key = index_key_for(client, bucket, folder)
+    try:
+        client.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=page.encode("utf-8"),
+            ContentType="text/html; charset=utf-8",
+            CacheControl="no-cache",
+            Metadata={"generator": GENERATOR},
+        )
+    except Exception as exc:
+        raise translate(exc, bucket=bucket, key=key) from exc
+    return PublishedGallery(bucket=bucket, key=key, url=link(key), count=len(items))
