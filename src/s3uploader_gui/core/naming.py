@@ -5,9 +5,10 @@ from __future__ import annotations
 import mimetypes
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from s3uploader_gui.core.errors import ConfigError, LocalFileError, UnsafePath
 
@@ -62,9 +63,15 @@ IMAGE_EXTENSIONS = frozenset(
 )  # fmt: skip
 
 
-def content_type_for(name: str) -> str:
-    """The Content-Type for a file or key name (explicit table first, then mimetypes)."""
+def content_type_for(name: str, overrides: Mapping[str, str] | None = None) -> str:
+    """The Content-Type for a file or key name.
+
+    ``overrides`` (extension with its dot → type) comes first, then the explicit table,
+    then Python's mimetypes.
+    """
     ext = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    if overrides and ext in overrides:
+        return overrides[ext]
     if ext in _CONTENT_TYPES:
         return _CONTENT_TYPES[ext]
     guessed, _ = mimetypes.guess_type("x" + ext, strict=False)
@@ -227,3 +234,110 @@ def safe_local_path(dest_dir: Path, key: str, strip_prefix: str = "") -> Path:
     if resolved_parent != root and root not in resolved_parent.parents:
         raise UnsafePath(f"The key “{key}” resolves outside the destination folder.")
     return target
+
+
+# -- key templates -----------------------------------------------------------------------
+#: The template that reproduces plain "prefix + relative path" keys.
+DEFAULT_KEY_TEMPLATE = "{prefix}{path}"
+
+#: Placeholders a key template may use, with what they stand for.
+TEMPLATE_FIELDS: dict[str, str] = {
+    "prefix": "the destination folder (ends with /, or empty)",
+    "path": "the file's path below the destination, with its name (Trip/day1/a.jpg)",
+    "dir": "the folders of that path, ending with / (Trip/day1/), or empty",
+    "name": "the file name with its extension (a.jpg)",
+    "stem": "the file name without its extension (a)",
+    "ext": "the extension with its dot, lower case (.jpg), or empty",
+    "date": "the upload date and time; format it like {date:%Y/%m/%d}",
+    "mtime": "the file's modification time; format it like {mtime:%Y-%m}",
+}
+
+_DATE_FIELDS = frozenset({"date", "mtime"})
+
+
+def validate_key_template(template: str) -> str | None:
+    """None when ``template`` is usable, else one sentence saying what is wrong."""
+    import string
+
+    if not template.strip():
+        return "The key template is empty."
+    if template.startswith("/") or template.endswith("/"):
+        return "The key template must not start or end with /."
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return f"The key template has unbalanced braces ({exc})."
+    names: set[str] = set()
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name == "" or name.isdigit():
+            return "Every {…} in the key template needs a name, such as {name}."
+        if name not in TEMPLATE_FIELDS:
+            known = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
+            return f"Unknown placeholder {{{name}}}; use one of {known}."
+        if conversion:
+            return f"Conversions such as {{{name}!{conversion}}} are not supported."
+        if spec and name not in _DATE_FIELDS:
+            return f"Only {{date}} and {{mtime}} take a format, not {{{name}}}."
+        names.add(name)
+    if not names & {"path", "name", "stem"}:
+        return "The key template must contain {path}, {name} or {stem}, or every file gets one key."
+    import datetime as dt
+
+    try:
+        sample = render_key(template, "p/", "a/b.txt", now=dt.datetime(2026, 1, 2, 3, 4, 5))
+    except (ValueError, KeyError) as exc:
+        return f"The key template cannot be used: {exc}."
+    if sample.startswith("/") or not sample or sample.endswith("/"):
+        return "The key template must not start or end with /."
+    return None
+
+
+def render_key(
+    template: str,
+    prefix: str,
+    relative: str,
+    *,
+    now: Any = None,
+    mtime: float | None = None,
+) -> str:
+    """The key for a file at ``relative`` (below the destination) under ``prefix``.
+
+    The result is NFC-normalised with no doubled or leading slashes.
+    """
+    import datetime as dt
+
+    rel = PurePosixPath(normalize_key(relative.replace("\\", "/")).lstrip("/"))
+    when = now or dt.datetime.now()
+    modified = dt.datetime.fromtimestamp(mtime) if mtime is not None else when
+    parent = str(rel.parent)
+    values = {
+        "prefix": normalize_prefix(prefix),
+        "path": str(rel),
+        "dir": "" if parent in ("", ".") else parent + "/",
+        "name": rel.name,
+        "stem": rel.stem if rel.suffix else rel.name,
+        "ext": rel.suffix.lower(),
+        "date": when,
+        "mtime": modified,
+    }
+    key = normalize_key(template.format(**values))
+    while "//" in key:
+        key = key.replace("//", "/")
+    return key.lstrip("/")
+
+
+def renamed_key(key: str, n: int) -> str:
+    """``photos/a (n).jpg`` for ``photos/a.jpg``: the n-th alternative name."""
+    folder, _, name = key.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if not stem:  # no extension (or a dot-file such as .env)
+        stem, dot, ext = name, "", ""
+    new = f"{stem} ({n}){dot}{ext}"
+    return f"{folder}/{new}" if folder else new
+
+
+def content_type_table() -> dict[str, str]:
+    """A copy of the explicit extension → Content-Type table."""
+    return dict(_CONTENT_TYPES)

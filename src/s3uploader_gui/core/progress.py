@@ -23,6 +23,10 @@ class ProgressSnapshot:
     items_finished: int
     item_bytes: dict[int, int] = field(default_factory=dict)
     bytes_per_second: float = 0.0
+    #: Average speed of each item in ``item_bytes`` since its first byte (bytes/s).
+    item_speed: dict[int, float] = field(default_factory=dict)
+    #: Size of each item in ``item_bytes`` (after any resize), for per-item ETAs.
+    item_size: dict[int, int] = field(default_factory=dict)
 
     @property
     def fraction(self) -> float:
@@ -36,6 +40,14 @@ class ProgressSnapshot:
         if self.bytes_per_second <= 0:
             return None
         return remaining / self.bytes_per_second
+
+    def item_eta(self, index: int) -> float | None:
+        """Seconds left for item ``index`` at its own average speed (None: unknown)."""
+        speed = self.item_speed.get(index, 0.0)
+        size = self.item_size.get(index)
+        if size is None or speed <= 0:
+            return None
+        return max(0.0, (size - self.item_bytes.get(index, 0)) / speed)
 
 
 class TransferProgress:
@@ -52,6 +64,8 @@ class TransferProgress:
         self._items_total = 0
         self._items_finished = 0
         self._item_bytes: dict[int, int] = {}
+        self._item_size: dict[int, int] = {}
+        self._item_start: dict[int, tuple[float, int]] = {}
         self._changed: set[int] = set()
         self._samples: deque[tuple[float, int]] = deque()
 
@@ -61,17 +75,23 @@ class TransferProgress:
             self._total += size
             self._items_total += 1
             self._item_bytes.setdefault(index, 0)
+            self._item_size[index] = size
 
     def resize_item(self, index: int, old_size: int, new_size: int) -> None:
         """Item ``index`` turned out to be ``new_size`` bytes (e.g. after resizing)."""
         with self._lock:
             self._total += new_size - old_size
+            self._item_size[index] = new_size
             self._changed.add(index)
 
     def advance(self, index: int, nbytes: int) -> None:
         """Add ``nbytes`` to item ``index`` (negative on a retry that rewinds)."""
         with self._lock:
-            self._item_bytes[index] = self._item_bytes.get(index, 0) + nbytes
+            before = self._item_bytes.get(index, 0)
+            if index not in self._item_start and nbytes > 0:
+                # Bytes confirmed earlier (a resumed upload) do not count towards speed.
+                self._item_start[index] = (self._clock(), before)
+            self._item_bytes[index] = before + nbytes
             self._done += nbytes
             self._changed.add(index)
 
@@ -107,10 +127,15 @@ class TransferProgress:
             t0, b0 = self._samples[0]
             speed = (self._done - b0) / (now - t0) if now > t0 else 0.0
             if changed_only:
-                items = {i: self._item_bytes[i] for i in self._changed}
+                items = {i: self._item_bytes[i] for i in self._changed if i in self._item_bytes}
                 self._changed.clear()
             else:
                 items = dict(self._item_bytes)
+            speeds: dict[int, float] = {}
+            for i, done in items.items():
+                start = self._item_start.get(i)
+                if start is not None and now > start[0]:
+                    speeds[i] = max(0.0, (done - start[1]) / (now - start[0]))
             return ProgressSnapshot(
                 total_bytes=self._total,
                 done_bytes=self._done,
@@ -118,6 +143,8 @@ class TransferProgress:
                 items_finished=self._items_finished,
                 item_bytes=items,
                 bytes_per_second=max(speed, 0.0),
+                item_speed=speeds,
+                item_size={i: self._item_size.get(i, 0) for i in items},
             )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -62,6 +65,39 @@ def make_session(settings: ConnectionSettings) -> boto3.session.Session:
     return boto3.session.Session(**kwargs)
 
 
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def is_loopback_http(endpoint_url: str | None) -> bool:
+    """True for a plain-HTTP endpoint on this computer (the local storage, a test server)."""
+    if not endpoint_url:
+        return False
+    parts = urlsplit(endpoint_url)
+    return parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK_HOSTS
+
+
+def session_retry_settings(session: boto3.session.Session | None) -> dict[str, Any]:
+    """Retry mode and attempts set by the user (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS, ~/.aws).
+
+    Only what is explicitly configured: an empty dict means "use the app's defaults".
+    """
+    found: dict[str, Any] = {}
+    scoped: dict[str, Any] = {}
+    if session is not None:
+        try:
+            scoped = dict(session._session.get_scoped_config())
+        except Exception:  # a missing profile is reported elsewhere, when it matters
+            scoped = {}
+    mode = os.environ.get("AWS_RETRY_MODE") or scoped.get("retry_mode")
+    if mode in ("legacy", "standard", "adaptive"):
+        found["mode"] = mode
+    attempts = os.environ.get("AWS_MAX_ATTEMPTS") or scoped.get("max_attempts")
+    if attempts is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            found["total_max_attempts"] = max(1, int(attempts))
+    return found
+
+
 def make_config(
     settings: ConnectionSettings,
     *,
@@ -69,19 +105,42 @@ def make_config(
     connect_timeout: float = 10,
     read_timeout: float = 60,
     max_attempts: int = 5,
+    session: boto3.session.Session | None = None,
 ) -> Config:
-    """botocore Config: SigV4 always (custom endpoints default to SigV2 presigned links)."""
+    """botocore Config: SigV4 always (custom endpoints default to SigV2 presigned links).
+
+    Retries: "standard" mode (exponential backoff with jitter for throttling such as 503
+    SlowDown, and for dropped connections) with ``max_attempts`` attempts, unless the
+    user configured their own (AWS_RETRY_MODE / AWS_MAX_ATTEMPTS / ~/.aws ``retry_mode``,
+    ``max_attempts``), which win.
+
+    Over plain HTTP to this computer the payload is not SHA-256 signed (UNSIGNED-PAYLOAD):
+    hashing every byte costs a large share of the CPU both client and server share, and
+    uploads carry a CRC32 checksum header (signed) that the server verifies instead.
+    """
     addressing = settings.addressing_style
     if addressing == "auto" and settings.endpoint_url:
         # Most S3-compatible servers (SeaweedFS, MinIO without a domain) need path style.
         addressing = "path"
+    s3: dict[str, Any] = {"addressing_style": addressing}
+    if is_loopback_http(settings.endpoint_url):
+        s3["payload_signing_enabled"] = False
+    retries: dict[str, Any] = {"mode": "standard", "max_attempts": max_attempts}
+    user_retries = session_retry_settings(session)
+    if user_retries:
+        retries = {"mode": user_retries.get("mode", "standard")}
+        if "total_max_attempts" in user_retries:
+            retries["total_max_attempts"] = user_retries["total_max_attempts"]
+        else:
+            retries["max_attempts"] = max_attempts
     return Config(
         signature_version="s3v4",
-        s3={"addressing_style": addressing},
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        s3=s3,  # type: ignore[arg-type]
+        retries=retries,  # type: ignore[arg-type]
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         max_pool_connections=max_pool_connections,
+        tcp_keepalive=True,
     )
 
 
@@ -94,7 +153,9 @@ def make_client(
 ) -> S3Client:
     """An S3 client for ``settings``."""
     session = session or make_session(settings)
-    config = make_config(settings, max_pool_connections=max_pool_connections, **config_overrides)
+    config = make_config(
+        settings, max_pool_connections=max_pool_connections, session=session, **config_overrides
+    )
     kwargs: dict[str, Any] = {"config": config}
     if settings.endpoint_url:
         kwargs["endpoint_url"] = settings.endpoint_url
