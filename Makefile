@@ -9,7 +9,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 export LANG ?= C.UTF-8
 export LC_ALL ?= C.UTF-8
 
-.PHONY: run test test-offscreen test-xvfb lint format bench package clean venv
+.PHONY: run test test-offscreen test-xvfb test-keyring lint format bench package clean venv
 
 $(STAMP): pyproject.toml
 	@scripts/system-deps.sh python
@@ -38,13 +38,23 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-offscreen
 	$(MAKE) --no-print-directory test-xvfb
+	$(MAKE) --no-print-directory test-keyring
 
 test-offscreen: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not xvfb" -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not xvfb and not realkeyring" -q
 
 test-xvfb: $(STAMP)
 	env -u WAYLAND_DISPLAY QT_QPA_PLATFORM=xcb SCREENSHOT_DIR="$(CURDIR)/shots" \
 	  $(XVFB) $(PY) -m pytest -m xvfb -q
+
+# A real Secret Service: gnome-keyring in a private D-Bus session, a throwaway HOME,
+# pre-unlocked, no DISPLAY (an unlock prompt would hang on Xvfb).
+test-keyring: $(STAMP)
+	@keyhome="$$(mktemp -d)"; trap 'rm -rf "$$keyhome"' EXIT; \
+	env -u DISPLAY -u WAYLAND_DISPLAY -u PYTHON_KEYRING_BACKEND HOME="$$keyhome" \
+	  dbus-run-session -- sh -c 'echo -n ci-password | gnome-keyring-daemon --unlock \
+	    --components=secrets >/dev/null && REAL_KEYRING=1 QT_QPA_PLATFORM=offscreen \
+	    $(PY) -m pytest -m realkeyring -q -p no:cacheprovider'
 
 # make bench [BENCH="images transfers"]: this app against its anchors, printed as ratios
 bench: $(STAMP)

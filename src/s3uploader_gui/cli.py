@@ -333,38 +333,19 @@ class FatalWatch:
 
 
 # -- upload ------------------------------------------------------------------------------
-def _existing_sizes(client: S3Client, bucket: str, prefix: str) -> dict[str, int]:
-    from s3uploader_gui.core.listing import iter_objects
-
-    return {
-        obj.key: obj.size
-        for page in iter_objects(client, bucket, prefix, recursive=True)
-        for obj in page.objects
-    }
+CONFLICT_CHOICES = ("overwrite", "skip", "skip-identical", "rename")
 
 
-def _skip_existing(
-    client: S3Client, bucket: str, prefix: str, sources: list[UploadSource], rep: Reporter
-) -> list[UploadSource]:
-    """Drop (and report as skipped) sources whose key already exists with the same size."""
-    existing = _existing_sizes(client, bucket, prefix)
-    todo: list[UploadSource] = []
-    for src in sources:
-        if existing.get(src.key) == src.size:
-            rep.ok(
-                record(
-                    "skipped",
-                    bucket=bucket,
-                    key=src.key,
-                    path=src.path,
-                    nbytes=0,
-                    note="already in the bucket with the same size",
-                ),
-                f"skip: {display_path(src.path)} (s3://{bucket}/{src.key} exists)",
-            )
-        else:
-            todo.append(src)
-    return todo
+def _conflict_policy(args: argparse.Namespace) -> str:
+    """The --on-conflict choice, with the older flags as aliases."""
+    chosen: str | None = getattr(args, "on_conflict", None)
+    if chosen:
+        return chosen
+    if getattr(args, "skip_existing", False):
+        return "skip-identical"
+    if getattr(args, "overwrite", False):
+        return "overwrite"
+    return "overwrite" if args.command == "upload" else "skip"
 
 
 def _item_reporter(
@@ -388,6 +369,12 @@ def _item_reporter(
                 f"{command}: {what} ({format_bytes(result.bytes)})",
             )
             return
+        if result.status is ItemStatus.SKIPPED:
+            rep.ok(
+                record("skipped", nbytes=0, note=result.detail, **fields),
+                f"skip: {what} ({result.detail})",
+            )
+            return
         message = user_message(result.error) if result.error else str(result.status)
         rep.failed(
             record("failed", nbytes=0, error=message, **fields), what, message, command=command
@@ -405,21 +392,67 @@ def _run_transfers(
 ) -> None:
     """Upload or download ``sources``; stop at the first fatal error and raise it."""
     from s3uploader_gui.core.progress import TransferProgress
-    from s3uploader_gui.core.transfers import TransferEngine
+    from s3uploader_gui.core.transfers import ConflictPolicy, EngineSettings, TransferEngine
 
     upload = args.command == "upload"
     watch = FatalWatch()
     progress = TransferProgress()
-    engine = TransferEngine(context)
+    policy = ConflictPolicy(_conflict_policy(args))
+    settings = EngineSettings(max_concurrency=context.concurrency)
+    if upload:
+        settings.conflict = policy
+    engine = TransferEngine(context, settings)
     run: Callable[..., object] = engine.upload if upload else engine.download
     done_status = "uploaded" if upload else "downloaded"
     on_item = _item_reporter(args.command, done_status, bucket, rep, watch)
+    extra: dict[str, Any] = {}
+    if not upload:
+        extra["conflict"] = policy
+    if upload:
+        preparer = _image_preparer(args, sources)
+        if preparer is not None:
+            extra["prepare"] = preparer
     try:
         with maybe_progress(args, rep, progress):
-            run(bucket, sources, progress=progress, cancel=watch.cancel, on_item=on_item)
+            run(bucket, sources, progress=progress, cancel=watch.cancel, on_item=on_item, **extra)
     finally:
         engine.close()
     watch.raise_if_fatal()
+
+
+def _image_preparer(args: argparse.Namespace, sources: Sequence[UploadSource]) -> Any:
+    """An ImagePreparer when an image option was given (else files upload as they are)."""
+    given = (args.resize, args.quality, args.format, args.metadata)
+    if all(v is None for v in given):
+        return None
+    from s3uploader_gui.core.imaging import (
+        ImageOptions,
+        ImagePreparer,
+        MetadataPolicy,
+        OutputFormat,
+    )
+
+    options = ImageOptions(
+        max_edge=args.resize or None,
+        format=OutputFormat(args.format or "keep"),
+        quality=args.quality if args.quality is not None else 85,
+        metadata=MetadataPolicy(args.metadata or "strip-location"),
+    )
+    preparer = ImagePreparer(options)
+    return preparer if preparer.needed(list(sources)) else None
+
+
+def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be {low}–{high}, not {value}")
+        return value
+
+    return parse
 
 
 def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
@@ -438,8 +471,6 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
                 err.message,
                 command="upload",
             )
-        if args.skip_existing and sources:
-            sources = _skip_existing(context.client, target.bucket, prefix, sources, rep)
         _run_transfers(args, rep, context, target.bucket, sources)
     return rep.exit_code
 
@@ -461,12 +492,17 @@ def _head_size(client: S3Client, bucket: str, key: str) -> int | None:
     return int(answer.get("ContentLength", 0))
 
 
+#: ETags seen while listing, so downloads need no HEAD per object.
+_ETAGS: dict[tuple[str, str], str] = {}
+
+
 def _iter_prefix(client: S3Client, bucket: str, prefix: str) -> Iterator[tuple[str, int]]:
     from s3uploader_gui.core.listing import iter_objects
 
     for page in iter_objects(client, bucket, prefix, recursive=True):
         for obj in page.objects:
             if not obj.key.endswith("/"):  # folder markers are not files
+                _ETAGS[(bucket, obj.key)] = obj.etag
                 yield obj.key, obj.size
 
 
@@ -533,7 +569,8 @@ def _plan_downloads(
                 f"skip: {where} -> {display_path(path)} (exists; --overwrite replaces it)",
             )
             continue
-        plan.append(DownloadSource(key=key, path=path, size=size))
+        etag = _ETAGS.pop((url.bucket, key), "") or None
+        plan.append(DownloadSource(key=key, path=path, size=size, etag=etag))
     return plan
 
 
@@ -547,7 +584,9 @@ def cmd_download(args: argparse.Namespace, rep: Reporter) -> int:
         raise _config_error(f"{dest} exists and is not a folder.")
     with open_context(args) as context:
         require_bucket(context.client, url.bucket)
-        plan = _plan_downloads(context.client, url, dest, overwrite=args.overwrite, rep=rep)
+        # "skip" is decided while planning (no request); the others by the engine.
+        skip = _conflict_policy(args) == "skip"
+        plan = _plan_downloads(context.client, url, dest, overwrite=not skip, rep=rep)
         if not plan:
             return rep.exit_code
         dest.mkdir(parents=True, exist_ok=True)
@@ -707,6 +746,224 @@ def cmd_mb(args: argparse.Namespace, rep: Reporter) -> int:
     return rep.exit_code
 
 
+# -- profiles ----------------------------------------------------------------------------
+#: Profile fields the ``profiles add/edit`` options set: option dest → Profile field.
+_PROFILE_OPTIONS = {
+    "kind": "kind",
+    "endpoint_url": "endpoint_url",
+    "access_key_id": "access_key_id",
+    "region": "region",
+    "addressing_style": "addressing_style",
+    "aws_profile": "aws_profile",
+    "default_bucket": "default_bucket",
+    "default_prefix": "default_prefix",
+    "public_url": "public_base_url",
+}
+
+
+def read_secret(prompt: str, stdin: TextIO | None = None) -> str:
+    """A secret from a hidden prompt, or one line of standard input when it is no terminal.
+
+    Never from the command line or the environment: another user's ``ps`` sees those.
+    """
+    import getpass
+
+    stream = stdin or sys.stdin
+    if stream.isatty():
+        return getpass.getpass(prompt)
+    return stream.readline().rstrip("\r\n")
+
+
+def _profile_record(profile: Any, secret: str, last_used: bool) -> Record:
+    data: Record = {k: v for k, v in profile.to_json().items() if k != "extra"}
+    data["secret"] = secret
+    data["last_used"] = last_used
+    return data
+
+
+def _secret_status(profile: Any, credentials: Any) -> str:
+    """ "keyring", "missing", "aws-profile", "built-in" or "unavailable" (never the secret)."""
+    from s3uploader_gui.core.errors import KeyringUnavailable
+
+    if profile.is_local:
+        return "built-in"
+    if profile.aws_profile:
+        return "aws-profile"
+    try:
+        return "keyring" if credentials.get(profile.name) else "missing"
+    except KeyringUnavailable:
+        return "unavailable"
+
+
+def cmd_profiles_list(args: argparse.Namespace, rep: Reporter) -> int:
+    """List the profiles: the local storage first, then the saved ones."""
+    from s3uploader_gui.core.credentials import CredentialStore
+    from s3uploader_gui.core.profiles import LOCAL_PROFILE, ProfileStore
+
+    store = ProfileStore()
+    credentials = CredentialStore()
+    last = store.last_used
+    for profile in [LOCAL_PROFILE, *store.list()]:
+        status = _secret_status(profile, credentials)
+        where = profile.endpoint_url or ("AWS" if not profile.is_local else "127.0.0.1")
+        sign_in = {
+            "built-in": "built in",
+            "aws-profile": f"AWS profile {profile.aws_profile}",
+            "keyring": f"key {profile.access_key_id}, secret in the keyring",
+            "missing": f"key {profile.access_key_id}, no secret stored",
+            "unavailable": f"key {profile.access_key_id}, keyring unavailable",
+        }[status]
+        mark = "*" if profile.name == last else " "
+        region = f", {profile.region}" if profile.region else ""
+        rep.ok(
+            _profile_record(profile, status, profile.name == last),
+            f"{mark} {profile.name}: {profile.kind} ({where}{region}); {sign_in}",
+        )
+    return rep.exit_code
+
+
+def _profile_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """Profile fields given on the command line (only those given)."""
+    from s3uploader_gui.core.profiles import ProfileKind
+
+    changes: dict[str, Any] = {}
+    for dest, field_name in _PROFILE_OPTIONS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            changes[field_name] = ProfileKind(value) if dest == "kind" else value
+    return changes
+
+
+def _store_profile(
+    args: argparse.Namespace, rep: Reporter, profile: Any, *, old_name: str | None, ask: bool
+) -> int:
+    from s3uploader_gui.core.credentials import CredentialStore
+    from s3uploader_gui.core.errors import KeyringUnavailable
+    from s3uploader_gui.core.profiles import ProfileStore, save_profile
+
+    credentials = CredentialStore()
+    secret = token = None
+    if ask and not profile.aws_profile:
+        secret = read_secret(f"Secret access key for {profile.access_key_id}: ")
+        if not secret:
+            raise _config_error("No secret access key was entered: nothing was saved.")
+        # New keys without a token drop the old token: it belonged to the old keys.
+        token = read_secret("Session token: ") if args.session_token else ""
+    try:
+        saved = save_profile(
+            profile,
+            store=ProfileStore(),
+            credentials=credentials,
+            secret=secret,
+            session_token=token,
+            old_name=old_name,
+        )
+    except KeyringUnavailable as err:
+        raise _config_error(
+            f"{err.message.split(';')[0]}: the profile was not saved "
+            "(secrets are never written to a file)."
+        ) from None
+    where = (
+        f"credentials from AWS profile “{saved.aws_profile}”"
+        if saved.aws_profile
+        else f"secret in {credentials.describe_backend()}"
+    )
+    rep.ok(
+        {
+            "status": "saved",
+            "profile": saved.name,
+            "secret": "aws-profile" if saved.aws_profile else "keyring",
+        },
+        f"Saved profile “{saved.name}” ({where}).",
+    )
+    return rep.exit_code
+
+
+def cmd_profiles_add(args: argparse.Namespace, rep: Reporter) -> int:
+    """Add a profile; the secret comes from a hidden prompt or standard input."""
+    from s3uploader_gui.core.profiles import Profile, ProfileKind, ProfileStore
+
+    if args.name in {p.name for p in ProfileStore().list()}:
+        raise _config_error(f"A profile named “{args.name}” already exists: use “profiles edit”.")
+    changes = _profile_changes(args)
+    if "kind" not in changes:
+        changes["kind"] = (
+            ProfileKind.S3_COMPATIBLE if changes.get("endpoint_url") else ProfileKind.AWS
+        )
+    if not changes.get("aws_profile") and not changes.get("access_key_id"):
+        raise _config_error("Give --access-key-id ID, or --aws-profile NAME to use ~/.aws.")
+    profile = Profile(name=args.name, **changes)
+    return _store_profile(args, rep, profile, old_name=None, ask=True)
+
+
+def cmd_profiles_edit(args: argparse.Namespace, rep: Reporter) -> int:
+    """Change some fields of a profile (and, with --new-secret, its secret)."""
+    from s3uploader_gui.core.profiles import ProfileStore
+
+    current = ProfileStore().get(args.name)
+    if current.is_local:
+        raise _config_error("The local storage profile is built in and cannot be changed.")
+    changes = _profile_changes(args)
+    if args.rename:
+        changes["name"] = args.rename
+    if changes.get("aws_profile"):
+        changes["access_key_id"] = ""
+    profile = dataclasses.replace(current, **changes)
+    switched_to_keys = bool(current.aws_profile) and not profile.aws_profile
+    ask = (
+        args.new_secret
+        or switched_to_keys
+        or (
+            "access_key_id" in changes
+            and changes["access_key_id"] != current.access_key_id
+            and not profile.aws_profile
+        )
+    )
+    return _store_profile(args, rep, profile, old_name=current.name, ask=ask)
+
+
+def cmd_profiles_remove(args: argparse.Namespace, rep: Reporter) -> int:
+    """Delete a profile and its secrets."""
+    from s3uploader_gui.core.credentials import CredentialStore
+    from s3uploader_gui.core.profiles import ProfileStore, delete_profile
+
+    delete_profile(args.name, store=ProfileStore(), credentials=CredentialStore())
+    rep.ok(
+        {"status": "removed", "profile": args.name},
+        f"Removed profile “{args.name}” and its secrets.",
+    )
+    return rep.exit_code
+
+
+def cmd_profiles_test(args: argparse.Namespace, rep: Reporter) -> int:
+    """Test a profile: ListBuckets (or, when that is denied, --bucket)."""
+    from s3uploader_gui.core.connection_check import check_connection
+
+    name = args.name or args.profile
+    if not name:
+        raise _config_error("Name the profile to test: s3uploader profiles test NAME.")
+    args.profile = name
+    with open_context(args) as context:
+        result = check_connection(context.settings, bucket=args.bucket)
+    data: Record = {
+        "status": "ok" if result.ok else "failed",
+        "profile": name,
+        "host": result.host,
+        "buckets": result.bucket_count,
+        "bucket": result.bucket,
+        "needs_bucket": result.needs_bucket,
+        "error": None if result.ok else result.message,
+    }
+    if result.ok:
+        rep.ok(data, result.message)
+        return rep.exit_code
+    message = result.message
+    if result.needs_bucket:
+        message = message.replace("enter the name of a bucket", "give --bucket NAME")
+    rep.failed(data, name, message, command="test")
+    return EXIT_USAGE
+
+
 # -- argument parsing --------------------------------------------------------------------
 def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """The options every command takes; ``suppress`` keeps a sub-parser from resetting them."""
@@ -746,6 +1003,78 @@ def _expires(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
 
 
+def _add_profile_fields(p: argparse.ArgumentParser) -> None:
+    """The options of ``profiles add`` and ``profiles edit`` (the secret is never one)."""
+    sup = argparse.SUPPRESS
+    p.add_argument("--kind", choices=["aws", "s3-compatible"], default=None)
+    p.add_argument("--endpoint-url", metavar="URL", default=sup, help="the S3 server's address")
+    p.add_argument("--access-key-id", metavar="ID", default=None)
+    p.add_argument("--region", metavar="R", default=sup)
+    p.add_argument("--addressing-style", choices=["auto", "path", "virtual"], default=None)
+    p.add_argument(
+        "--aws-profile",
+        metavar="NAME",
+        default=None,
+        help="use this profile of ~/.aws (SSO, assume-role...) instead of keys",
+    )
+    p.add_argument("--default-bucket", metavar="BUCKET", default=None)
+    p.add_argument("--default-prefix", metavar="PREFIX", default=None)
+    p.add_argument("--public-url", metavar="URL", default=None, help="a public/CDN base URL")
+    p.add_argument(
+        "--session-token",
+        action="store_true",
+        help="also ask for a session token (temporary credentials), after the secret",
+    )
+    p.add_argument("--json", action="store_true", default=sup, help="print JSON")
+
+
+def _add_profiles_parsers(parent: argparse.ArgumentParser) -> None:
+    """``profiles list|add|edit|remove|test`` (``profiles`` alone lists)."""
+    sub = parent.add_subparsers(dest="profiles_command", metavar="ACTION")
+    sup = argparse.SUPPRESS
+
+    p = sub.add_parser("list", help="list the profiles", description="List the profiles.")
+    p.add_argument("--json", action="store_true", default=sup, help="print JSON")
+    p.set_defaults(func=cmd_profiles_list)
+
+    text = (
+        "add a profile; the secret access key is read from a hidden prompt, or from "
+        "standard input when it is not a terminal (one line; a second line is the session "
+        "token with --session-token)"
+    )
+    p = sub.add_parser("add", help="add a profile", description=text)
+    p.add_argument("name", metavar="NAME")
+    _add_profile_fields(p)
+    p.set_defaults(func=cmd_profiles_add)
+
+    text = "change a profile's fields; --new-secret asks for a new secret like add does"
+    p = sub.add_parser("edit", help="change a profile", description=text)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--rename", metavar="NEW_NAME", default=None)
+    p.add_argument("--new-secret", action="store_true", help="ask for a new secret access key")
+    _add_profile_fields(p)
+    p.set_defaults(func=cmd_profiles_edit)
+
+    p = sub.add_parser(
+        "remove",
+        help="delete a profile and its secrets",
+        description="Delete a profile and the secrets stored for it in the keyring.",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--json", action="store_true", default=sup, help="print JSON")
+    p.set_defaults(func=cmd_profiles_remove)
+
+    p = sub.add_parser(
+        "test",
+        help="test a profile's connection",
+        description="Test a profile: list buckets, or with --bucket the one bucket it may use.",
+    )
+    p.add_argument("name", metavar="NAME", nargs="?", default=None)
+    p.add_argument("--bucket", metavar="BUCKET", default=None)
+    p.add_argument("--json", action="store_true", default=sup, help="print JSON")
+    p.set_defaults(func=cmd_profiles_test)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (global options are accepted before and after the command)."""
     parser = argparse.ArgumentParser(
@@ -766,9 +1095,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--to", required=True, metavar="s3://BUCKET[/PREFIX/]")
     p.add_argument(
+        "--on-conflict",
+        choices=CONFLICT_CHOICES,
+        default=None,
+        help="when the key exists: overwrite it (default), skip the file, skip it only if "
+        "identical (size and checksum), or upload as “name (1).ext”",
+    )
+    p.add_argument(
         "--skip-existing",
         action="store_true",
-        help="skip files whose key already exists with the same size",
+        help="same as --on-conflict skip-identical",
+    )
+    images = p.add_argument_group(
+        "images (any of these turns image processing on; originals are never modified)"
+    )
+    images.add_argument(
+        "--resize",
+        type=_int_in(1, 100_000, "--resize"),
+        metavar="MAXPX",
+        help="fit images within MAXPX on their longest edge (never enlarged); "
+        "EXIF orientation is applied to the pixels",
+    )
+    images.add_argument(
+        "--quality",
+        type=_int_in(1, 100, "--quality"),
+        metavar="Q",
+        help="JPEG/WebP/AVIF quality 1–100 (default 85)",
+    )
+    images.add_argument(
+        "--format",
+        choices=["keep", "jpeg", "webp", "png", "avif"],
+        help="output format; the key's extension and Content-Type follow it (default keep)",
+    )
+    images.add_argument(
+        "--metadata",
+        choices=["strip-location", "strip-all", "keep"],
+        help="EXIF/XMP metadata: remove GPS location (default), remove all, or keep; "
+        "the colour profile is always kept",
     )
 
     p = command("ls", cmd_ls, "list buckets, or folders and objects under a prefix")
@@ -788,7 +1151,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("download", cmd_download, "download an object, or everything under a prefix/")
     p.add_argument("source", metavar="s3://BUCKET/KEY-or-PREFIX/")
     p.add_argument("dest", metavar="DEST_DIR")
-    p.add_argument("--overwrite", action="store_true", help="replace existing local files")
+    p.add_argument(
+        "--on-conflict",
+        choices=CONFLICT_CHOICES,
+        default=None,
+        help="when the local file exists: skip it (default), overwrite it, skip it only if "
+        "identical, or save as “name (1).ext”",
+    )
+    p.add_argument("--overwrite", action="store_true", help="same as --on-conflict overwrite")
 
     p = command("rm", cmd_rm, "delete objects")
     p.add_argument("urls", nargs="+", metavar="s3://BUCKET/KEY")
@@ -800,6 +1170,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("mb", cmd_mb, "create a bucket")
     p.add_argument("url", metavar="s3://BUCKET")
+
+    p = command("profiles", cmd_profiles_list, "list, add, edit, remove or test saved profiles")
+    _add_profiles_parsers(p)
     return parser
 
 

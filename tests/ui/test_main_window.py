@@ -136,12 +136,8 @@ def test_copy_presigned_link_downloads_object(
     with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=20000):
         drop_paths(window, [tmp_path / "shared.bin"])
     node = wait_for_node(qtbot, window, seaweed_bucket, "shared.bin")
-    index = window.browser_pane.model.index_for(node)
-    window.browser_pane.view.selectionModel().select(
-        index,
-        window.browser_pane.view.selectionModel().SelectionFlag.ClearAndSelect
-        | window.browser_pane.view.selectionModel().SelectionFlag.Rows,
-    )
+    window.browser_pane.navigate(seaweed_bucket, "")
+    window.browser_pane.select_nodes([node])
     assert window.act_copy_link.isEnabled()
     with qtbot.waitSignal(window.browser_pane.linkCopied, timeout=10000) as blocker:
         window.act_copy_link.trigger()
@@ -203,3 +199,28 @@ def test_window_stays_responsive_during_500_file_upload(qtbot, window, seaweed_b
     assert len(gaps) > 20
     # A frozen window would show a gap of seconds; allow for a loaded CI machine.
     assert max(gaps) < 0.5, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+
+
+def test_drop_on_browser_uploads_into_that_folder(
+    qtbot, window, seaweed_context, seaweed_bucket, tmp_path
+):
+    seaweed_context.client.put_object(Bucket=seaweed_bucket, Key="albums/", Body=b"")
+    pane = window.browser_pane
+    pane.navigate(seaweed_bucket, "albums/")
+    qtbot.waitUntil(lambda: pane.current_node.fetched, timeout=10000)
+    photo = make_jpeg(tmp_path / "dropped.jpg")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(photo))])
+    viewport = pane.view.viewport()
+    pos = QPointF(viewport.rect().center())
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton)
+    enter = QDragEnterEvent(pos, *args, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(viewport, enter)
+    assert enter.isAccepted()
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=20000) as blocker:
+        QApplication.sendEvent(viewport, QDropEvent(pos, *args, Qt.KeyboardModifier.NoModifier))
+    assert blocker.args == [1, 0]
+    assert window.upload_pane.destination() == (seaweed_bucket, "albums/")
+    head = seaweed_context.client.head_object(Bucket=seaweed_bucket, Key="albums/dropped.jpg")
+    assert head["ContentLength"] == photo.stat().st_size
+    qtbot.waitUntil(lambda: "dropped.jpg" in [c.name for c in pane.current_node.children])

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLabel,
     QMainWindow,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStyle,
+    QSystemTrayIcon,
     QToolBar,
     QToolButton,
 )
@@ -26,6 +29,9 @@ from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload_pane import UploadPane
 from s3uploader_gui.ui.workers import WorkerPool
 
+if TYPE_CHECKING:
+    from s3uploader_gui.ui.profiles_dialog import ProfilesDialog
+
 log = logging.getLogger(__name__)
 
 
@@ -34,9 +40,14 @@ class MainWindow(QMainWindow):
 
     Signals:
         statusMessage(str): a message was shown in the status bar (for tests and logs).
+        notified(str, str): a desktop notification (title, text) was given.
     """
 
     statusMessage = Signal(str)
+    notified = Signal(str, str)
+
+    #: A batch at least this long gets a notification when it ends in the background.
+    notify_after_ms = 10_000
 
     def __init__(self, session: Session | None = None, pool: WorkerPool | None = None) -> None:
         super().__init__()
@@ -45,6 +56,10 @@ class MainWindow(QMainWindow):
         self.settings = QSettings()
         self._closing = False
         self._wanted_bucket = ""
+        self._batch_clock = QElapsedTimer()
+        self._tray: QSystemTrayIcon | None = None
+        self.connection_error_box: QMessageBox | None = None
+        self.profiles_dialog: ProfilesDialog | None = None
         self.setWindowTitle(self.tr("S3 Uploader"))
         self.setWindowIcon(app_icon())
         self.resize(1180, 720)
@@ -52,6 +67,7 @@ class MainWindow(QMainWindow):
         self.upload_pane = UploadPane(self.session, self.pool, self.settings)
         self.browser_pane = BrowserPane(self.pool, self.act_refresh)
         self._build_toolbar()
+        self._build_menus()
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -64,11 +80,15 @@ class MainWindow(QMainWindow):
 
         self.upload_pane.statusMessage.connect(self.show_status)
         self.upload_pane.stateChanged.connect(self._update_actions)
+        self.upload_pane.total_progress.valueChanged.connect(self._update_title)
+        self.upload_pane.stateChanged.connect(self._update_title)
+        self.upload_pane.uploadsFinished.connect(self._on_uploads_finished)
         self.upload_pane.uploadedTo.connect(self.browser_pane.refresh_prefix)
         self.browser_pane.statusMessage.connect(self.show_status)
         self.browser_pane.selectionChanged.connect(self._update_actions)
         self.browser_pane.destinationChosen.connect(self.upload_pane.set_destination)
         self.browser_pane.bucketsLoaded.connect(self._on_buckets_loaded)
+        self.browser_pane.filesDropped.connect(self._on_browser_drop)
         self.session.connecting.connect(self._on_connecting)
         self.session.connected.connect(self._on_connected)
         self.session.connectionFailed.connect(self._on_connection_failed)
@@ -130,11 +150,18 @@ class MainWindow(QMainWindow):
             self.tr("Copy a presigned link to the selected objects, valid 1 hour (Ctrl+Shift+C)"),
             QKeySequence("Ctrl+Shift+C"),
         )
+        self.act_profiles = self._action(
+            sp.SP_FileDialogDetailedView,
+            self.tr("Manage profiles…"),
+            self.tr("Add, edit, test or delete connection profiles"),
+            None,
+        )
         self.act_quit = self._action(
             sp.SP_DialogCloseButton,
             self.tr("Quit"),
             self.tr("Quit"),
-            QKeySequence(QKeySequence.StandardKey.Quit),
+            # StandardKey.Quit is empty on some Linux platforms; Qt maps Ctrl to ⌘ on macOS.
+            QKeySequence("Ctrl+Q"),
         )
 
     def _build_toolbar(self) -> None:
@@ -160,6 +187,8 @@ class MainWindow(QMainWindow):
         self.profile_combo.setToolTip(self.tr("Where files are uploaded"))
         self.profile_combo.activated.connect(self._on_profile_chosen)
         bar.addWidget(self.profile_combo)
+        self.act_profiles.triggered.connect(self.manage_profiles)
+        bar.addAction(self.act_profiles)
         bar.addSeparator()
         for action in (self.act_add_files, self.act_add_folder):
             bar.addAction(action)
@@ -178,6 +207,79 @@ class MainWindow(QMainWindow):
         button = bar.widgetForAction(self.act_copy_link)
         if isinstance(button, QToolButton):
             button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.act_add_files)
+        file_menu.addAction(self.act_add_folder)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        transfers = bar.addMenu(self.tr("&Transfers"))
+        for action in (self.act_upload, self.act_cancel, self.act_clear):
+            transfers.addAction(action)
+        browser = bar.addMenu(self.tr("&Browser"))
+        browser.addAction(self.act_refresh)
+        browser.addAction(self.act_copy_link)
+        browser.addSeparator()
+        self.browser_pane.add_actions_to(browser)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self.act_show_log = help_menu.addAction(self.tr("Show &log"), self.show_log)
+        self.act_show_log.setToolTip(self.tr("Show the application log (no secrets are logged)"))
+        help_menu.addSeparator()
+        self.act_about = help_menu.addAction(self.tr("&About S3 Uploader"), self.show_about)
+
+    @Slot()
+    def show_log(self) -> None:
+        """Open the log viewer."""
+        from s3uploader_gui.ui.diagnostics import LogViewer
+
+        viewer = LogViewer(self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.open()
+
+    @Slot()
+    def show_about(self) -> None:
+        from s3uploader_gui.ui.diagnostics import show_about
+
+        show_about(self)
+
+    # -- title and notifications --------------------------------------------------------
+    @Slot()
+    def _update_title(self) -> None:
+        """'S3 Uploader — profile', with the upload progress in front while uploading."""
+        title = self.tr("S3 Uploader")
+        connection = self.session.connection
+        if connection is not None:
+            title = self.tr("S3 Uploader — %s") % connection.label
+        if self.upload_pane.uploading:
+            if not self._batch_clock.isValid():
+                self._batch_clock.start()
+            percent = self.upload_pane.total_progress.value() // 10
+            title = f"{percent} % — {title}"
+        self.setWindowTitle(title)
+
+    @Slot(int, int)
+    def _on_uploads_finished(self, ok: int, failed: int) -> None:
+        elapsed = self._batch_clock.elapsed() if self._batch_clock.isValid() else -1
+        long_batch = elapsed >= self.notify_after_ms
+        self._batch_clock.invalidate()
+        self._update_title()
+        if long_batch and not self.isActiveWindow():
+            text = self.tr("%n file(s) uploaded", "", ok)
+            if failed:
+                text += " — " + self.tr("%n failed", "", failed)
+            self.notify(self.tr("Uploads finished"), text)
+
+    def notify(self, title: str, text: str) -> None:
+        """Tell someone working in another window (tray message where there is a tray)."""
+        QApplication.alert(self)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            if self._tray is None:
+                self._tray = QSystemTrayIcon(self.windowIcon(), self)
+            self._tray.show()
+            self._tray.showMessage(title, text, self.windowIcon(), 8000)
+        self.notified.emit(title, text)
 
     # -- status ------------------------------------------------------------------------
     @Slot(str, int)
@@ -202,6 +304,31 @@ class MainWindow(QMainWindow):
         self.browser_pane.copy_presigned_link(int(seconds))
 
     # -- profiles and connection -------------------------------------------------------
+    @Slot()
+    def manage_profiles(self) -> None:
+        """Open the profiles dialog; the profile box is refreshed when it closes."""
+        from s3uploader_gui.ui.profiles_dialog import ProfilesDialog
+
+        if self.profiles_dialog is not None:
+            self.profiles_dialog.deleteLater()
+        current = self.session.connection
+        select = current.profile.name if current is not None else self.profile_combo.currentText()
+        dialog = ProfilesDialog(
+            self.session.profiles, self.session.credentials, self.pool, self, select=select
+        )
+        dialog.finished.connect(self._on_profiles_dialog_closed)
+        self.profiles_dialog = dialog
+        dialog.open()
+
+    @Slot(int)
+    def _on_profiles_dialog_closed(self, _result: int) -> None:
+        renamed = self.profiles_dialog.renamed if self.profiles_dialog is not None else {}
+        self._populate_profiles()
+        if not self.upload_pane.uploading:
+            self.session.profiles_edited(renamed)  # follows an edited or deleted current one
+        if self.session.connection is not None:
+            self._select_profile_in_combo(self.session.connection.profile)
+
     def _populate_profiles(self) -> None:
         self.profile_combo.clear()
         for profile in self.session.available_profiles():
@@ -245,14 +372,25 @@ class MainWindow(QMainWindow):
     def _on_connected(self, connection: Connection) -> None:
         endpoint = connection.context.settings.endpoint_url or self.tr("AWS")
         self.connection_label.setText(f"● {connection.label} — {endpoint}")
+        self._update_title()
         self._select_profile_in_combo(connection.profile)
         self._wanted_bucket = connection.profile.default_bucket
-        self.browser_pane.set_context(connection.context)
+        self.browser_pane.set_context(
+            connection.context,
+            public_base_url=connection.profile.public_base_url,
+            start_bucket=connection.profile.default_bucket,
+        )
         self.upload_pane.on_connected(
             connection.profile.default_bucket, connection.profile.default_prefix
         )
         self.show_status(self.tr("Connected to %s.") % connection.label)
         self._update_actions()
+
+    @Slot(str, str, list)
+    def _on_browser_drop(self, bucket: str, prefix: str, paths: list[object]) -> None:
+        """Files dropped on the browser: upload them into that bucket and folder."""
+        self.upload_pane.set_destination(bucket, prefix)
+        self.upload_pane.add_paths(paths)  # type: ignore[arg-type]
 
     @Slot(object)
     def _on_connection_failed(self, err: object) -> None:
@@ -261,7 +399,16 @@ class MainWindow(QMainWindow):
         self.show_status(text, 0)
         self._update_actions()
         if not self._closing:
-            QMessageBox.warning(self, self.tr("Cannot connect"), text)
+            # open(), not exec(): a nested event loop here would block quitting and tests.
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, self.tr("Cannot connect"), text, parent=self
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.setInformativeText(
+                self.tr("Check the profile with “Manage profiles…”, or choose another one.")
+            )
+            self.connection_error_box = box
+            box.open()
 
     @Slot(list)
     def _on_buckets_loaded(self, names: list[str]) -> None:
@@ -289,6 +436,7 @@ class MainWindow(QMainWindow):
         """Stop workers, close the connection and the local server (idempotent)."""
         self._closing = True
         self.upload_pane.shutdown()
+        self.browser_pane.shutdown()
         self.pool.shutdown(timeout_ms=5000)
         self.session.shutdown()
 

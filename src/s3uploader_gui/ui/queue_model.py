@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ class QueueItem:
     bucket: str = ""
     error: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Shown after the status: "retrying…", or the speed and time left while uploading.
+    detail: str = ""
 
     @property
     def fraction(self) -> float:
@@ -70,8 +73,12 @@ class UploadQueueModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._items: list[QueueItem] = []
+        #: ``(index, path) -> QPixmap | None``: the NAME column's thumbnail (ui.local_thumbnails).
+        self.decoration_provider: Callable[[QModelIndex, Path], Any] | None = None
         self._status_text = {
             ItemStatus.QUEUED: self.tr("Queued"),
+            ItemStatus.PREPARING: self.tr("Preparing"),
+            ItemStatus.PAUSED: self.tr("Paused"),
             ItemStatus.UPLOADING: self.tr("Uploading"),
             ItemStatus.DOWNLOADING: self.tr("Downloading"),
             ItemStatus.DONE: self.tr("Done"),
@@ -112,7 +119,10 @@ class UploadQueueModel(QAbstractTableModel):
             if col == Column.SIZE:
                 return format_bytes(item.size)
             if col == Column.STATUS:
-                return self._status_text[item.status]
+                text = self._status_text[item.status]
+                if item.detail and item.status == ItemStatus.UPLOADING:
+                    return item.detail  # speed and time left, or "retrying…"
+                return f"{text} ({item.detail})" if item.detail else text
             if col == Column.PROGRESS:
                 return f"{item.fraction * 100:.0f} %"
             if col == Column.KEY:
@@ -129,6 +139,9 @@ class UploadQueueModel(QAbstractTableModel):
             return item.fraction
         elif role == Role.PATH:
             return str(item.path)
+        elif role == Qt.ItemDataRole.DecorationRole and col == Column.NAME:
+            provider = self.decoration_provider
+            return provider(self.index(index.row(), col), item.path) if provider else None
         return None
 
     # -- queue API ---------------------------------------------------------------------
@@ -161,10 +174,19 @@ class UploadQueueModel(QAbstractTableModel):
     def rows_with_status(self, *statuses: ItemStatus) -> list[int]:
         return [i for i, it in enumerate(self._items) if it.status in statuses]
 
+    def set_detail(self, row: int, detail: str) -> None:
+        """Text after the status ("retrying…", "2.1 MiB/s, 0:12 left")."""
+        item = self._items[row]
+        if item.detail != detail:
+            item.detail = detail
+            top = self.index(row, Column.STATUS)
+            self.dataChanged.emit(top, top, [Qt.ItemDataRole.DisplayRole])
+
     def set_status(self, row: int, status: ItemStatus, error: str = "") -> None:
         item = self._items[row]
         item.status = status
         item.error = error
+        item.detail = ""
         if status == ItemStatus.QUEUED:
             item.done_bytes = 0
         self._changed(row)
@@ -218,7 +240,8 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.progress = int(fraction * 1000)
         bar.text = f"{fraction * 100:.0f} %"
         bar.textVisible = True
-        bar.state = option.state  # type: ignore[attr-defined]
+        # Without State_Horizontal, Qt 6 styles fill the bar bottom-up like a vertical one.
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
         bar.palette = option.palette  # type: ignore[attr-defined]
         style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QStyle,
@@ -23,13 +24,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3uploader_gui.core.naming import UploadSource, normalize_prefix, plan_uploads, relative_key
+from s3uploader_gui.core.imaging import ImageOptions, ImagePreparer
+from s3uploader_gui.core.naming import (
+    UploadSource,
+    is_image_name,
+    normalize_prefix,
+    plan_uploads,
+)
 from s3uploader_gui.core.progress import format_bytes, format_duration
 from s3uploader_gui.core.transfers import ItemStatus
 from s3uploader_gui.ui.drop_area import DropArea
+from s3uploader_gui.ui.local_thumbnails import LocalThumbnailLoader, QueueThumbnails
+from s3uploader_gui.ui.preview_panel import PreviewPanel
 from s3uploader_gui.ui.queue_model import Column as QueueColumn
 from s3uploader_gui.ui.queue_model import ProgressDelegate, UploadQueueModel
 from s3uploader_gui.ui.session import Session
+from s3uploader_gui.ui.transfer_controls import TransferControls
+from s3uploader_gui.ui.upload_options import ImageOptionsDialog, UploadOptionsPanel
 from s3uploader_gui.ui.upload_worker import UploadWorker
 from s3uploader_gui.ui.workers import WorkerPool
 
@@ -64,7 +75,13 @@ class UploadPane(QWidget):
         self.pool = pool
         self.settings = settings
         self.queue = UploadQueueModel(self)
+        # Image previews: thumbnails made on a thread pool, shown as the rows' decoration.
+        self.thumb_loader = LocalThumbnailLoader(parent=self)
+        self.queue_thumbnails = QueueThumbnails(self.queue, self.thumb_loader, self)
+        self.queue.decoration_provider = self.queue_thumbnails.decoration
         self.upload_worker: UploadWorker | None = None
+        #: Pause/resume, cancel selected, retry, settings, conflicts, resume offer.
+        self.transfer = TransferControls(self)
         self._upload_dest = ("", "")
         self._batch_started = 0.0
         self._closing = False
@@ -102,7 +119,10 @@ class UploadPane(QWidget):
         self.queue_view.setAlternatingRowColors(True)
         self.queue_view.setShowGrid(False)
         self.queue_view.verticalHeader().hide()
-        self.queue_view.verticalHeader().setDefaultSectionSize(24)
+        self.queue_view.verticalHeader().setDefaultSectionSize(36)
+        self.queue_view.setIconSize(QSize(32, 32))
+        self.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.queue_view.customContextMenuRequested.connect(self._on_queue_context_menu)
         self.queue_view.setItemDelegateForColumn(QueueColumn.PROGRESS, ProgressDelegate(self))
         self.queue_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.queue_view.horizontalHeader()
@@ -119,12 +139,25 @@ class UploadPane(QWidget):
         self.drop_area.pathsDropped.connect(self.add_paths)
         self.drop_area.addFilesRequested.connect(self.choose_files)
         layout.addWidget(self.drop_area, 1)
+        self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+
+        images = QHBoxLayout()
+        self.preview = PreviewPanel(self.thumb_loader, self)
+        self.image_options = UploadOptionsPanel(self.settings, self)
+        self.image_options.optionsChanged.connect(self._on_image_options_changed)
+        images.addWidget(self.preview, 1)
+        images.addWidget(self.image_options, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(images)
 
         bottom = QHBoxLayout()
         self.autostart_box = QCheckBox(self.tr("Start uploading when files are added"), self)
         self.autostart_box.setChecked(bool(self.settings.value("autostart", True, type=bool)))
         self.autostart_box.toggled.connect(self._on_autostart_toggled)
         bottom.addWidget(self.autostart_box)
+        bottom.addStretch(1)
+        layout.addLayout(bottom)
+        bottom = QHBoxLayout()
+        self.transfer.add_buttons(bottom)
         bottom.addStretch(1)
         self.upload_button = QPushButton(
             style.standardIcon(QStyle.StandardPixmap.SP_ArrowUp), self.tr("Upload"), self
@@ -161,6 +194,7 @@ class UploadPane(QWidget):
     def update_state(self) -> None:
         self.upload_button.setEnabled(self.can_upload())
         self.cancel_button.setEnabled(self.uploading)
+        self.transfer.update_state()
         self.stateChanged.emit()
 
     def _status(self, text: str, timeout_ms: int = 8000) -> None:
@@ -202,6 +236,8 @@ class UploadPane(QWidget):
             self.bucket_combo.addItem(default_bucket)
         self.prefix_edit.setText(default_prefix)
         self.update_state()
+        if self.session.connection is not None:
+            self.transfer.offer_resume(self.session.connection)
         if self.autostart_box.isChecked() and self.queue.rows_with_status(ItemStatus.QUEUED):
             self.start_uploads()
 
@@ -284,12 +320,16 @@ class UploadPane(QWidget):
         sources: list[UploadSource] = []
         for row in rows:
             item = self.queue.item(row)
-            key = relative_key(prefix, [item.relative])
+            key = self.transfer.key_for(prefix, item)
             self.queue.set_destination(row, bucket, key)
             self.queue.set_status(row, ItemStatus.QUEUED)
             sources.append(UploadSource(path=item.path, key=key, size=item.size))
-        worker = UploadWorker(connection.engine, bucket, sources, rows)
+        preparer = self.image_preparer(sources, rows)
+        self.transfer.configure(connection.engine)
+        worker = UploadWorker(connection.engine, bucket, sources, rows, prepare=preparer)
+        self.transfer.attach(worker)
         worker.itemStarted.connect(self._on_item_started)
+        worker.itemRenamed.connect(self._on_item_renamed)
         worker.itemFinished.connect(self._on_item_finished)
         worker.batchFailed.connect(self._on_batch_failed)
         worker.finished.connect(self._on_batch_finished)
@@ -300,6 +340,89 @@ class UploadPane(QWidget):
         self._progress_timer.start()
         self.update_state()
         self._status(self.tr("Uploading %n file(s) to ", "", len(rows)) + f"s3://{bucket}/{prefix}")
+
+    def image_preparer(self, sources: list[UploadSource], rows: list[int]) -> ImagePreparer | None:
+        """The engine's prepare step for these rows, or None when no image changes."""
+        overrides = {}
+        for source, row in zip(sources, rows, strict=True):
+            custom = self.queue.item(row).extra.get("image_options")
+            if isinstance(custom, ImageOptions):
+                overrides[source.key] = custom
+        preparer = ImagePreparer(self.image_options.options(), overrides)
+        return preparer if preparer.needed(sources) else None
+
+    def item_options(self, row: int) -> tuple[ImageOptions, bool]:
+        """The image options row ``row`` uploads with, and whether they are its own."""
+        custom = self.queue.item(row).extra.get("image_options")
+        if isinstance(custom, ImageOptions):
+            return custom, True
+        return self.image_options.options(), False
+
+    def set_item_options(self, rows: list[int], options: ImageOptions | None) -> None:
+        """Give ``rows`` their own image options (None: back to the panel's)."""
+        for row in rows:
+            extra = self.queue.item(row).extra
+            if options is None:
+                extra.pop("image_options", None)
+            else:
+                extra["image_options"] = options
+        self._refresh_preview()
+
+    def _selected_rows(self) -> list[int]:
+        return sorted({i.row() for i in self.queue_view.selectionModel().selectedRows()})
+
+    @Slot(QPoint)
+    def _on_queue_context_menu(self, pos: QPoint) -> None:
+        selected = self._selected_rows()
+        menu = QMenu(self)
+        if selected:
+            self.transfer.add_menu_actions(menu, selected)
+        rows = [r for r in selected if is_image_name(self.queue.item(r).path.name)]
+        if not rows:
+            if selected:
+                menu.popup(self.queue_view.viewport().mapToGlobal(pos))
+            return
+        menu.addSeparator()
+        menu.addAction(
+            self.tr("Image options for %n item(s)…", "", len(rows)), self._edit_item_options
+        )
+        reset = menu.addAction(self.tr("Use the panel's image options"), self._reset_item_options)
+        reset.setEnabled(any(self.item_options(r)[1] for r in rows))
+        menu.popup(self.queue_view.viewport().mapToGlobal(pos))
+
+    @Slot()
+    def _edit_item_options(self) -> None:
+        rows = [r for r in self._selected_rows() if is_image_name(self.queue.item(r).path.name)]
+        if not rows:
+            return
+        dialog = ImageOptionsDialog(self.item_options(rows[0])[0], len(rows), self)
+        if dialog.exec():
+            self.set_item_options(rows, dialog.options())
+
+    @Slot()
+    def _reset_item_options(self) -> None:
+        self.set_item_options(self._selected_rows(), None)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._refresh_preview()
+
+    @Slot()
+    def _on_image_options_changed(self) -> None:
+        self._refresh_preview()
+
+    def _refresh_preview(self) -> None:
+        index = self.queue_view.currentIndex()
+        if not index.isValid() or index.row() >= self.queue.rowCount():
+            self.preview.show_path(None)
+            return
+        options, custom = self.item_options(index.row())
+        self.preview.show_path(self.queue.item(index.row()).path, options, custom=custom)
+
+    @Slot(int, str)
+    def _on_item_renamed(self, row: int, key: str) -> None:
+        if row < self.queue.rowCount():
+            self.queue.set_destination(row, self.queue.item(row).bucket, key)
 
     @Slot()
     def cancel_uploads(self) -> None:
@@ -348,7 +471,9 @@ class UploadPane(QWidget):
             self.uploadedTo.emit(*self._upload_dest)
         self.uploadsFinished.emit(ok, failed)
         more = self.queue.rows_with_status(ItemStatus.QUEUED)
-        if more and not cancelled and self.autostart_box.isChecked() and not self._closing:
+        resumed = self.transfer.batch_finished()
+        autostart = self.autostart_box.isChecked() and not cancelled
+        if more and (autostart or resumed) and not self._closing:
             self.start_uploads()
 
     @Slot()
@@ -360,6 +485,7 @@ class UploadPane(QWidget):
         snap = worker.progress.snapshot(changed_only=True)
         for index, done in snap.item_bytes.items():
             self.queue.set_progress(worker.rows[index], done)
+        self.transfer.sample(snap, worker.rows)
         self.total_progress.setValue(int(snap.fraction * 1000))
         self.progress_label.setText(
             self.tr("%1 of %2 files — %3 of %4 — %5/s — %6 left")
@@ -388,3 +514,4 @@ class UploadPane(QWidget):
         """Stop sampling; the pool cancels the running batch."""
         self._closing = True
         self._progress_timer.stop()
+        self.thumb_loader.shutdown()
