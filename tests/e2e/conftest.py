@@ -108,7 +108,7 @@ class RunningApp:
     def browser_point(self) -> tuple[int, int]:
         """A point inside the bucket browser's tree (right half, near its top rows)."""
         x, y, w, _ = self.geometry()
-        return x + (w * 3) // 4, y + 150
+        return x + (w * 3) // 4, y + 260
 
     def keys(self, *keys: str) -> None:
         xdotool("windowfocus", "--sync", self.window)
@@ -146,17 +146,30 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
+@dataclass
+class Seeded:
+    """The bucket the app will show, before the app starts (seed it through ``context``)."""
+
+    bucket: str
+    context: S3Context
+
+
 @pytest.fixture
-def app(
-    e2e_home: Path, seaweed: LocalServerInfo, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[RunningApp]:
-    """The real app, connected to SeaweedFS with a fresh bucket as its default."""
-    for tool in ("xdotool", "xclip"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is missing: make test installs it (scripts/system-deps.sh)")
+def seeded(seaweed: LocalServerInfo) -> Seeded:
     bucket = unique_bucket("e2e")
     context = S3Context(seaweed_settings(seaweed))
     create_bucket(context.client, bucket)
+    return Seeded(bucket, context)
+
+
+@pytest.fixture
+def launch(
+    e2e_home: Path, seaweed: LocalServerInfo, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[], RunningApp]]:
+    """Starts the real app, connected to SeaweedFS with the seeded bucket as its default."""
+    for tool in ("xdotool", "xclip"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is missing: make test installs it (scripts/system-deps.sh)")
     (e2e_home / ".aws" / "credentials").write_text(
         "[e2e]\n"
         f"aws_access_key_id = {seaweed.access_key_id}\n"
@@ -172,23 +185,28 @@ def app(
             endpoint_url=seaweed.endpoint_url,
             addressing_style="path",
             aws_profile="e2e",
-            default_bucket=bucket,
+            default_bucket=seeded.bucket,
         )
     )
     store.last_used = PROFILE
-    log = e2e_home / "app-output.txt"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "s3uploader_gui"],
-            env=_env(e2e_home),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start() -> RunningApp:
+        log = e2e_home / "app-output.txt"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "s3uploader_gui"],
+                env=_env(e2e_home),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        procs.append(proc)
         # The title names the profile once the connection is ready.
         window = find_window(f"S3 Uploader — {PROFILE}", timeout=90)
-        yield RunningApp(proc, window, e2e_home, bucket, context, log)
-    finally:
+        return RunningApp(proc, window, e2e_home, seeded.bucket, seeded.context, log)
+
+    yield start
+    for proc in procs:
         if proc.poll() is None:
             proc.terminate()
             try:
@@ -196,6 +214,12 @@ def app(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture
+def app(launch: Callable[[], RunningApp]) -> RunningApp:
+    """The real app on an empty bucket."""
+    return launch()
 
 
 @pytest.fixture

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import urllib.request
+
 import pytest
 
-from tests.e2e.conftest import RunningApp, drag, wait_for
+from tests.e2e.conftest import (
+    RunningApp,
+    Seeded,
+    clipboard,
+    drag,
+    find_window,
+    wait_for,
+    xdotool,
+)
 from tests.helpers.files import make_jpeg
 
 pytestmark = pytest.mark.xvfb
@@ -46,3 +56,63 @@ def test_drag_folder_uploads_recursively(app: RunningApp, drag_source, tmp_path)
     )
     assert objects["Album/day two/deeper/c.txt"] == b"c"
     assert objects["Album/day two/b.jpg"] == (folder / "day two" / "b.jpg").read_bytes()
+
+
+def _select_row_and(app: RunningApp, row: int, *keys: str) -> None:
+    """Focus the browser list with a real click, go to ``row`` by keyboard, press ``keys``."""
+    x, y = app.browser_point()
+    xdotool("mousemove", str(x), str(y), "click", "1")
+    # Select all, then End/Home: whatever the current row was, exactly row 0 ends up
+    # selected (a lone Home on an already-current row selects nothing).
+    app.keys("ctrl+a", "End", "Home", *(["Down"] * row), *keys)
+
+
+def _link_on_clipboard(app: RunningApp, row: int, name: str) -> str:
+    def attempt() -> str | None:
+        _select_row_and(app, row, "ctrl+shift+c")
+        text = clipboard()
+        return text if text.startswith("http") and name in text else None
+
+    return str(wait_for(attempt, 60, f"a presigned link to {name} on the clipboard"))
+
+
+def test_copy_link_shortcut_and_clipboard_from_another_process(seeded: Seeded, launch):
+    payload = b"bytes a browser will download " * 200
+    seeded.context.client.put_object(Bucket=seeded.bucket, Key="shared/report.bin", Body=b"x")
+    seeded.context.client.put_object(Bucket=seeded.bucket, Key="a-first.bin", Body=payload)
+    app = launch()
+    url = _link_on_clipboard(app, 1, "a-first.bin")  # folders first: row 0 is shared/
+    assert "X-Amz-Signature=" in url and "X-Amz-Expires=3600" in url
+    with urllib.request.urlopen(url.strip(), timeout=10) as answer:
+        assert answer.read() == payload
+
+
+def test_refresh_shortcut_shows_objects_added_elsewhere(seeded: Seeded, launch):
+    seeded.context.client.put_object(Bucket=seeded.bucket, Key="one.txt", Body=b"1")
+    app = launch()
+    _link_on_clipboard(app, 0, "one.txt")
+    # Added behind the app's back: only a refresh (F5) can show it.
+    app.context.client.put_object(Bucket=app.bucket, Key="two.txt", Body=b"2")
+
+    def refreshed_link() -> str | None:
+        app.keys("F5")
+        _select_row_and(app, 1, "ctrl+shift+c")
+        text = clipboard()
+        return text if "two.txt" in text else None
+
+    url = str(wait_for(refreshed_link, 60, "the refreshed listing"))
+    with urllib.request.urlopen(url.strip(), timeout=10) as answer:
+        assert answer.read() == b"2"
+
+
+def test_delete_key_with_confirmation_answered_by_keyboard(seeded: Seeded, launch):
+    client = seeded.context.client
+    client.put_object(Bucket=seeded.bucket, Key="keep.txt", Body=b"k")
+    client.put_object(Bucket=seeded.bucket, Key="remove.txt", Body=b"r")
+    app = launch()
+    _link_on_clipboard(app, 1, "remove.txt")  # the list is loaded and row 1 selected
+    xdotool("key", "--clearmodifiers", "Delete")
+    dialog = find_window("Delete", timeout=30)
+    xdotool("windowfocus", "--sync", dialog)
+    xdotool("key", "--clearmodifiers", "alt+y")
+    wait_for(lambda: set(app.objects()) == {"keep.txt"}, 30, "remove.txt to be deleted")
