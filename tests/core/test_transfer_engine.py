@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -547,3 +548,28 @@ def test_make_config_reads_max_attempts_from_the_aws_config_file(
     settings = ConnectionSettings()
     cfg = make_config(settings, session=make_session(settings))
     assert cfg.retries == {"mode": "standard", "total_max_attempts": 3}
+
+
+def test_cancel_while_the_multipart_upload_is_being_created_aborts_it(
+    moto_context: S3Context, http_bucket: str, tmp_path: Path
+) -> None:
+    """The cancel lands while CreateMultipartUpload is on its way: the upload the server
+    then creates must still be aborted."""
+    big = make_random(tmp_path / "big.bin", 12 * MiB)
+    cancel = CancelToken()
+    client = moto_context.client
+    event = "before-send.s3.CreateMultipartUpload"
+
+    def cancel_during_request(**kwargs: Any) -> None:
+        cancel.cancel()
+        time.sleep(0.5)  # a slow server: the engine sees the cancel before the answer
+
+    client.meta.events.register(event, cancel_during_request)
+    engine = small_engine(moto_context)
+    try:
+        [result] = engine.upload(http_bucket, [src(big, "big.bin")], cancel=cancel)
+    finally:
+        client.meta.events.unregister(event, cancel_during_request)
+        engine.close()
+    assert result.status == ItemStatus.CANCELLED
+    assert client.list_multipart_uploads(Bucket=http_bucket).get("Uploads", []) == []

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QMenu,
     QMessageBox,
-    QPushButton,
     QStyle,
+    QToolButton,
 )
 
 from s3uploader_gui.core.naming import UploadSource, render_key
@@ -53,9 +53,15 @@ class TransferControls(QObject):
         pane, sp = self.pane, QStyle.StandardPixmap
         style = pane.style()
 
-        def button(icon: QStyle.StandardPixmap, text: str, tip: str) -> QPushButton:
-            b = QPushButton(style.standardIcon(icon), text, pane)
-            b.setToolTip(tip)
+        def button(icon: QStyle.StandardPixmap, text: str, tip: str) -> QToolButton:
+            # Icon-only, so the pane (and the window) stays usable on a narrow screen;
+            # the name is in the tooltip and for screen readers.
+            b = QToolButton(pane)
+            b.setIcon(style.standardIcon(icon))
+            b.setText(text)
+            b.setToolTip(f"<b>{text}</b><br>{tip}")
+            b.setAccessibleName(text)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
             row.addWidget(b)
             return b
 
