@@ -61,6 +61,13 @@ bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m benchmarks $(BENCH)
 
+# make screenshots: regenerate the README's images from the real app under Xvfb
+screenshots: $(STAMP)
+	@scripts/system-deps.sh test
+	env -u WAYLAND_DISPLAY QT_QPA_PLATFORM=xcb SCREENSHOT_DIR="$(CURDIR)/docs" \
+	  $(XVFB) $(PY) -m pytest -q -m xvfb tests/ui/test_screenshots_states.py tests/ui/test_screenshot_xvfb.py
+	mv docs/main-window.png docs/screenshot.png
+
 # make package: a one-folder PyInstaller bundle in dist/, smoke-tested
 package: $(STAMP)
 	@scripts/system-deps.sh run

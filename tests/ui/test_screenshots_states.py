@@ -1,0 +1,116 @@
+"""Screenshots of the real window (Xvfb) in its main states; ``make screenshots`` saves
+them into docs/ for the README. Each test also checks the state it shows."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
+
+from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.ui.main_window import MainWindow
+from tests.helpers.files import make_jpeg, make_random
+from tests.ui.test_main_window import drop_paths
+from tests.ui.test_screenshot_xvfb import _distinct_colors
+
+pytestmark = pytest.mark.xvfb
+
+
+def save(qtbot, widget: QWidget, name: str, tmp_path: Path) -> Path:
+    """Grab ``widget`` into SCREENSHOT_DIR (or tmp) as ``name``.png and check it is not blank."""
+    qtbot.wait(300)  # let the X server paint before grabbing (black frame otherwise)
+    out_dir = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{name}.png"
+    assert widget.grab().save(str(target))
+    assert _distinct_colors(QImage(str(target))) > 15, f"{name}.png is blank"
+    return target
+
+
+def photos(folder: Path, n: int = 6, size: tuple[int, int] = (1600, 1200)) -> list[Path]:
+    colors = ["tomato", "gold", "seagreen", "steelblue", "orchid", "darkorange", "teal"]
+    return [make_jpeg(folder / f"IMG_{i:04}.jpg", size, colors[i % len(colors)]) for i in range(n)]
+
+
+def test_empty_window(qtbot, window: MainWindow, tmp_path):
+    pane = window.upload_pane
+    assert pane.queue.rowCount() == 0
+    assert pane.drop_area.currentWidget() is not pane.drop_area.content  # the hint shows
+    save(qtbot, window, "state-empty", tmp_path)
+
+
+def test_previews_before_upload(qtbot, window: MainWindow, tmp_path):
+    pane = window.upload_pane
+    pane.autostart_box.setChecked(False)
+    drop_paths(window, photos(tmp_path / "Trip"))
+    qtbot.waitUntil(lambda: pane.queue.rowCount() == 6, timeout=10000)
+    pane.queue_view.selectRow(0)
+    decoration = Qt.ItemDataRole.DecorationRole
+
+    def thumbnails_shown() -> bool:
+        pane.queue_view.viewport().grab()  # painting asks for the visible rows' thumbnails
+        return all(pane.queue.index(r, 0).data(decoration) is not None for r in range(6))
+
+    qtbot.waitUntil(thumbnails_shown, timeout=20000)
+    save(qtbot, window, "state-previews", tmp_path)
+    pane.autostart_box.setChecked(True)
+
+
+def test_uploading(qtbot, window: MainWindow, tmp_path):
+    pane = window.upload_pane
+    files = [make_random(tmp_path / f"video-{i}.mp4", 80 * 1024 * 1024) for i in range(3)]
+    drop_paths(window, files)
+    qtbot.waitUntil(lambda: pane.upload_worker is not None, timeout=10000)
+    qtbot.waitUntil(lambda: 80 < pane.total_progress.value() < 700, timeout=60000)
+    assert window.windowTitle().split(" ")[1] == "%"
+    save(qtbot, window, "state-uploading", tmp_path)
+    with qtbot.waitSignal(pane.uploadsFinished, timeout=120000):
+        pass
+
+
+def test_browser_with_thumbnails(qtbot, window: MainWindow, seaweed_bucket, tmp_path):
+    window.upload_pane.prefix_edit.setText("2026/")
+    photos(tmp_path / "Holiday", 9, (900, 600))
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=60000):
+        drop_paths(window, [tmp_path / "Holiday"])
+    browser = window.browser_pane
+    browser.navigate(seaweed_bucket, "2026/Holiday/")
+    browser.show_grid()
+    grid = browser.grid
+    qtbot.waitUntil(lambda: grid.model().rowCount(grid.rootIndex()) == 9, timeout=20000)
+    browser.grid.grab()  # paint once: the visible cells ask for their thumbnails
+    qtbot.waitUntil(lambda: browser.thumbnails.started > 0 and not browser.thumbnails.busy)
+    save(qtbot, window, "state-browser", tmp_path)
+
+
+def test_credentials_dialog(qtbot, window: MainWindow, tmp_path):
+    window.manage_profiles()
+    dialog = window.profiles_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    save(qtbot, dialog, "state-credentials", tmp_path)
+    dialog.reject()
+
+
+def test_error_shown_in_the_queue(qtbot, window: MainWindow, tmp_path):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
+    good = make_jpeg(tmp_path / "good.jpg", (640, 480), "seagreen")
+    gone = tmp_path / "vanished.jpg"
+    options = window.upload_pane.image_options
+    options.set_options(replace(options.options(), max_edge=800))  # images are decoded
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=30000):
+        drop_paths(window, [good, broken, gone])
+    statuses = {
+        window.upload_pane.queue.item(r).path.name: window.upload_pane.queue.item(r).status
+        for r in range(window.upload_pane.queue.rowCount())
+    }
+    assert statuses["good.jpg"] == ItemStatus.DONE
+    assert statuses["vanished.jpg"] == ItemStatus.FAILED
+    assert statuses["broken.jpg"] == ItemStatus.FAILED
+    save(qtbot, window, "state-error", tmp_path)
