@@ -27,6 +27,8 @@ from tests.conftest import seaweed_settings, unique_bucket
 
 HERE = Path(__file__).parent
 PROFILE = "E2E SeaweedFS"
+#: Height of the browser list's first row below the window's top edge (1180 × 720 window).
+FIRST_BROWSER_ROW_Y = 176
 pytestmark = pytest.mark.xvfb
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import urllib.request
 
 import pytest
 
 from tests.e2e.conftest import (
+    FIRST_BROWSER_ROW_Y,
+    HERE,
     RunningApp,
     Seeded,
     clipboard,
     drag,
     find_window,
+    geometry,
     wait_for,
     xdotool,
 )
@@ -116,3 +122,32 @@ def test_delete_key_with_confirmation_answered_by_keyboard(seeded: Seeded, launc
     xdotool("windowfocus", "--sync", dialog)
     xdotool("key", "--clearmodifiers", "alt+y")
     wait_for(lambda: set(app.objects()) == {"keep.txt"}, 30, "remove.txt to be deleted")
+
+
+def test_drag_objects_out_to_another_program(seeded: Seeded, launch, tmp_path):
+    payload = b"a file dragged out of the bucket browser " * 500
+    seeded.context.client.put_object(Bucket=seeded.bucket, Key="report.pdf", Body=payload)
+    app = launch()
+    out = tmp_path / "dropped"
+    out.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    target = subprocess.Popen(
+        [sys.executable, str(HERE / "drop_target.py"), "Drop Target", str(out)], env=env
+    )
+    try:
+        tx, ty, tw, th = geometry(find_window("^Drop Target$"))
+        _link_on_clipboard(app, 0, "report.pdf")  # listed, and row 0 selected
+        x, y, _, _ = app.geometry()
+        row = (x + app.geometry()[2] * 3 // 4, y + FIRST_BROWSER_ROW_Y)
+
+        def dragged_out() -> bool:
+            # The first drag downloads the object; the drag starts once it is on disk
+            # (at once when it already is), so a second attempt may be what drops it.
+            drag(row, (tx + tw // 2, ty + th // 2))
+            dropped = out / "report.pdf"
+            return dropped.is_file() and dropped.read_bytes() == payload
+
+        wait_for(dragged_out, 60, "the object to be dropped on the other program")
+    finally:
+        target.terminate()
+        target.wait(10)
