@@ -30,6 +30,7 @@ from s3uploader_gui.ui.upload_pane import UploadPane
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
+    from s3uploader_gui.ui.preferences_dialog import PreferencesDialog
     from s3uploader_gui.ui.profiles_dialog import ProfilesDialog
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self._batch_clock = QElapsedTimer()
         self._tray: QSystemTrayIcon | None = None
         self.connection_error_box: QMessageBox | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
         self.profiles_dialog: ProfilesDialog | None = None
         self.setWindowTitle(self.tr("S3 Uploader"))
         self.setWindowIcon(app_icon())
@@ -214,6 +216,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_add_files)
         file_menu.addAction(self.act_add_folder)
         file_menu.addSeparator()
+        self.act_preferences = file_menu.addAction(self.tr("&Preferences…"), self.show_preferences)
+        self.act_preferences.setShortcut(QKeySequence("Ctrl+,"))
+        self.act_preferences.setToolTip(
+            self.tr("Defaults for images, transfers, conflicts and shared links")
+        )
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         transfers = bar.addMenu(self.tr("&Transfers"))
         for action in (self.act_upload, self.act_cancel, self.act_clear):
@@ -228,6 +236,25 @@ class MainWindow(QMainWindow):
         self.act_show_log.setToolTip(self.tr("Show the application log (no secrets are logged)"))
         help_menu.addSeparator()
         self.act_about = help_menu.addAction(self.tr("&About S3 Uploader"), self.show_about)
+
+    @Slot()
+    def show_preferences(self) -> None:
+        """Open the preferences; the upload pane shows the new defaults when it closes."""
+        from s3uploader_gui.ui.preferences_dialog import PreferencesDialog
+
+        pane = self.upload_pane
+        dialog = PreferencesDialog(self.settings, pane.transfer.edit_settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._on_preferences_closed)
+        self.preferences_dialog = dialog
+        dialog.open()
+
+    @Slot(int)
+    def _on_preferences_closed(self, _result: int) -> None:
+        dialog, self.preferences_dialog = self.preferences_dialog, None
+        if dialog is not None:
+            self.upload_pane.image_options.set_options(dialog.image_options.options())
+            self.upload_pane.autostart_box.setChecked(dialog.autostart_box.isChecked())
 
     @Slot()
     def show_log(self) -> None:
@@ -300,8 +327,11 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_copy_link(self) -> None:
         action = self.sender()
-        seconds = action.data() if isinstance(action, QAction) and action.data() else 3600
-        self.browser_pane.copy_presigned_link(int(seconds))
+        from s3uploader_gui.ui.preferences_dialog import default_link_expiry
+
+        data = action.data() if isinstance(action, QAction) else None
+        seconds = int(data) if data else default_link_expiry(self.settings)
+        self.browser_pane.copy_presigned_link(seconds)
 
     # -- profiles and connection -------------------------------------------------------
     @Slot()
