@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import botocore.exceptions as bce
-import botocore.session
+if TYPE_CHECKING:  # boto3/botocore load on first use, not at start-up
+    import boto3
 
 from s3uploader_gui.core.errors import AppError, ConfigError, CredentialsExpired, translate
 
@@ -59,6 +58,9 @@ def _kind(config: dict[str, Any]) -> AwsProfileKind:
 
 def list_profiles() -> list[AwsProfileInfo]:
     """The shared-config profiles, sorted by name ("default" first); [] without files."""
+    import botocore.exceptions as bce
+    import botocore.session
+
     try:
         session = botocore.session.Session()
         profiles: dict[str, dict[str, Any]] = session.full_config.get("profiles", {})
@@ -81,6 +83,8 @@ def sso_login_message(profile: str) -> str:
 
 
 def _sso_errors() -> tuple[type[Exception], ...]:
+    import botocore.exceptions as bce
+
     names = ("SSOError", "SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError")
     return tuple(cls for name in names if isinstance(cls := getattr(bce, name, None), type))
 
@@ -93,6 +97,8 @@ def check_credentials(session: boto3.session.Session, profile: str) -> bool:
     session, ``MissingCredentials``/``ConfigError`` when the profile yields none.
     May block on the network (STS, SSO): call it from a worker thread.
     """
+    import botocore.exceptions as bce
+
     try:
         credentials = session.get_credentials()
         if credentials is None:

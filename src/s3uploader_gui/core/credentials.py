@@ -8,10 +8,10 @@ user chooses not to (or cannot) store them. It never falls back to a plain file.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backend
-import keyring.errors
+if TYPE_CHECKING:  # keyring (and jaraco) load on first use, not at start-up
+    import keyring.backend
 
 from s3uploader_gui.core.errors import KeyringUnavailable
 from s3uploader_gui.core.logsetup import register_secret
@@ -44,7 +44,11 @@ class CredentialStore:
 
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
-        return self._backend or keyring.get_keyring()
+        if self._backend is not None:
+            return self._backend
+        import keyring
+
+        return keyring.get_keyring()
 
     def backend_name(self) -> str:
         """keyring's own name for the backend in use ("SecretService Keyring", ...)."""
@@ -92,6 +96,8 @@ class CredentialStore:
             if any(key.startswith(f"{profile}:") for key in self._session):
                 # Its secrets are session-only (the keyring was refused): do not ask it.
                 return None
+        import keyring.errors
+
         try:
             secret = self._usable().get_password(SERVICE, account)
         except KeyringUnavailable:
@@ -136,6 +142,8 @@ class CredentialStore:
             self._session.pop(account, None)
         if self._refused(self.backend):
             return  # nothing can have been stored there (set() refuses it)
+        import keyring.errors
+
         try:
             self._usable().delete_password(SERVICE, account)
         except keyring.errors.PasswordDeleteError:
@@ -157,6 +165,8 @@ def _friendly(backend: keyring.backend.KeyringBackend) -> str:
 
 def _unavailable(exc: BaseException) -> KeyringUnavailable:
     # The exception text of keyring backends can echo arguments; keep only the type.
+    import keyring.errors
+
     text = str(exc).lower()
     locked = isinstance(exc, keyring.errors.KeyringLocked) or any(
         word in text for word in ("locked", "unlock", "dismissed")

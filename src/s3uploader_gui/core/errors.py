@@ -12,11 +12,12 @@ import email.utils
 import errno
 import re
 import socket
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import botocore.auth
-import botocore.exceptions as bce
+if TYPE_CHECKING:  # botocore loads lazily: importing it costs a quarter of a second
+    import botocore.exceptions as bce
 
 
 class AppError(Exception):
@@ -168,6 +169,8 @@ def _parse_http_date(value: str | None) -> dt.datetime | None:
 
 def _signing_clock_now() -> dt.datetime:
     """Now, by the clock botocore signs SigV4 requests with (the system clock)."""
+    import botocore.auth
+
     now = getattr(botocore.auth, "get_current_datetime", None)
     value = now() if callable(now) else dt.datetime.now(dt.UTC)
     if not isinstance(value, dt.datetime):
@@ -247,6 +250,31 @@ def translate(
 def _translate(
     exc: BaseException, *, bucket: str | None, key: str | None, endpoint: str | None
 ) -> AppError:
+    # No botocore exception can exist before botocore is imported: then skip its checks
+    # rather than import it here.
+    botocore_loaded = "botocore.exceptions" in sys.modules
+    if botocore_loaded:
+        err = _from_botocore(exc, bucket=bucket, key=key, endpoint=endpoint)
+        if err is not None:
+            return err
+    if type(exc).__name__ == "CancelledError" or isinstance(exc, KeyboardInterrupt):
+        return Cancelled()
+    if isinstance(exc, OSError):
+        return _from_os_error(exc, endpoint)
+    if botocore_loaded:
+        import botocore.exceptions as bce
+
+        if isinstance(exc, bce.BotoCoreError):
+            return ServerError(f"The S3 client failed: {exc}")
+    return AppError(f"Unexpected error: {type(exc).__name__}: {exc}", code=type(exc).__name__)
+
+
+def _from_botocore(
+    exc: BaseException, *, bucket: str | None, key: str | None, endpoint: str | None
+) -> AppError | None:
+    """The AppError for a botocore exception (not BotoCoreError itself), or None."""
+    import botocore.exceptions as bce
+
     if isinstance(exc, bce.ClientError):
         return _from_client_error(exc, bucket=bucket, key=key, endpoint=endpoint)
     if isinstance(exc, bce.NoCredentialsError):
@@ -302,13 +330,7 @@ def _translate(
         return EndpointUnreachable(text, host=host)
     if isinstance(exc, bce.ParamValidationError):
         return ConfigError(f"Invalid request: {exc.kwargs.get('report', exc)}".strip())
-    if type(exc).__name__ == "CancelledError" or isinstance(exc, KeyboardInterrupt):
-        return Cancelled()
-    if isinstance(exc, OSError):
-        return _from_os_error(exc, endpoint)
-    if isinstance(exc, bce.BotoCoreError):
-        return ServerError(f"The S3 client failed: {exc}")
-    return AppError(f"Unexpected error: {type(exc).__name__}: {exc}", code=type(exc).__name__)
+    return None
 
 
 def _from_os_error(exc: OSError, endpoint: str | None) -> AppError:

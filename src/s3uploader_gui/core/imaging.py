@@ -22,20 +22,24 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import importlib
 import io
 import os
 import re
 import struct
+import sys
 import tempfile
 import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from PIL import Image, ImageCms, ImageFile, ImageSequence, UnidentifiedImageError
-from PIL.ExifTags import IFD, Base
+if TYPE_CHECKING:
+    import PIL as _PIL
+    from PIL import Image, ImageCms, ImageSequence
+    from PIL.ExifTags import IFD, Base
 
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.cancel import CancelToken
@@ -51,14 +55,55 @@ MAX_ANIMATION_PIXELS = 400_000_000
 #: The maximum-edge choices offered by the GUI (None = original size).
 MAX_EDGE_CHOICES: tuple[int, ...] = (3840, 2560, 2048, 1600, 1280, 800)
 
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-# Between MAX_PIXELS and twice it Pillow only warns; ``open_image`` refuses those itself
-# (right after reading the header), so the warning adds nothing. Filtering it once here
-# avoids ``warnings.catch_warnings``, which is not thread-safe. (Where warnings are
-# errors, as under pytest, Pillow raises it and it is turned into BadImage as well.)
-warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-# Truncated files are errors, never silently half-grey images.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
+_PIL_LOCK = threading.Lock()
+_pil_configured = False
+
+
+def load_pil() -> None:
+    """Import and configure Pillow (once; thread-safe). Called on first use, so that
+    importing this module (and the app's window) does not import Pillow."""
+    global _pil_configured
+    if _pil_configured:
+        return
+    with _PIL_LOCK:
+        if _pil_configured:
+            return
+        from PIL import Image, ImageFile
+
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        # Between MAX_PIXELS and twice it Pillow only warns; ``open_image`` refuses those
+        # itself (right after reading the header), so the warning adds nothing. Filtering
+        # it once here avoids ``warnings.catch_warnings``, which is not thread-safe.
+        # (Where warnings are errors, as under pytest, Pillow raises it and it is turned
+        # into BadImage as well.)
+        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+        # Truncated files are errors, never silently half-grey images.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        _pil_configured = True
+
+
+class _LazyPIL:
+    """A Pillow module (or one of its attributes), imported and configured on first use."""
+
+    def __init__(self, module: str, attr: str = "") -> None:
+        self._module = module
+        self._attr = attr
+
+    def __getattr__(self, name: str) -> Any:
+        load_pil()
+        target: Any = importlib.import_module(self._module)
+        if self._attr:
+            target = getattr(target, self._attr)
+        return getattr(target, name)
+
+
+if not TYPE_CHECKING:
+    _PIL = _LazyPIL("PIL")
+    Image = _LazyPIL("PIL.Image")
+    ImageCms = _LazyPIL("PIL.ImageCms")
+    ImageSequence = _LazyPIL("PIL.ImageSequence")
+    IFD = _LazyPIL("PIL.ExifTags", "IFD")
+    Base = _LazyPIL("PIL.ExifTags", "Base")
 
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 _HEIF_LOCK = threading.Lock()
@@ -81,7 +126,18 @@ def heif_supported() -> bool:
 
 
 def avif_supported() -> bool:
-    """True when the installed Pillow can write AVIF."""
+    """True when the installed Pillow can write AVIF.
+
+    Before Pillow is loaded (the window being built at start-up) this asks only for its
+    AVIF codec module, which is what makes Pillow's AVIF plug-in register its encoder:
+    loading every plug-in (``Image.init()``) costs about 70 ms.
+    """
+    if "PIL.Image" not in sys.modules:
+        try:
+            importlib.import_module("PIL._avif")
+        except ImportError:
+            return False
+        return True
     return "AVIF" in _save_formats()
 
 
@@ -229,7 +285,7 @@ def open_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS) ->
             im = Image.open(fh)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _bomb(name, max_pixels) from exc
-        except UnidentifiedImageError as exc:
+        except _PIL.UnidentifiedImageError as exc:
             if _sniff_heif(path):
                 raise BadImage(
                     f"{name} is a HEIC/HEIF image: unsupported format without the optional "
@@ -454,14 +510,15 @@ def _fit(size: tuple[int, int], max_edge: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-_TRANSPOSE: dict[int, list[Image.Transpose]] = {
-    2: [Image.Transpose.FLIP_LEFT_RIGHT],
-    3: [Image.Transpose.ROTATE_180],
-    4: [Image.Transpose.FLIP_TOP_BOTTOM],
-    5: [Image.Transpose.TRANSPOSE],
-    6: [Image.Transpose.ROTATE_270],
-    7: [Image.Transpose.TRANSVERSE],
-    8: [Image.Transpose.ROTATE_90],
+# By name: ``Image.Transpose`` members (Pillow is imported on first use).
+_TRANSPOSE: dict[int, list[str]] = {
+    2: ["FLIP_LEFT_RIGHT"],
+    3: ["ROTATE_180"],
+    4: ["FLIP_TOP_BOTTOM"],
+    5: ["TRANSPOSE"],
+    6: ["ROTATE_270"],
+    7: ["TRANSVERSE"],
+    8: ["ROTATE_90"],
 }
 
 
@@ -482,7 +539,7 @@ def _resample(im: Any, target: tuple[int, int]) -> Any:
 
 def _transpose(im: Any, orientation: int) -> Any:
     for method in _TRANSPOSE.get(orientation, []):
-        im = im.transpose(method)
+        im = im.transpose(Image.Transpose[method])
     return im
 
 

@@ -8,12 +8,12 @@ import threading
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 from xml.etree import ElementTree
 
-import botocore.httpsession
-import urllib3
+if TYPE_CHECKING:  # loaded on first use (a worker thread), not at start-up
+    import urllib3
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import translate
@@ -91,6 +91,9 @@ _http: dict[str, urllib3.PoolManager] = {}
 
 def _pool() -> urllib3.PoolManager:
     """A shared connection pool verifying TLS like botocore (AWS_CA_BUNDLE, else its CAs)."""
+    import botocore.httpsession
+    import urllib3
+
     ca_certs = str(os.environ.get("AWS_CA_BUNDLE") or botocore.httpsession.get_cert_path(True))
     with _http_lock:
         pool = _http.get(ca_certs)

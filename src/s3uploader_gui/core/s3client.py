@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.config import Config
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # boto3/botocore load on first use (in a worker), not at start-up
+    import boto3
+    from botocore.config import Config
     from mypy_boto3_s3 import S3Client as S3Client
 else:
     S3Client = Any
@@ -62,6 +61,8 @@ def make_session(settings: ConnectionSettings) -> boto3.session.Session:
         kwargs["profile_name"] = settings.aws_profile
     if settings.region:
         kwargs["region_name"] = settings.region
+    import boto3.session
+
     return boto3.session.Session(**kwargs)
 
 
@@ -133,6 +134,8 @@ def make_config(
             retries["total_max_attempts"] = user_retries["total_max_attempts"]
         else:
             retries["max_attempts"] = max_attempts
+    from botocore.config import Config
+
     return Config(
         signature_version="s3v4",
         s3=s3,  # type: ignore[arg-type]

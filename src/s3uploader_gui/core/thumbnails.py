@@ -17,8 +17,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
-
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.errors import AppError, BadImage, translate
 from s3uploader_gui.core.s3client import S3Client
@@ -82,6 +80,11 @@ def make_thumbnail(data: bytes, edge: int = DEFAULT_EDGE) -> bytes:
 
     Raises BadImage-like AppError when the bytes are not a decodable image.
     """
+    from PIL import Image, ImageOps  # on first use: not at start-up
+
+    from s3uploader_gui.core.imaging import load_pil
+
+    load_pil()  # the app's decoding limits
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -42,11 +42,10 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import botocore.handlers
-from s3transfer.manager import TransferConfig, TransferManager
-from s3transfer.subscribers import BaseSubscriber
+if TYPE_CHECKING:  # botocore/s3transfer load on first use (a worker), not at start-up
+    from s3transfer.manager import TransferConfig, TransferManager
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import (
@@ -239,6 +238,8 @@ class EngineSettings:
 
     def transfer_config(self) -> TransferConfig:
         """s3transfer's config for downloads (it grows part sizes by itself)."""
+        from s3transfer.manager import TransferConfig
+
         config = TransferConfig(
             multipart_threshold=self.multipart_threshold,
             multipart_chunksize=self.multipart_chunksize,
@@ -630,6 +631,8 @@ class TransferEngine:
     def manager(self) -> TransferManager:
         with self._lock:
             if self._manager is None:
+                from s3transfer.manager import TransferManager
+
                 self._manager = TransferManager(
                     self.context.client, config=self.settings.transfer_config()
                 )
@@ -773,7 +776,9 @@ class TransferEngine:
             src = sources[index]
             target = targets[index]
             target.parent.mkdir(parents=True, exist_ok=True)
-            return self.manager.download(bucket, src.key, str(target), subscribers=[sub])
+            # _Subscriber is an s3transfer subscriber by duck typing (see its docstring).
+            subscribers: list[Any] = [sub]
+            return self.manager.download(bucket, src.key, str(target), subscribers=subscribers)
 
         def check(index: int) -> str:
             target = targets[index]
@@ -829,8 +834,13 @@ def _same_content(path: Path, head: Mapping[str, Any], part_size: int | None = N
     return False
 
 
-class _Subscriber(BaseSubscriber):
-    """Feeds progress and completion back from s3transfer's threads (downloads)."""
+class _Subscriber:
+    """Feeds progress and completion back from s3transfer's threads (downloads).
+
+    An s3transfer subscriber by duck typing (s3transfer only calls ``on_queued``,
+    ``on_progress`` and ``on_done``), so that importing this module does not import
+    s3transfer.
+    """
 
     def __init__(
         self,
@@ -1251,6 +1261,11 @@ class _UploadRun:
         if item.ending is not None:
             if kind == "part":
                 item.parts[number] = value
+            elif kind == "create":
+                # Cancelled or paused while the upload was being created: keep its id, so
+                # a cancel aborts it (instead of leaving it on the server) and a pause can
+                # resume it.
+                item.upload_id = value[0]
             return
         if kind == "check":
             self._resolve_conflict(item, value)
@@ -1645,6 +1660,8 @@ def _install_hooks(client: S3Client) -> None:
     if is_loopback_http(client.meta.endpoint_url):
         # "Expect: 100-continue" saves sending a body a remote server would refuse; on
         # this computer it only adds a round trip (and CPU) to every request.
+        import botocore.handlers
+
         events.unregister("before-call.s3", botocore.handlers.add_expect_header)
     client.meta._s3uploader_hooks = True  # type: ignore[attr-defined]
 

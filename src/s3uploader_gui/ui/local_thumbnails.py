@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QThreadPool,
+    QTimer,
     Signal,
     Slot,
 )
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 QUEUE_THUMB_SIZE = 96
 #: Pixel size of the thumbnail made for the preview of the selected item.
 PREVIEW_SIZE = 320
+#: The warm-up runs this long after the first loader is made (the window is shown and
+#: answering by then: it is not part of start-up), or at the first request if sooner.
+WARM_UP_DELAY_MS = 400
 
 
 _warmed_up = False
@@ -123,7 +127,8 @@ class LocalThumbnailLoader(QObject):
         max_pending: int = 256,
     ) -> None:
         super().__init__(parent)
-        _warm_up()
+        if not _warmed_up:
+            QTimer.singleShot(WARM_UP_DELAY_MS, _warm_up)
         self.cache = cache if cache is not None else ThumbnailCache()
         self.pool = QThreadPool(self)
         # One core stays free for the GUI thread (and the uploads).
@@ -140,6 +145,7 @@ class LocalThumbnailLoader(QObject):
         """Ask for a thumbnail; the answer comes as ``thumbnailReady``/``thumbnailFailed``."""
         if self._closing.is_set():
             return
+        _warm_up()  # at once, if the delayed one has not run yet
         key = (Path(path), size)
         with self._lock:
             if key in self._in_flight:

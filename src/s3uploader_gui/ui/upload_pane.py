@@ -125,6 +125,7 @@ class UploadPane(QWidget):
         self.queue_view.customContextMenuRequested.connect(self._on_queue_context_menu)
         self.queue_view.setItemDelegateForColumn(QueueColumn.PROGRESS, ProgressDelegate(self))
         self.queue_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.queue_view.setWordWrap(False)  # one line per file: long keys are elided
         header = self.queue_view.horizontalHeader()
         # Fixed widths: ResizeToContents measures every row on every change, which
         # freezes the window once the queue holds hundreds of files.

@@ -1,0 +1,32 @@
+"""Start-up stays light: the window's modules do not import the heavy libraries.
+
+boto3/botocore/s3transfer, keyring and Pillow load on first use (the background
+connection worker, a thumbnail job), not before the main window shows (issue 8).
+A structural check in a fresh interpreter; no timing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("boto3", "botocore", "s3transfer", "keyring", "jaraco", "PIL")
+
+
+@pytest.mark.parametrize(
+    "module", ["s3uploader_gui.ui.main_window", "s3uploader_gui.app", "s3uploader_gui.core"]
+)
+def test_importing_the_window_does_not_import_heavy_libraries(module: str) -> None:
+    code = (
+        "import importlib, json, sys\n"
+        f"importlib.import_module({module!r})\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert loaded == [], f"importing {module} imported {loaded}"
