@@ -161,20 +161,17 @@ def _seed_browse(context: object) -> None:
 
 def _drop(window: object, paths: list[Path]) -> bool:
     """Drag ``paths`` onto the drop area like a file manager would; True when accepted."""
-    from PySide6.QtCore import QMimeData, Qt, QUrl
-    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtCore import QMimeData, QUrl
     from PySide6.QtWidgets import QApplication
+    from tests.helpers.qt import drag_events
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     target = window.upload_pane.drop_area  # type: ignore[attr-defined]
-    pos = target.rect().center().toPointF()
-    args = (pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton)
-    enter = QDragEnterEvent(*args, Qt.KeyboardModifier.NoModifier)
+    enter, drop = drag_events(target.rect().center(), mime)
     QApplication.sendEvent(target, enter)
     if not enter.isAccepted():
         return False
-    drop = QDropEvent(*args, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(target, drop)
     return drop.isAccepted()
 
@@ -185,23 +182,7 @@ def _stats(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p99, ordered[-1]
 
 
-# PySide6 6.12.0 drops a reference to ``True`` on every ``SignalInstance.emit()`` made
-# from Python; on Python < 3.12 (``True`` is not immortal there) the interpreter aborts
-# ("bool_dealloc: deallocating True or False") after a few thousand emits, i.e. partway
-# through uploading 500 files. Until PySide6 is fixed or pinned, this process takes
-# (and never gives back) enough extra references for the run.
-def _guard_true_refcount(refs: int = 1_000_000) -> None:
-    if sys.version_info < (3, 12):
-        import ctypes
-
-        incref = ctypes.pythonapi.Py_IncRef
-        incref.argtypes = [ctypes.py_object]
-        for _ in range(refs):
-            incref(True)
-
-
 def main() -> int:
-    _guard_true_refcount()
     tmp = _isolate()
     photos = _photos()
 

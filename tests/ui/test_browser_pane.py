@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QPixmap
+from PySide6.QtGui import QAction, QGuiApplication, QPixmap
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -26,6 +26,7 @@ from s3uploader_gui.ui.browser_pane import BrowserPane
 from s3uploader_gui.ui.workers import WorkerPool
 from tests.conftest import unique_bucket
 from tests.helpers.files import jpeg_bytes
+from tests.helpers.qt import drag_events
 
 ODD_KEYS = [
     "odd/space name.txt",
@@ -245,22 +246,9 @@ def test_drop_on_browser_emits_upload_target(
             "dest/sub/",
         ),
     ):
-        enter = QDragEnterEvent(
-            pos,
-            Qt.DropAction.CopyAction,
-            mime,
-            Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier,
-        )
+        enter, drop = drag_events(pos, mime)
         QApplication.sendEvent(viewport, enter)
         assert enter.isAccepted()
-        drop = QDropEvent(
-            pos,
-            Qt.DropAction.CopyAction,
-            mime,
-            Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier,
-        )
         with qtbot.waitSignal(pane.filesDropped, timeout=5000) as blocker:
             QApplication.sendEvent(viewport, drop)
         assert blocker.args == [seaweed_bucket, expected, [f]]

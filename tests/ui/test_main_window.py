@@ -6,14 +6,15 @@ import time
 import urllib.request
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import QMimeData, QPoint, QTimer, QUrl
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from s3uploader_gui.core.transfers import ItemStatus
 from s3uploader_gui.ui.browser_model import Kind
 from s3uploader_gui.ui.main_window import MainWindow
 from tests.helpers.files import make_jpeg, make_random
+from tests.helpers.qt import drag_events
 
 
 def drop_paths(win: MainWindow, paths: list[Path]) -> bool:
@@ -21,24 +22,10 @@ def drop_paths(win: MainWindow, paths: list[Path]) -> bool:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     target = win.upload_pane.drop_area
-    pos = target.rect().center()
-    enter = QDragEnterEvent(
-        pos.toPointF(),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    enter, drop = drag_events(target.rect().center(), mime)
     QApplication.sendEvent(target, enter)
     if not enter.isAccepted():
         return False
-    drop = QDropEvent(
-        pos.toPointF(),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
     QApplication.sendEvent(target, drop)
     return drop.isAccepted()
 
@@ -106,13 +93,7 @@ def test_drop_files_and_folder_uploads_them(
 def test_drop_rejects_non_file_drags(window):
     mime = QMimeData()
     mime.setText("just text")
-    enter = QDragEnterEvent(
-        QPointF(5, 5),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    enter, _ = drag_events(QPoint(5, 5), mime)
     QApplication.sendEvent(window.upload_pane.drop_area, enter)
     assert not enter.isAccepted()
 
@@ -212,13 +193,11 @@ def test_drop_on_browser_uploads_into_that_folder(
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(photo))])
     viewport = pane.view.viewport()
-    pos = QPointF(viewport.rect().center())
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton)
-    enter = QDragEnterEvent(pos, *args, Qt.KeyboardModifier.NoModifier)
+    enter, drop = drag_events(viewport.rect().center(), mime)
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted()
     with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=20000) as blocker:
-        QApplication.sendEvent(viewport, QDropEvent(pos, *args, Qt.KeyboardModifier.NoModifier))
+        QApplication.sendEvent(viewport, drop)
     assert blocker.args == [1, 0]
     assert window.upload_pane.destination() == (seaweed_bucket, "albums/")
     head = seaweed_context.client.head_object(Bucket=seaweed_bucket, Key="albums/dropped.jpg")
