@@ -239,8 +239,10 @@ def test_conflict_policies(moto_context: S3Context, http_bucket: str, tmp_path: 
         return ConflictPolicy.OVERWRITE if conflict.key == "r.txt" else ConflictPolicy.SKIP
 
     got = run(ConflictPolicy.ASK, [src(same, "r.txt"), src(same, "r (1).txt")], ask=ask)
-    assert [c.key for c in asked] == ["r.txt", "r (1).txt"]
-    assert asked[0].remote_size == 3 and asked[0].local_size == 300
+    # Both existence checks run at once, so the questions may come in either order.
+    by_key = {c.key: c for c in asked}
+    assert sorted(by_key) == ["r (1).txt", "r.txt"] and len(asked) == 2
+    assert by_key["r.txt"].remote_size == 3 and by_key["r.txt"].local_size == 300
     assert [r.status for r in got] == [ItemStatus.DONE, ItemStatus.SKIPPED]
     assert client.get_object(Bucket=http_bucket, Key="r.txt")["Body"].read() == same.read_bytes()
 

@@ -23,6 +23,8 @@ def test_link_expiry_default_is_used_by_copy_link(
     assert QSettings().value(LINK_EXPIRY_KEY, type=int) == 86400
     assert default_link_expiry(QSettings()) == 86400
     pane = window.browser_pane
+    # The first listing may still be under way (and predate doc.txt): wait, then refresh.
+    qtbot.waitUntil(lambda: pane.current_node.fetched and not pane.model.loading, timeout=10000)
     pane.refresh()
     node = wait_for_node(qtbot, window, seaweed_bucket, "doc.txt")
     pane.select_nodes([node])
