@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QPixmap
 
 from s3uploader_gui.core.imaging import ImageOptions, MetadataPolicy, OutputFormat
@@ -19,6 +18,7 @@ from s3uploader_gui.ui.main_window import MainWindow
 from s3uploader_gui.ui.queue_model import Column
 from s3uploader_gui.ui.upload_options import options_from_settings
 from tests.helpers.images import photo
+from tests.helpers.qt import GapRecorder
 from tests.ui.test_main_window import drop_paths
 
 
@@ -59,29 +59,15 @@ def test_200_image_drop_keeps_the_window_responsive(qtbot, offline, tmp_path: Pa
     for i in range(200):
         shutil.copyfile(src, folder / f"IMG_{i:04d}.jpg")
     pane = offline.upload_pane
-    gaps: list[float] = []
-    last = [time.monotonic()]
-
-    def tick() -> None:
-        now = time.monotonic()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    try:
+    with GapRecorder() as loop:
         assert drop_paths(offline, [folder])
         qtbot.waitUntil(lambda: pane.queue.rowCount() == 200, timeout=20000)
         # What scrolling through the whole queue does: every row asks for its thumbnail.
         for row in range(200):
             _decoration(offline, row)
         qtbot.waitUntil(lambda: pane.queue_thumbnails.count == 200, timeout=60000)
-    finally:
-        timer.stop()
-    assert len(gaps) > 20
-    assert max(gaps) < 0.100, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+    assert len(loop.gaps) > 20
+    assert loop.worst < 0.100, f"the event loop stalled for {loop.worst * 1000:.0f} ms"
     assert all(isinstance(_decoration(offline, r), QPixmap) for r in range(200))
 
 

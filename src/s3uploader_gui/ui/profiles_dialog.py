@@ -298,7 +298,7 @@ class ProfilesDialog(QDialog):
         self.aws_profile_label.setBuddy(self.aws_profile_combo)
         cform.addRow(self.aws_profile_label, aws_row)
         self.access_key_edit = QLineEdit(self)
-        self.access_key_edit.setPlaceholderText(self.tr("For example: AKIAIOSFODNN7EXAMPLE"))
+        self.access_key_edit.setPlaceholderText(self.tr("e.g. AKIA… (from your provider)"))
         self.access_key_label = QLabel(self.tr("Access key &ID:"), self)
         self.access_key_label.setBuddy(self.access_key_edit)
         cform.addRow(self.access_key_label, self.access_key_edit)
