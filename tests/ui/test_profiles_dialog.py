@@ -360,9 +360,12 @@ def test_manage_profiles_from_the_main_window(
             win.profile_combo.activated.emit(index)
         assert win.session.connection is not None
         assert win.session.connection.profile.name == "Seaweed here"
-        # (The default folder is applied too, but the browser opening the bucket resets it
-        # to the bucket root at the moment: see the report of issue 6.)
-        assert win.upload_pane.destination()[0] == seaweed_bucket
+        # The browser opens the profile's default folder, which is also the destination.
+        qtbot.waitUntil(
+            lambda: win.upload_pane.destination() == (seaweed_bucket, "from-profile/"),
+            timeout=10000,
+        )
+        assert win.browser_pane.location == (seaweed_bucket, "from-profile/")
         assert ProfileStore().last_used == "Seaweed here"
         assert win.session.initial_profile().name == "Seaweed here"
     finally:

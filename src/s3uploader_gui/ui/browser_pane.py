@@ -425,6 +425,7 @@ class BrowserPane(QWidget):
         self._share_public = False
         self._gallery_public = False
         self._start_bucket = ""
+        self._start_prefix = ""
         style = self.style()
         self._image_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         self._build_actions()
@@ -692,14 +693,20 @@ class BrowserPane(QWidget):
 
     # -- connection and refresh --------------------------------------------------------
     def set_context(
-        self, context: S3Context | None, public_base_url: str = "", start_bucket: str = ""
+        self,
+        context: S3Context | None,
+        public_base_url: str = "",
+        start_bucket: str = "",
+        start_prefix: str = "",
     ) -> None:
-        """Browse ``context`` (None: nothing), opening ``start_bucket`` once it is listed.
+        """Browse ``context`` (None: nothing), opening ``start_bucket``/``start_prefix`` once
+        the buckets are listed (the profile's default destination).
 
         ``public_base_url`` is the profile's CDN or website address for public URLs.
         """
         self.public_base_url = public_base_url
         self._start_bucket = start_bucket
+        self._start_prefix = start_prefix
         self.thumbnails.set_context(context)
         self._thumb_nodes.clear()
         self._history.clear()
@@ -745,8 +752,10 @@ class BrowserPane(QWidget):
     @Slot(list)
     def _on_buckets_loaded(self, names: list[str]) -> None:
         start, self._start_bucket = self._start_bucket, ""
+        prefix, self._start_prefix = self._start_prefix, ""
         if start in names and self._current is self.model.root:
-            self.navigate(start, "")
+            # Opening a folder makes it the upload destination: open the profile's own.
+            self.navigate(start, prefix)
         self.bucketsLoaded.emit(names)
 
     # -- navigation --------------------------------------------------------------------

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
+from s3uploader_gui.core.naming import normalize_prefix
 from s3uploader_gui.core.profiles import Profile
 from s3uploader_gui.ui.browser_pane import EXPIRY_CHOICES, BrowserPane
 from s3uploader_gui.ui.messages import error_text
@@ -409,6 +410,7 @@ class MainWindow(QMainWindow):
             connection.context,
             public_base_url=connection.profile.public_base_url,
             start_bucket=connection.profile.default_bucket,
+            start_prefix=normalize_prefix(connection.profile.default_prefix),
         )
         self.upload_pane.on_connected(
             connection.profile.default_bucket, connection.profile.default_prefix
