@@ -195,17 +195,23 @@ def main(argv: list[str]) -> int:
                     "--concurrency", "8", "--part-size", "16", f"{f}/*", f"s3://bench/{dest}",
                 ],
             }  # fmt: skip
-            for tool, make in tools.items():
-                samples = []
-                for _ in range(args.repeat):
+            # An untimed run first: the server grows its volumes on the first writes, and
+            # whichever tool came first would pay for it. Then the tools take turns, so a
+            # noisy moment hits them alike.
+            run_measured(tools["s5cmd"](f"warmup/{name}/"), env)
+            samples: dict[str, list[Measure]] = {tool: [] for tool in tools}
+            for _ in range(args.repeat):
+                for tool, make in tools.items():
                     run += 1
                     dest = f"{tool}/{name}/run{run}/"
                     seconds, rss, code = run_measured(make(dest), env)
-                    samples.append(
+                    samples[tool].append(
                         Measure(tool, name, seconds, count * size, count, rss, code == 0)
                     )
-                best = sorted(samples, key=lambda m: m.seconds)[len(samples) // 2]
-                best.seconds = statistics.median(m.seconds for m in samples)
+            for tool, measured in samples.items():
+                best = sorted(measured, key=lambda m: m.seconds)[len(measured) // 2]
+                best.seconds = statistics.median(m.seconds for m in measured)
+                best.ok = all(m.ok for m in measured)
                 results.append(best)
                 print(
                     f"{name} {tool:12s} {best.seconds:7.2f} s {best.mib_s:8.1f} MiB/s "

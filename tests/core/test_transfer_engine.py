@@ -39,6 +39,15 @@ from s3uploader_gui.core.transfers import (
 )
 from tests.helpers.files import make_random
 
+
+
+@pytest.fixture(autouse=True)
+def _botocore_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests count requests and inject faults through botocore's event hooks, which
+    only requests sent by botocore pass; ``test_fastput.py`` covers the lean path."""
+    monkeypatch.setenv("S3UPLOADER_FAST_PATH", "0")
+
+
 OPS = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
        "AbortMultipartUpload", "HeadObject", "ListParts", "GetObject")  # fmt: skip
 
@@ -575,3 +584,29 @@ def test_cancel_while_the_multipart_upload_is_being_created_aborts_it(
         engine.close()
     assert result.status == ItemStatus.CANCELLED
     assert client.list_multipart_uploads(Bucket=http_bucket).get("Uploads", []) == []
+
+
+def test_the_whole_queue_is_journaled_before_the_first_upload(
+    moto_context: S3Context, http_bucket: str, tmp_path: Path
+) -> None:
+    """A crash during the first upload must still leave every queued file to resume."""
+    files = [make_random(tmp_path / f"f{i}.bin", 100 + i) for i in range(6)]
+    journal = Journal(tmp_path / "j.sqlite3")
+    seen: list[list[str]] = []
+
+    def look(**kwargs: Any) -> None:
+        if not seen:
+            seen.append(sorted(i.key for i in journal.unfinished()))
+
+    client = moto_context.client
+    client.meta.events.register_first("before-send.s3.PutObject", look)
+    eng = small_engine(moto_context, journal=journal, max_concurrency=1)
+    try:
+        results = eng.upload(http_bucket, [src(f, f"q/{f.name}") for f in files])
+    finally:
+        eng.close()
+        client.meta.events.unregister("before-send.s3.PutObject", look)
+    assert [r.status for r in results] == [ItemStatus.DONE] * len(files)
+    assert seen == [sorted(f"q/{f.name}" for f in files)]
+    assert journal.unfinished() == []
+    journal.close()

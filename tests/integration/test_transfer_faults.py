@@ -133,7 +133,6 @@ def test_server_killed_and_restarted_mid_upload_completes_verified(
         weed.start()
         restarted.set()
 
-    context.client.meta.events.register("after-call.s3.UploadPart", on_part)
     states: list[str] = []
     engine = TransferEngine(
         context,
@@ -145,6 +144,7 @@ def test_server_killed_and_restarted_mid_upload_completes_verified(
             retry_budget_s=120,
         ),
     )
+    engine.register("after-call.s3.UploadPart", on_part)
     killer = threading.Thread(target=kill_and_restart)
     killer.start()
     try:
@@ -268,13 +268,13 @@ def test_worker_killed_mid_multipart_resumes_from_the_journal(
     def count(event_name: str, **kwargs: Any) -> None:
         ops.append(event_name.rsplit(".", 1)[-1])
 
-    for op in ("CreateMultipartUpload", "UploadPart", "ListParts", "CompleteMultipartUpload"):
-        context.client.meta.events.register(f"after-call.s3.{op}", count)
     engine = TransferEngine(
         context,
         EngineSettings(max_concurrency=2, multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB),
         journal=journal,
     )
+    for op in ("CreateMultipartUpload", "UploadPart", "ListParts", "CompleteMultipartUpload"):
+        engine.register(f"after-call.s3.{op}", count)
     try:
         (result,) = engine.upload(
             seaweed_bucket, [UploadSource(big, "resumed/big.bin", big.stat().st_size)]
@@ -310,13 +310,13 @@ def test_corrupted_body_is_refused_and_the_item_fails(
 ) -> None:
     f = make_random(tmp_path / "a.bin", 10_000)
     client = seaweed_context.client
-    client.meta.events.register("before-send.s3.PutObject", _corrupt_body)
     engine = TransferEngine(seaweed_context, EngineSettings(retry_budget_s=0.5))
+    engine.register("before-send.s3.PutObject", _corrupt_body)
     try:
         (r,) = engine.upload(seaweed_bucket, [UploadSource(f, "a.bin", 10_000)])
     finally:
+        engine.unregister("before-send.s3.PutObject", _corrupt_body)
         engine.close()
-        client.meta.events.unregister("before-send.s3.PutObject", _corrupt_body)
     assert r.status == ItemStatus.FAILED
     assert isinstance(r.error, IntegrityError)
     listed = client.list_objects_v2(Bucket=seaweed_bucket).get("KeyCount", 0)
@@ -333,15 +333,14 @@ def test_uploads_to_the_local_server_are_unsigned_but_checksummed(
         for name, value in request.headers.items():
             seen[name.lower()] = value.decode() if isinstance(value, bytes) else str(value)
 
-    client = seaweed_context.client
-    client.meta.events.register("before-send.s3.PutObject", grab)
     f = make_random(tmp_path / "a.bin", 5000)
     engine = TransferEngine(seaweed_context)
+    engine.register("before-send.s3.PutObject", grab)
     try:
         (r,) = engine.upload(seaweed_bucket, [UploadSource(f, "a.bin", 5000)])
     finally:
+        engine.unregister("before-send.s3.PutObject", grab)
         engine.close()
-        client.meta.events.unregister("before-send.s3.PutObject", grab)
     assert r.status == ItemStatus.DONE and r.detail == "CRC32"
     assert seen["x-amz-content-sha256"] == "UNSIGNED-PAYLOAD"
     assert "x-amz-checksum-crc32" in seen

@@ -119,18 +119,18 @@ def test_cancel_multipart_leaves_no_parts(
         parts_done.set()
         token.cancel()  # cancel as soon as the first part has been stored
 
-    client.meta.events.register("after-call.s3.UploadPart", on_part)
     eng = TransferEngine(
         seaweed_context,
         EngineSettings(max_concurrency=2, multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB),
     )
+    eng.register("after-call.s3.UploadPart", on_part)
     try:
         (result,) = eng.upload(
             seaweed_bucket, [UploadSource(big, "cancel/big.bin", 30 * MiB)], cancel=token
         )
     finally:
+        eng.unregister("after-call.s3.UploadPart", on_part)
         eng.close()
-        client.meta.events.unregister("after-call.s3.UploadPart", on_part)
     assert parts_done.is_set(), "no part was uploaded before the cancel"
     assert in_progress == [1]
     assert result.status == ItemStatus.CANCELLED

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -148,32 +148,58 @@ class Journal:
         A row for the same connection, bucket, key and path whose file has changed since
         (size or modification time) is forgotten: its parts belong to other bytes.
         """
+        with self._tx() as db:
+            return self._begin(db, connection, bucket, key, path, size, mtime_ns, options)
+
+    def begin_many(
+        self,
+        connection: str,
+        bucket: str,
+        entries: list[tuple[str, Path, int, int, dict[str, Any] | None]],
+    ) -> list[JournalItem]:
+        """``begin`` for many (key, path, size, mtime_ns, options) in one transaction:
+        a whole queue is journaled before its first upload, at the cost of one commit."""
+        with self._tx() as db:
+            return [self._begin(db, connection, bucket, *entry) for entry in entries]
+
+    def _begin(
+        self,
+        db: sqlite3.Connection,
+        connection: str,
+        bucket: str,
+        key: str,
+        path: Path,
+        size: int,
+        mtime_ns: int,
+        options: dict[str, Any] | None,
+    ) -> JournalItem:
         now = time.time()
         placeholders = ",".join("?" for _ in UNFINISHED_STATES)
-        with self._tx() as db:
-            row = db.execute(
-                f"SELECT * FROM items WHERE connection=? AND bucket=? AND key=? AND path=? "
-                f"AND state IN ({placeholders}) ORDER BY id DESC LIMIT 1",
-                (connection, bucket, key, str(path), *UNFINISHED_STATES),
-            ).fetchone()
-            if row is not None:
-                item = _item(row)
-                if item.size == size and item.mtime_ns == mtime_ns:
-                    db.execute(
-                        "UPDATE items SET state='queued', options=?, updated=? WHERE id=?",
-                        (json.dumps(options or {}), now, item.id),
-                    )
-                    row = db.execute("SELECT * FROM items WHERE id=?", (item.id,)).fetchone()
-                    return _item(row)
-                db.execute("UPDATE items SET state='stale', updated=? WHERE id=?", (now, item.id))
-            cur = db.execute(
-                "INSERT INTO items (connection, bucket, key, path, size, mtime_ns, state, "
-                "options, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (connection, bucket, key, str(path), size, mtime_ns, "queued",
-                 json.dumps(options or {}), now, now),
-            )  # fmt: skip
-            new_id = cur.lastrowid
-            return _item(db.execute("SELECT * FROM items WHERE id=?", (new_id,)).fetchone())
+        row = db.execute(
+            f"SELECT * FROM items WHERE connection=? AND bucket=? AND key=? AND path=? "
+            f"AND state IN ({placeholders}) ORDER BY id DESC LIMIT 1",
+            (connection, bucket, key, str(path), *UNFINISHED_STATES),
+        ).fetchone()
+        encoded = json.dumps(options or {})
+        if row is not None:
+            item = _item(row)
+            if item.size == size and item.mtime_ns == mtime_ns:
+                db.execute(
+                    "UPDATE items SET state='queued', options=?, updated=? WHERE id=?",
+                    (encoded, now, item.id),
+                )
+                return replace(item, state="queued", options=json.loads(encoded))
+            db.execute("UPDATE items SET state='stale', updated=? WHERE id=?", (now, item.id))
+        cur = db.execute(
+            "INSERT INTO items (connection, bucket, key, path, size, mtime_ns, state, "
+            "options, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (connection, bucket, key, str(path), size, mtime_ns, "queued", encoded, now, now),
+        )
+        return JournalItem(
+            id=int(cur.lastrowid or 0), connection=connection, bucket=bucket, key=key,
+            path=Path(path), size=size, mtime_ns=mtime_ns, state="queued", upload_id=None,
+            part_size=None, checksum_algorithm=None, options=json.loads(encoded), error="",
+        )  # fmt: skip
 
     def get(self, item_id: int) -> JournalItem | None:
         with self._lock:
@@ -222,14 +248,17 @@ class Journal:
             ).fetchall()
         return [JournalPart(*row) for row in rows]
 
-    def finish(self, item_id: int, state: str, error: str = "") -> None:
-        """The item ended (done, cancelled, skipped...): its parts are no longer needed."""
+    def finish(self, item_id: int, state: str, error: str = "", *, parts: bool = True) -> None:
+        """The item ended (done, cancelled, skipped...): its parts are no longer needed.
+        ``parts=False``: it never had any (a single PUT), one statement is enough."""
+        update = "UPDATE items SET state=?, error=?, upload_id=NULL, updated=? WHERE id=?"
+        if not parts:
+            with self._lock:  # one statement: atomic without a transaction of its own
+                self._db.execute(update, (state, error, time.time(), item_id))
+            return
         with self._tx() as db:
             db.execute("DELETE FROM parts WHERE item_id=?", (item_id,))
-            db.execute(
-                "UPDATE items SET state=?, error=?, upload_id=NULL, updated=? WHERE id=?",
-                (state, error, time.time(), item_id),
-            )
+            db.execute(update, (state, error, time.time(), item_id))
 
     def unfinished(self, connection: str | None = None) -> list[JournalItem]:
         """Rows with work left (optionally for one connection), oldest first."""

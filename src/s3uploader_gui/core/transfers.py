@@ -62,6 +62,7 @@ from s3uploader_gui.core.errors import (
     ServerError,
     translate,
 )
+from s3uploader_gui.core.fastput import FastPut, headers_for
 from s3uploader_gui.core.naming import UploadSource, content_type_for, renamed_key
 from s3uploader_gui.core.progress import TransferProgress
 from s3uploader_gui.core.s3client import S3Client, S3Context, is_loopback_http, make_client
@@ -603,6 +604,7 @@ class TransferEngine:
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_size = 0
         self._client: S3Client | None = None
+        self._fast: FastPut | bool | None = False  # False: not looked at yet
         self._lock = threading.Lock()
         self.limiter = BandwidthLimiter(self.settings.max_bandwidth)
 
@@ -626,6 +628,34 @@ class TransferEngine:
                     max_pool_connections=self.settings.max_concurrency + 2,
                 )
             return self._client
+
+    @property
+    def fast(self) -> FastPut | None:
+        """The lean sender for PutObject/UploadPart, where it fits this connection."""
+        from s3uploader_gui.core.fastput import for_client, for_settings
+
+        if self._fast is False:
+            # With explicit keys no botocore client is needed (building one costs about
+            # 0.3 s: a CLI upload of small files may be over by then).
+            fast = for_settings(self.context.settings)
+            if fast is None:
+                fast = for_client(self.client, self.context.session)
+            with self._lock:
+                if self._fast is False:
+                    self._fast = fast
+        return self._fast if isinstance(self._fast, FastPut) else None
+
+    def register(self, event: str, handler: Callable[..., Any]) -> None:
+        """Observe requests by botocore's event names (``after-call.s3.UploadPart``...),
+        whichever way they are sent."""
+        self.client.meta.events.register(event, handler)
+        if self.fast is not None:
+            self.fast.register(event, handler)
+
+    def unregister(self, event: str, handler: Callable[..., Any]) -> None:
+        self.client.meta.events.unregister(event, handler)
+        if self.fast is not None:
+            self.fast.unregister(event, handler)
 
     @property
     def manager(self) -> TransferManager:
@@ -674,6 +704,9 @@ class TransferEngine:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
+            if isinstance(self._fast, FastPut):
+                self._fast.close()
+            self._fast = False
             if self._owns_journal:
                 self.journal.close()
                 self.journal = Journal(":memory:")
@@ -967,8 +1000,7 @@ class _UploadRun:
     ) -> None:
         self.engine = engine
         self.settings = replace(engine.settings)
-        self.client = engine.client
-        _install_hooks(self.client)
+        self.fast = engine.fast
         self.journal = engine.journal
         self.bucket = bucket
         self.progress = progress
@@ -1001,6 +1033,13 @@ class _UploadRun:
         self.extra = dict(self.settings.extra)
 
     # -- plumbing ---------------------------------------------------------------------------
+    @property
+    def client(self) -> S3Client:
+        """botocore's client, made on first use (small files may never need it)."""
+        client = self.engine.client
+        _install_hooks(client)
+        return client
+
     def _state(self, index: int, status: ItemStatus, detail: str = "") -> None:
         if self.on_state is not None:
             self.on_state(index, status, detail)
@@ -1060,7 +1099,13 @@ class _UploadRun:
             if status in (ItemStatus.FAILED, ItemStatus.PAUSED):
                 self.journal.set_state(item.journal.id, str(status), message)
             else:
-                self.journal.finish(item.journal.id, str(status), message)
+                multipart = item.upload_id is not None or item.journal.upload_id is not None
+                self.journal.finish(
+                    item.journal.id,
+                    str(status),
+                    message,
+                    parts=multipart or size >= self.settings.multipart_threshold,
+                )
         if item.src is not None and item.src is not item.source:
             _discard(item.src)
         elif self.preparer is not None and not item.started:
@@ -1104,6 +1149,7 @@ class _UploadRun:
         for item in self.items:
             self.progress.add_item(item.index, item.source.size)
         try:
+            self._journal_queue()
             seen_version = -1
             while len(self.results) < len(self.items):
                 if self.cancel.cancelled or self.control.version != seen_version:
@@ -1125,6 +1171,28 @@ class _UploadRun:
                 if item.src is not None and item.src is not item.source:
                     _discard(item.src)
         return [self.results[i] for i in range(len(self.items))]
+
+    def _journal_queue(self) -> None:
+        """Journal the whole queue before the first upload, in one transaction: after a
+        crash every file not yet stored is offered again, not just those in flight.
+        (Files that are prepared first are journaled as they start: what is uploaded
+        is only known then.)"""
+        if self.preparer is not None:
+            return
+        entries: list[tuple[_Upload, os.stat_result]] = []
+        for item in self.items:
+            try:
+                entries.append((item, os.stat(item.source.path)))
+            except OSError:
+                continue  # _begin reports it when the item's turn comes
+        options = {"options": self.options.to_dict(), "temporary": False}
+        rows = self.journal.begin_many(
+            self.engine.connection_id,
+            self.bucket,
+            [(i.key, i.source.path, st.st_size, st.st_mtime_ns, options) for i, st in entries],
+        )
+        for (item, _), row in zip(entries, rows, strict=True):
+            item.journal = row
 
     def _control(self) -> None:
         cancelled = self.cancel.cancelled
@@ -1184,10 +1252,19 @@ class _UploadRun:
             self.progress.resize_item(item.index, src.size, st.st_size)
             item.src = replace(src, size=st.st_size)
             src = item.src
-        item.journal = self.journal.begin(
-            self.engine.connection_id, self.bucket, item.key, item.source.path, src.size,
-            st.st_mtime_ns, {"options": self.options.to_dict(), "temporary": src.temporary},
-        )  # fmt: skip
+        journaled = item.journal
+        if (
+            journaled is None
+            or journaled.key != item.key
+            or journaled.size != src.size
+            or journaled.mtime_ns != st.st_mtime_ns
+        ):
+            item.journal = self.journal.begin(
+                self.engine.connection_id, self.bucket, item.key, item.source.path, src.size,
+                st.st_mtime_ns, {"options": self.options.to_dict(), "temporary": src.temporary},
+            )  # fmt: skip
+            # (A journaled row of the same file that changed since is marked stale.)
+        assert item.journal is not None
         self._state(item.index, ItemStatus.UPLOADING)
         resuming = bool(item.journal.upload_id)
         if self.policy != ConflictPolicy.OVERWRITE and not resuming:
@@ -1426,14 +1503,20 @@ class _UploadRun:
             raise LocalFileError(f"{src.path} changed while it was being uploaded.")
         crc = crc32_b64(data)
         body = _Body(data, None, 0, len(data), self._bytes(item), self.engine.limiter, self.cancel)
+        args = self._args(item)
+        headers = headers_for(args) if self.fast is not None else None
+        answer: Mapping[str, Any]
         try:
-            answer = self.client.put_object(
-                Bucket=self.bucket,
-                Key=item.key,
-                Body=body,  # type: ignore[arg-type]
-                ChecksumCRC32=crc,
-                **self._args(item),
-            )
+            if self.fast is not None and headers is not None and self.fast.can_send(len(data)):
+                answer = self.fast.put_object(self.bucket, item.key, body, len(data), crc, headers)
+            else:
+                answer = self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=item.key,
+                    Body=body,  # type: ignore[arg-type]
+                    ChecksumCRC32=crc,
+                    **args,
+                )
         except BaseException:
             body.rewind_progress()
             raise
@@ -1546,15 +1629,21 @@ class _UploadRun:
         body = _Body(
             data, src.path, offset, length, self._bytes(item), self.engine.limiter, self.cancel
         )
+        answer: Mapping[str, Any]
         try:
-            answer = self.client.upload_part(
-                Bucket=self.bucket,
-                Key=item.key,
-                UploadId=item.upload_id,
-                PartNumber=number,
-                Body=body,  # type: ignore[arg-type]
-                ChecksumCRC32=crc,
-            )
+            if self.fast is not None and self.fast.can_send(length):
+                answer = self.fast.upload_part(
+                    self.bucket, item.key, item.upload_id, number, body, length, crc
+                )
+            else:
+                answer = self.client.upload_part(
+                    Bucket=self.bucket,
+                    Key=item.key,
+                    UploadId=item.upload_id,
+                    PartNumber=number,
+                    Body=body,  # type: ignore[arg-type]
+                    ChecksumCRC32=crc,
+                )
         except BaseException:
             body.rewind_progress()
             raise
@@ -1651,11 +1740,20 @@ def _stop_retrying_app_errors(
         raise caught_exception
 
 
+_hooks_lock = threading.Lock()
+
+
 def _install_hooks(client: S3Client) -> None:
     """Once per client: no retries of our own errors; no 100-continue on loopback."""
-    events = client.meta.events
     if getattr(client.meta, "_s3uploader_hooks", False):
         return
+    with _hooks_lock:
+        if not getattr(client.meta, "_s3uploader_hooks", False):
+            _register_hooks(client)
+
+
+def _register_hooks(client: S3Client) -> None:
+    events = client.meta.events
     events.register_first("needs-retry.s3", _stop_retrying_app_errors)
     if is_loopback_http(client.meta.endpoint_url):
         # "Expect: 100-continue" saves sending a body a remote server would refuse; on

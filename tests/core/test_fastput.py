@@ -1,0 +1,481 @@
+"""The lean PutObject/UploadPart sender: signing, headers, errors and faults.
+
+A scripted HTTP server on 127.0.0.1 plays the S3 endpoint so each answer (an error, a
+dropped connection, a lying checksum) is exact; SeaweedFS checks the signatures for real
+in ``test_fastput_seaweed`` below and in the integration tests.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import http.server
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from s3uploader_gui.core import fastput
+from s3uploader_gui.core.errors import (
+    AccessDenied,
+    AclNotSupported,
+    AuthError,
+    ClockSkewError,
+    IntegrityError,
+)
+from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.naming import UploadSource
+from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
+from s3uploader_gui.core.transfers import (
+    EngineSettings,
+    ItemStatus,
+    MiB,
+    ObjectOptions,
+    TransferEngine,
+    crc32_b64,
+)
+from tests.conftest import seaweed_settings
+from tests.helpers.files import make_random
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Script:
+    """What the fake endpoint answers, request after request (the last one repeats)."""
+
+    answers: list[Callable[[http.server.BaseHTTPRequestHandler, Seen], None]]
+    seen: list[Seen] = field(default_factory=list)
+    connections: set[int] = field(default_factory=set)
+
+
+def ok(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
+    handler.send_response(200)
+    handler.send_header("ETag", '"abc"')
+    handler.send_header("x-amz-checksum-crc32", seen.headers["x-amz-checksum-crc32"])
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+
+
+def error(status: int, code: str, extra: str = "") -> Callable[..., None]:
+    def answer(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
+        body = f"<Error><Code>{code}</Code><Message>m</Message>{extra}</Error>".encode()
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return answer
+
+
+@pytest.fixture
+def fake() -> Iterator[tuple[str, Script]]:
+    script = Script([ok])
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_PUT(self) -> None:
+            script.connections.add(self.client_address[1])
+            length = int(self.headers.get("Content-Length", 0))
+            seen = Seen("PUT", self.path, {k.lower(): v for k, v in self.headers.items()}, b"")
+            answer = script.answers[min(len(script.seen), len(script.answers) - 1)]
+            script.seen.append(seen)
+            if getattr(answer, "before_body", False):
+                answer(self, seen)
+                self.close_connection = True
+                return
+            seen.body = self.rfile.read(length)
+            answer(self, seen)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", script
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _context(endpoint: str, token: str | None = None) -> S3Context:
+    return S3Context(
+        ConnectionSettings(
+            endpoint_url=endpoint,
+            region="eu-west-3",
+            access_key_id="AKIDFAST",
+            secret_access_key="secret-fast",
+            session_token=token,
+            addressing_style="path",
+        )
+    )
+
+
+def _upload(
+    context: S3Context, path: Path, key: str, **settings: Any
+) -> tuple[Any, list[str], TransferEngine]:
+    states: list[str] = []
+    engine = TransferEngine(context, EngineSettings(**settings))
+    assert engine.fast is not None
+    try:
+        (result,) = engine.upload(
+            "bkt",
+            [UploadSource(path, key, path.stat().st_size)],
+            on_state=lambda i, s, d: states.append(d),
+        )
+    finally:
+        engine.close()
+    return result, states, engine
+
+
+def test_put_is_signed_with_every_header_and_the_token(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    endpoint, script = fake
+    f = make_random(tmp_path / "a b.jpg", 5000)
+    options = ObjectOptions(
+        cache_control="max-age=60",
+        metadata={"Owner": "me"},
+        sse="AES256",
+        storage_class="STANDARD_IA",
+    )
+    result, _, _ = _upload(_context(endpoint, token="tok-123"), f, "dir/a b+ü.jpg", options=options)
+    assert result.status == ItemStatus.DONE and result.detail == "CRC32"
+    (seen,) = script.seen
+    assert seen.path == "/bkt/dir/a%20b%2B%C3%BC.jpg"
+    assert seen.body == f.read_bytes()
+    h = seen.headers
+    assert h["x-amz-checksum-crc32"] == crc32_b64(f.read_bytes())
+    assert h["x-amz-content-sha256"] == "UNSIGNED-PAYLOAD"  # loopback: the CRC guards it
+    assert h["content-type"] == "image/jpeg"
+    assert h["cache-control"] == "max-age=60"
+    assert h["x-amz-meta-owner"] == "me"
+    assert h["x-amz-server-side-encryption"] == "AES256"
+    assert h["x-amz-storage-class"] == "STANDARD_IA"
+    assert h["x-amz-security-token"] == "tok-123"
+    auth = h["authorization"]
+    assert auth.startswith("AWS4-HMAC-SHA256 Credential=AKIDFAST/")
+    assert "/eu-west-3/s3/aws4_request" in auth
+    signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
+    # Every x-amz-* header is signed (S3 refuses unsigned ones), the token too.
+    assert {n for n in h if n.startswith("x-amz-")} <= set(signed)
+    assert {"host", "content-type", "cache-control"} <= set(signed)
+    assert "expect" not in h
+
+
+def test_signature_matches_botocore(fake: tuple[str, Script]) -> None:
+    """The same request signed by botocore's S3 SigV4 signer gives the same signature."""
+    import botocore.auth
+    import botocore.credentials
+    from botocore.awsrequest import AWSRequest
+    from botocore.config import Config
+
+    endpoint, _ = fake
+    sender = fastput.FastPut(
+        endpoint,
+        "us-east-1",
+        lambda: fastput.Credentials("AKID", "SECRET", None),
+        sign_payload=False,
+    )
+    path = "/b/k%20%C3%A9%2B/x~y"
+    query = "partNumber=3&uploadId=a%2Fb"
+    request = AWSRequest(
+        method="PUT",
+        url=f"{endpoint}{path}?{query}",
+        headers={
+            "x-amz-checksum-crc32": "AAAAAA==",
+            "content-type": "a/b",
+            "content-length": "10",
+        },
+        data=b"0123456789",
+    )
+    # As the app's client is configured for the local server (make_config).
+    request.context["client_config"] = Config(s3={"payload_signing_enabled": False})
+    signer = botocore.auth.S3SigV4Auth(
+        botocore.credentials.Credentials("AKID", "SECRET"), "s3", "us-east-1"
+    )
+    signer.add_auth(request)
+    at = calendar.timegm(time.strptime(request.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ"))
+    head = sender._head(
+        "PUT", path, query, f"{path}?{query}",
+        {"x-amz-checksum-crc32": "AAAAAA==", "content-type": "a/b"}, 10, "UNSIGNED-PAYLOAD",
+        at=at,
+    )  # fmt: skip
+    lines = head.decode().split("\r\n")
+    sent = dict(line.split(": ", 1) for line in lines[1:] if line)
+    assert request.headers["Authorization"] == sent["authorization"]
+
+
+def test_slow_down_is_retried_then_succeeds(fake: tuple[str, Script], tmp_path: Path) -> None:
+    endpoint, script = fake
+    script.answers = [error(503, "SlowDown"), error(503, "SlowDown"), ok]
+    f = make_random(tmp_path / "a.bin", 1000)
+    result, states, _ = _upload(_context(endpoint), f, "a.bin")
+    assert result.status == ItemStatus.DONE
+    assert "retrying…" in states
+    assert len(script.seen) == 3
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "words"),
+    [
+        (error(400, "AccessControlListNotSupported"), AclNotSupported, "ACLs disabled"),
+        (error(403, "SignatureDoesNotMatch"), AuthError, "secret"),
+        (error(403, "AccessDenied"), AccessDenied, "bkt"),
+        (
+            error(403, "RequestTimeTooSkewed", "<ServerTime>2000-01-01T00:00:00Z</ServerTime>"),
+            ClockSkewError,
+            "clock",
+        ),
+    ],
+)
+def test_errors_are_typed_like_botocores(
+    fake: tuple[str, Script], tmp_path: Path, answer: Any, kind: type, words: str
+) -> None:
+    endpoint, script = fake
+    script.answers = [answer]
+    f = make_random(tmp_path / "a.bin", 1000)
+    result, _, _ = _upload(_context(endpoint), f, "a.bin", retry_budget_s=0.2)
+    assert result.status == ItemStatus.FAILED
+    assert isinstance(result.error, kind), result.error
+    assert words in result.error.message.lower() or words in result.error.message
+
+
+def test_clock_skew_names_the_offset(fake: tuple[str, Script], tmp_path: Path) -> None:
+    endpoint, script = fake
+    script.answers = [
+        error(403, "RequestTimeTooSkewed", "<ServerTime>2000-01-01T00:00:00Z</ServerTime>")
+    ]
+    f = make_random(tmp_path / "a.bin", 100)
+    result, _, _ = _upload(_context(endpoint), f, "a.bin")
+    assert isinstance(result.error, ClockSkewError)
+    assert result.error.offset_seconds is not None and result.error.offset_seconds > 3e8
+
+
+def test_refusal_before_the_body_is_read_reports_the_refusal(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    """A server that answers 403 and closes without reading a 6 MiB body: the user sees
+    "access denied", not "connection closed"."""
+    endpoint, script = fake
+    refuse = error(403, "AccessDenied")
+    refuse.before_body = True  # type: ignore[attr-defined]
+    script.answers = [refuse]
+    f = make_random(tmp_path / "a.bin", 6 * MiB)
+    result, _, _ = _upload(
+        _context(endpoint), f, "a.bin", multipart_threshold=64 * MiB, retry_budget_s=0.2
+    )
+    assert isinstance(result.error, AccessDenied), result.error
+
+
+def test_a_lying_checksum_fails_the_item(fake: tuple[str, Script], tmp_path: Path) -> None:
+    endpoint, script = fake
+
+    def liar(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
+        handler.send_response(200)
+        handler.send_header("ETag", '"abc"')
+        handler.send_header("x-amz-checksum-crc32", "AAAAAA==")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    script.answers = [liar]
+    f = make_random(tmp_path / "a.bin", 1000)
+    result, _, _ = _upload(_context(endpoint), f, "a.bin", retry_budget_s=0.2)
+    assert isinstance(result.error, IntegrityError)
+
+
+def test_a_closed_idle_connection_is_reopened_without_a_retry(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    endpoint, script = fake
+
+    def ok_then_close(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
+        ok(handler, seen)
+        handler.close_connection = True  # like a server's keep-alive timeout
+
+    script.answers = [ok_then_close]
+    files = [make_random(tmp_path / f"f{i}.bin", 500) for i in range(4)]
+    engine = TransferEngine(_context(endpoint), EngineSettings(max_concurrency=1))
+    states: list[str] = []
+    try:
+        results = engine.upload(
+            "bkt",
+            [UploadSource(p, p.name, 500) for p in files],
+            on_state=lambda i, s, d: states.append(d),
+        )
+    finally:
+        engine.close()
+    assert [r.status for r in results] == [ItemStatus.DONE] * 4
+    assert "retrying…" not in states
+    assert len(script.seen) == 4 and len(script.connections) == 4
+
+
+def test_dead_endpoint_is_unreachable(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    f = make_random(tmp_path / "a.bin", 100)
+    result, _, _ = _upload(_context(f"http://127.0.0.1:{port}"), f, "a.bin", retry_budget_s=0.3)
+    assert result.status == ItemStatus.FAILED
+    assert "reach" in result.error.message and f"127.0.0.1:{port}" in result.error.message
+
+
+def test_headers_for_leaves_what_it_cannot_send_to_botocore() -> None:
+    assert fastput.headers_for({"ContentType": "a/b", "Metadata": {"K": "v"}}) == {
+        "content-type": "a/b",
+        "x-amz-meta-k": "v",
+    }
+    assert fastput.headers_for({"Metadata": {"k": "café"}}) is None  # not ASCII
+    assert fastput.headers_for({"ContentType": "a\r\nx: y"}) is None
+    assert fastput.headers_for({"Tagging": "a=b"}) is None  # not a header it knows
+
+
+def test_only_custom_path_style_endpoints_without_proxies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fast_for(**settings: Any) -> fastput.FastPut | None:
+        ctx = S3Context(
+            ConnectionSettings(
+                access_key_id="a", secret_access_key="b", region="us-east-1", **settings
+            )
+        )
+        return fastput.for_client(ctx.client, ctx.session)
+
+    assert fast_for(endpoint_url="http://127.0.0.1:1") is not None
+    assert fast_for() is None  # AWS: botocore handles its redirects and addressing
+    assert fast_for(endpoint_url="http://127.0.0.1:1", addressing_style="virtual") is None
+    monkeypatch.setenv("S3UPLOADER_FAST_PATH", "0")
+    assert fast_for(endpoint_url="http://127.0.0.1:1") is None
+    monkeypatch.delenv("S3UPLOADER_FAST_PATH")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:3128")
+    assert fast_for(endpoint_url="http://127.0.0.1:1") is None
+
+
+def test_settings_alone_give_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fast_for(**settings: Any) -> fastput.FastPut | None:
+        values: dict[str, Any] = {
+            "endpoint_url": "http://127.0.0.1:1",
+            "access_key_id": "a",
+            "secret_access_key": "b",
+            "region": "us-east-1",
+        }
+        values.update(settings)
+        return fastput.for_settings(ConnectionSettings(**values))
+
+    assert fast_for() is not None
+    assert fast_for(endpoint_url="https://s3.eu-west-1.amazonaws.com") is None
+    assert fast_for(endpoint_url=None) is None
+    assert fast_for(access_key_id=None, secret_access_key=None, aws_profile="p") is None
+    assert fast_for(region=None) is None  # boto3's region chain decides: ask the client
+    assert fast_for(addressing_style="virtual") is None
+    https = fast_for(endpoint_url="https://127.0.0.1:1")
+    assert https is not None and not https.sign_payload
+    plain_remote = fast_for(endpoint_url="http://192.0.2.1:9000")
+    assert plain_remote is not None and plain_remote.sign_payload
+
+
+def test_small_uploads_with_explicit_keys_build_no_botocore_client(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    endpoint, script = fake
+    context = _context(endpoint)
+    f = make_random(tmp_path / "a.bin", 1000)
+    engine = TransferEngine(context)
+    try:
+        (result,) = engine.upload("bkt", [UploadSource(f, "a.bin", 1000)])
+    finally:
+        engine.close()
+    assert result.status == ItemStatus.DONE
+    assert len(script.seen) == 1
+    assert context._client is None and engine._client is None
+
+
+def test_plain_http_to_another_computer_signs_the_payload(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    endpoint, script = fake
+    sender = fastput.FastPut(
+        endpoint, "us-east-1", lambda: fastput.Credentials("a", "b", None), sign_payload=True
+    )
+    engine = TransferEngine(_context(endpoint))
+    engine._fast = sender  # as for_settings makes it for http://<remote host>
+    f = make_random(tmp_path / "a.bin", 1000)
+    try:
+        (result,) = engine.upload("bkt", [UploadSource(f, "a.bin", 1000)])
+    finally:
+        engine.close()
+    assert result.status == ItemStatus.DONE
+    assert (
+        script.seen[0].headers["x-amz-content-sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
+    )
+
+
+def test_fastput_seaweed_odd_keys_and_parts_verify(
+    seaweed: LocalServerInfo, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """SeaweedFS checks every signature: odd keys, metadata and multipart parts."""
+    context = S3Context(seaweed_settings(seaweed))
+    keys = ["sp ace.bin", "uni-ü-日本.bin", "plus+hash#q?pct%.bin", "a/b/c d.bin", "tilde~x.bin"]
+    files = [make_random(tmp_path / f"k{i}.bin", 3000 + i) for i in range(len(keys))]
+    big = make_random(tmp_path / "big.bin", 11 * MiB)
+    engine = TransferEngine(
+        context,
+        EngineSettings(
+            multipart_threshold=5 * MiB,
+            multipart_chunksize=5 * MiB,
+            options=ObjectOptions(metadata={"owner": "me"}, cache_control="no-cache"),
+        ),
+    )
+    assert engine.fast is not None
+    sent: list[str] = []
+    engine.register("after-call.s3", lambda event_name, **kw: sent.append(event_name))
+    sources = [
+        UploadSource(p, f"odd/{k}", p.stat().st_size) for p, k in zip(files, keys, strict=True)
+    ]
+    sources.append(UploadSource(big, "odd/big.bin", big.stat().st_size))
+    try:
+        results = engine.upload(seaweed_bucket, sources)
+    finally:
+        engine.close()
+    assert [r.status for r in results] == [ItemStatus.DONE] * len(sources), [
+        r.error for r in results
+    ]
+    assert sent.count("after-call.s3.PutObject") == len(keys)
+    assert sent.count("after-call.s3.UploadPart") == 3
+    for source in sources:
+        got = context.client.get_object(Bucket=seaweed_bucket, Key=source.key)
+        assert got["Body"].read() == source.path.read_bytes(), source.key
+    head = context.client.head_object(Bucket=seaweed_bucket, Key=sources[0].key)
+    assert head["Metadata"] == {"owner": "me"} and head["CacheControl"] == "no-cache"
+
+
+def test_wrong_secret_on_the_fast_path_is_an_auth_error(
+    seaweed: LocalServerInfo, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    info = LocalServerInfo(
+        seaweed.endpoint_url, seaweed.access_key_id, "not-the-secret", seaweed.data_dir, 0
+    )
+    context = S3Context(seaweed_settings(info))
+    f = make_random(tmp_path / "a.bin", 100)
+    engine = TransferEngine(context, EngineSettings(retry_budget_s=0.2))
+    assert engine.fast is not None
+    try:
+        (result,) = engine.upload(seaweed_bucket, [UploadSource(f, "a.bin", 100)])
+    finally:
+        engine.close()
+    assert isinstance(result.error, AuthError), result.error
