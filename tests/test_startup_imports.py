@@ -30,3 +30,22 @@ def test_importing_the_window_does_not_import_heavy_libraries(module: str) -> No
     ).stdout
     loaded = json.loads(out.strip().splitlines()[-1])
     assert loaded == [], f"importing {module} imported {loaded}"
+
+
+#: Standard-library modules that cost 5–40 ms each on a cold start and are only needed
+#: later (the transfer journal, the About box's versions, the local server's health check).
+LATER = ("sqlite3", "importlib.metadata", "platform", "secrets")
+
+
+def test_the_window_leaves_later_stdlib_modules_for_later() -> None:
+    code = (
+        "import importlib, json, sys\n"
+        "importlib.import_module('s3uploader_gui.app')\n"
+        "importlib.import_module('s3uploader_gui.ui.main_window')\n"
+        f"print(json.dumps(sorted(m for m in {LATER!r} if m in sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert loaded == [], f"the window's modules imported {loaded}"

@@ -413,7 +413,7 @@ def test_plain_http_to_another_computer_signs_the_payload(
         endpoint, "us-east-1", lambda: fastput.Credentials("a", "b", None), sign_payload=True
     )
     engine = TransferEngine(_context(endpoint))
-    engine._fast = sender  # as for_settings makes it for http://<remote host>
+    engine._fast, engine._fast_checked = sender, True  # as for http://<remote host>
     f = make_random(tmp_path / "a.bin", 1000)
     try:
         (result,) = engine.upload("bkt", [UploadSource(f, "a.bin", 1000)])
@@ -479,3 +479,79 @@ def test_wrong_secret_on_the_fast_path_is_an_auth_error(
     finally:
         engine.close()
     assert isinstance(result.error, AuthError), result.error
+
+
+def test_head_object_answers_like_botocore(
+    seaweed: LocalServerInfo, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    context = S3Context(seaweed_settings(seaweed))
+    f = make_random(tmp_path / "h.jpg", 4321)
+    engine = TransferEngine(
+        context, EngineSettings(options=ObjectOptions(metadata={"who": "me"}, cache_control="x"))
+    )
+    try:
+        (r,) = engine.upload(seaweed_bucket, [UploadSource(f, "head/h ü.jpg", 4321)])
+        assert r.status == ItemStatus.DONE
+        assert engine.fast is not None
+        mine = engine.fast.head_object(seaweed_bucket, "head/h ü.jpg")
+        with pytest.raises(Exception) as missing:
+            engine.fast.head_object(seaweed_bucket, "head/none")
+    finally:
+        engine.close()
+    theirs = context.client.head_object(
+        Bucket=seaweed_bucket, Key="head/h ü.jpg", ChecksumMode="ENABLED"
+    )
+    for name in ("ContentLength", "ETag", "LastModified", "ContentType", "Metadata"):
+        assert mine[name] == theirs[name], name
+    assert mine["ChecksumCRC32"] == theirs["ChecksumCRC32"] == crc32_b64(f.read_bytes())
+    assert mine["CacheControl"] == "x"
+    from s3uploader_gui.core.errors import NotFound, translate
+
+    assert isinstance(translate(missing.value), NotFound)
+
+
+@pytest.mark.parametrize(
+    ("policy", "change", "status", "keys"),
+    [
+        ("skip-identical", False, ItemStatus.SKIPPED, ["c/a.bin"]),
+        ("skip-identical", True, ItemStatus.DONE, ["c/a.bin"]),
+        ("rename", True, ItemStatus.DONE, ["c/a (1).bin", "c/a.bin"]),
+        ("skip", True, ItemStatus.SKIPPED, ["c/a.bin"]),
+    ],
+)
+def test_conflicts_on_the_fast_path(
+    seaweed: LocalServerInfo,
+    tmp_path: Path,
+    policy: str,
+    change: bool,
+    status: ItemStatus,
+    keys: list[str],
+) -> None:
+    from s3uploader_gui.core.objects import create_bucket
+    from s3uploader_gui.core.transfers import ConflictPolicy
+    from tests.conftest import unique_bucket
+
+    context = S3Context(seaweed_settings(seaweed))
+    bucket = unique_bucket("conflict")
+    create_bucket(context.client, bucket)
+    f = make_random(tmp_path / "a.bin", 2000)
+    first = TransferEngine(context)
+    try:
+        (r,) = first.upload(bucket, [UploadSource(f, "c/a.bin", 2000)])
+    finally:
+        first.close()
+    assert r.status == ItemStatus.DONE
+    if change:
+        make_random(f, 2000)  # same size, other bytes
+    engine = TransferEngine(context, EngineSettings(conflict=ConflictPolicy(policy)))
+    assert engine.fast is not None
+    heads: list[str] = []
+    engine.register("after-call.s3.HeadObject", lambda event_name, **kw: heads.append(event_name))
+    try:
+        (r,) = engine.upload(bucket, [UploadSource(f, "c/a.bin", 2000)])
+    finally:
+        engine.close()
+    assert r.status == status, r.error
+    assert heads  # the check went the lean way
+    listed = context.client.list_objects_v2(Bucket=bucket)["Contents"]
+    assert sorted(o["Key"] for o in listed) == keys

@@ -227,16 +227,15 @@ def test_cancel_midway_leaves_no_multipart_upload(
     def count(event_name: str, **kwargs: Any) -> None:
         calls.append(event_name.rsplit(".", 1)[-1])
 
-    client = moto_context.client
     for op in ("CreateMultipartUpload", "UploadPart", "AbortMultipartUpload"):
-        client.meta.events.register(f"after-call.s3.{op}", count)
+        eng.register(f"after-call.s3.{op}", count)
     results: list[ItemResult] = []
     try:
         results = eng.upload(http_bucket, sources, progress=progress, cancel=token)
     finally:
-        eng.close()
         for op in ("CreateMultipartUpload", "UploadPart", "AbortMultipartUpload"):
-            client.meta.events.unregister(f"after-call.s3.{op}", count)
+            eng.unregister(f"after-call.s3.{op}", count)
+        eng.close()
     # A multipart upload really started, and was aborted rather than completed.
     assert calls.count("CreateMultipartUpload") == 1
     assert calls.count("AbortMultipartUpload") == 1
@@ -251,6 +250,7 @@ def test_cancel_midway_leaves_no_multipart_upload(
     assert len(cancelled) >= len(sources) - 2  # at most the first window got through
     assert progress.snapshot().items_finished == len(sources)
 
+    client = moto_context.client
     assert client.list_multipart_uploads(Bucket=http_bucket).get("Uploads", []) == []
     listed = client.list_objects_v2(Bucket=http_bucket).get("Contents", [])
     assert "big.bin" not in {o["Key"] for o in listed}

@@ -192,3 +192,28 @@ def test_drop_on_browser_uploads_into_that_folder(
     head = seaweed_context.client.head_object(Bucket=seaweed_bucket, Key="albums/dropped.jpg")
     assert head["ContentLength"] == photo.stat().st_size
     qtbot.waitUntil(lambda: "dropped.jpg" in [c.name for c in pane.current_node.children])
+
+
+def test_item_events_are_applied_in_slices_with_one_repaint_each(qtbot, window, tmp_path):
+    """Hundreds of per-file events from a worker become a few dataChanged signals (one per
+    slice), not one per event: each signal makes the views repaint."""
+    from s3uploader_gui.core.naming import UploadSource
+    from s3uploader_gui.core.transfers import ItemStatus
+
+    pane = window.upload_pane
+    queue = pane.queue
+    files = [make_random(tmp_path / f"e{i}.bin", 10) for i in range(300)]
+    rows = queue.add_sources([UploadSource(p, p.name, 10) for p in files])
+    changes: list[tuple[int, int]] = []
+    queue.dataChanged.connect(lambda top, bottom, *_: changes.append((top.row(), bottom.row())))
+    for row in rows:
+        pane.queue_item_event("started", row)
+        pane.queue_item_event("state", row, str(ItemStatus.UPLOADING), "retrying…")
+        pane.queue_item_event("finished", row, str(ItemStatus.DONE), "")
+    assert queue.item(rows[0]).status == ItemStatus.QUEUED  # nothing applied yet
+    qtbot.waitUntil(lambda: all(queue.item(r).status == ItemStatus.DONE for r in rows))
+    assert all(queue.item(r).done_bytes == 10 for r in rows)
+    assert all(queue.item(r).detail == "" for r in rows)  # "finished" came last, and won
+    assert 1 <= len(changes) <= 20, len(changes)
+    assert min(top for top, _ in changes) == rows[0]
+    assert max(bottom for _, bottom in changes) == rows[-1]

@@ -157,9 +157,7 @@ def test_resume_offer_after_a_crash(
     from s3uploader_gui.core.transfers import BatchControl
 
     control = BatchControl()
-    connection.context.client.meta.events.register(
-        "after-call.s3.UploadPart", lambda **kw: control.pause()
-    )
+    connection.engine.register("after-call.s3.UploadPart", lambda **kw: control.pause())
     (first,) = connection.engine.upload(
         seaweed_bucket, [UploadSource(big, "later/big.bin", big.stat().st_size)], control=control
     )

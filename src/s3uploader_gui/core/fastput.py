@@ -17,6 +17,7 @@ alike.
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import hashlib
 import hmac
 import http.client
@@ -52,6 +53,20 @@ _HEADERS = {
     "ServerSideEncryption": "x-amz-server-side-encryption",
     "SSEKMSKeyId": "x-amz-server-side-encryption-aws-kms-key-id",
     "ACL": "x-amz-acl",
+}
+
+#: Response header → botocore's HeadObject field, for the strings passed through as they are.
+_HEAD_FIELDS = {
+    "cache-control": "CacheControl",
+    "content-disposition": "ContentDisposition",
+    "x-amz-storage-class": "StorageClass",
+    "x-amz-server-side-encryption": "ServerSideEncryption",
+    "x-amz-checksum-crc32": "ChecksumCRC32",
+    "x-amz-checksum-crc32c": "ChecksumCRC32C",
+    "x-amz-checksum-crc64nvme": "ChecksumCRC64NVME",
+    "x-amz-checksum-sha256": "ChecksumSHA256",
+    "x-amz-checksum-sha1": "ChecksumSHA1",
+    "x-amz-version-id": "VersionId",
 }
 
 #: Failures of a kept-alive connection the server had already closed: send again once.
@@ -152,7 +167,7 @@ class FastPut:
         """PutObject with ``headers`` (from ``headers_for``); the answer carries ``ETag``
         and ``ChecksumCRC32`` like botocore's."""
         headers = dict(headers, **{"x-amz-checksum-crc32": crc32})
-        return self._send("PutObject", bucket, key, "", headers, body, length)
+        return self._stored("PutObject", bucket, key, "", headers, body, length)
 
     def upload_part(
         self, bucket: str, key: str, upload_id: str, number: int, body: Body, length: int,
@@ -161,7 +176,51 @@ class FastPut:
         """UploadPart of a multipart upload created with ChecksumAlgorithm=CRC32."""
         query = f"partNumber={number}&uploadId={quote(upload_id, safe='-_.~')}"
         headers = {"x-amz-checksum-crc32": crc32}
-        return self._send("UploadPart", bucket, key, query, headers, body, length)
+        return self._stored("UploadPart", bucket, key, query, headers, body, length)
+
+    def head_object(self, bucket: str, key: str) -> dict[str, Any]:
+        """HeadObject with ChecksumMode=ENABLED, answered like botocore's (the fields the
+        conflict checks read: size, ETag, date, type, checksums, metadata)."""
+        headers = {"x-amz-checksum-mode": "ENABLED"}
+        h = self._send("HEAD", "HeadObject", bucket, key, "", headers, None, 0)
+        answer: dict[str, Any] = {
+            "ContentLength": int(h.get("content-length", 0)),
+            "ETag": h.get("etag", ""),
+            "ContentType": h.get("content-type", ""),
+            "Metadata": {k[11:]: v for k, v in h.items() if k.startswith("x-amz-meta-")},
+        }
+        if "last-modified" in h:
+            with contextlib.suppress(TypeError, ValueError):
+                answer["LastModified"] = email.utils.parsedate_to_datetime(h["last-modified"])
+        for header, name in _HEAD_FIELDS.items():
+            if header in h:
+                answer[name] = h[header]
+        if self._handlers:
+            self._emit("after-call", "HeadObject", parsed=answer)
+        return answer
+
+    def _stored(
+        self,
+        operation: str,
+        bucket: str,
+        key: str,
+        query: str,
+        headers: dict[str, str],
+        body: Body,
+        length: int,
+    ) -> dict[str, Any]:
+        h = self._send("PUT", operation, bucket, key, query, headers, body, length)
+        answer: dict[str, Any] = {"ETag": h.get("etag", "")}
+        if "x-amz-checksum-crc32" in h:
+            answer["ChecksumCRC32"] = h["x-amz-checksum-crc32"]
+        if self._handlers:
+            self._emit("after-call", operation, parsed=answer)
+        return answer
+
+    @staticmethod
+    def headers_for(args: Mapping[str, Any]) -> dict[str, str] | None:
+        """``headers_for`` (here for callers that import this module lazily)."""
+        return headers_for(args)
 
     def can_send(self, length: int) -> bool:
         """Whether a body of ``length`` bytes can go this way (a signed payload must be
@@ -179,19 +238,24 @@ class FastPut:
     # -- HTTP ----------------------------------------------------------------------------------
     def _send(
         self,
+        method: str,
         operation: str,
         bucket: str,
         key: str,
         query: str,
         headers: dict[str, str],
-        body: Body,
+        body: Body | None,
         length: int,
-    ) -> dict[str, Any]:
+    ) -> dict[str, str]:
+        """One request; the answer's headers (lower-case names), or the error raised."""
         path = f"{self.base_path}/{quote(bucket, safe='')}/{quote(key, safe='/~')}"
         target = f"{path}?{query}" if query else path
         for attempt in (0, 1):
             sock, reused = self._connection()
-            payload = body.read(length) if length <= _SMALL else None
+            if body is None:
+                payload: bytes | None = b""
+            else:
+                payload = body.read(length) if length <= _SMALL else None
             if payload is not None and len(payload) != length:
                 raise ValueError("the request body is shorter than its length")
             digest = _UNSIGNED
@@ -199,7 +263,9 @@ class FastPut:
                 if payload is None:
                     raise ValueError("a signed payload needs the body in memory")
                 digest = hashlib.sha256(payload).hexdigest()
-            head = self._head("PUT", path, query, target, headers, length, digest)
+            head = self._head(
+                method, path, query, target, headers, length, digest, with_length=body is not None
+            )
             if self._handlers:
                 request = Request(operation, _parse_head(head), payload)
                 self._emit("before-send", operation, request=request)
@@ -208,6 +274,7 @@ class FastPut:
                 if payload is not None:
                     sock.sendall(head + payload)
                 else:
+                    assert body is not None  # only bodies too big to hold come this way
                     sock.sendall(head)
                     sent = 0
                     while sent < length:
@@ -224,7 +291,8 @@ class FastPut:
                 if early is not None and early[0] >= 300:
                     raise _client_error(operation, *early) from exc
                 if isinstance(exc, _STALE) and reused and attempt == 0:
-                    body.seek(0)  # the server had closed an idle connection: send again
+                    if body is not None:
+                        body.seek(0)  # the server had closed an idle connection: again
                     continue
                 if isinstance(exc, TimeoutError):
                     raise _timed_out(self.endpoint_url, exc) from exc
@@ -233,13 +301,14 @@ class FastPut:
                 self._drop(sock)  # cancelled mid-body: the connection is unusable
                 raise
             try:
-                response = http.client.HTTPResponse(sock, method="PUT")
+                response = http.client.HTTPResponse(sock, method=method)
                 response.begin()
                 data = response.read()
             except _STALE as exc:
                 self._drop(sock)
                 if reused and attempt == 0:
-                    body.seek(0)
+                    if body is not None:
+                        body.seek(0)
                     continue
                 raise _closed(self.endpoint_url, exc) from exc
             except TimeoutError as exc:
@@ -256,12 +325,7 @@ class FastPut:
             answer_headers = {k.lower(): v for k, v in response.getheaders()}
             if response.status >= 300:
                 raise _client_error(operation, response.status, answer_headers, data)
-            answer: dict[str, Any] = {"ETag": answer_headers.get("etag", "")}
-            if "x-amz-checksum-crc32" in answer_headers:
-                answer["ChecksumCRC32"] = answer_headers["x-amz-checksum-crc32"]
-            if self._handlers:
-                self._emit("after-call", operation, parsed=answer)
-            return answer
+            return answer_headers
         raise AssertionError("unreachable")
 
     def _connection(self) -> tuple[socket.socket, bool]:
@@ -309,6 +373,7 @@ class FastPut:
         length: int,
         digest: str,
         at: float | None = None,
+        with_length: bool = True,
     ) -> bytes:
         creds = self.credentials()
         now = time.gmtime(at)
@@ -318,7 +383,8 @@ class FastPut:
         signed["host"] = self.host_header
         signed["x-amz-date"] = amz_date
         signed["x-amz-content-sha256"] = digest
-        signed["content-length"] = str(length)  # signed, as botocore does
+        if with_length:
+            signed["content-length"] = str(length)  # signed, as botocore does
         if creds.token:
             signed["x-amz-security-token"] = creds.token
         names = sorted(signed)

@@ -9,9 +9,7 @@ access key and secret, passed to ``weed`` through its environment only, never a 
 from __future__ import annotations
 
 import fcntl
-import http.client
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -100,6 +98,8 @@ def _weed_args(weed: str, data_dir: Path, s3_port: int) -> list[str]:
 
 
 def _answers_http(port: int) -> bool:
+    import http.client  # with ssl, ~20 ms on a cold start: not before it is needed
+
     conn = http.client.HTTPConnection(LOCAL_HOST, port, timeout=1)
     try:
         conn.request("GET", "/")
@@ -155,6 +155,8 @@ class LocalServer:
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._acquire_lock()
+        import secrets
+
         access_key = "local-" + secrets.token_hex(8)
         secret_key = secrets.token_urlsafe(30)
         s3_port = free_port()

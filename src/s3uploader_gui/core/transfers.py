@@ -47,6 +47,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # botocore/s3transfer load on first use (a worker), not at start-up
     from s3transfer.manager import TransferConfig, TransferManager
 
+    # Loaded with the first engine, not with the window (sqlite3, ssl, http.client).
+    from s3uploader_gui.core.fastput import FastPut
+    from s3uploader_gui.core.transfer_queue import Journal, JournalItem
+
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import (
     AccessDenied,
@@ -62,11 +66,9 @@ from s3uploader_gui.core.errors import (
     ServerError,
     translate,
 )
-from s3uploader_gui.core.fastput import FastPut, headers_for
 from s3uploader_gui.core.naming import UploadSource, content_type_for, renamed_key
 from s3uploader_gui.core.progress import TransferProgress
 from s3uploader_gui.core.s3client import S3Client, S3Context, is_loopback_http, make_client
-from s3uploader_gui.core.transfer_queue import Journal, JournalItem, JournalPart
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -598,13 +600,16 @@ class TransferEngine:
     ) -> None:
         self.context = context
         self.settings = settings or EngineSettings(max_concurrency=context.concurrency)
+        from s3uploader_gui.core.transfer_queue import Journal
+
         self.journal = journal if journal is not None else Journal(":memory:")
         self._owns_journal = journal is None
         self._manager: TransferManager | None = None
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_size = 0
         self._client: S3Client | None = None
-        self._fast: FastPut | bool | None = False  # False: not looked at yet
+        self._fast: FastPut | None = None
+        self._fast_checked = False
         self._lock = threading.Lock()
         self.limiter = BandwidthLimiter(self.settings.max_bandwidth)
 
@@ -634,16 +639,16 @@ class TransferEngine:
         """The lean sender for PutObject/UploadPart, where it fits this connection."""
         from s3uploader_gui.core.fastput import for_client, for_settings
 
-        if self._fast is False:
+        if not self._fast_checked:
             # With explicit keys no botocore client is needed (building one costs about
             # 0.3 s: a CLI upload of small files may be over by then).
             fast = for_settings(self.context.settings)
             if fast is None:
                 fast = for_client(self.client, self.context.session)
             with self._lock:
-                if self._fast is False:
-                    self._fast = fast
-        return self._fast if isinstance(self._fast, FastPut) else None
+                if not self._fast_checked:
+                    self._fast, self._fast_checked = fast, True
+        return self._fast
 
     def register(self, event: str, handler: Callable[..., Any]) -> None:
         """Observe requests by botocore's event names (``after-call.s3.UploadPart``...),
@@ -704,11 +709,13 @@ class TransferEngine:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
-            if isinstance(self._fast, FastPut):
+            if self._fast is not None:
                 self._fast.close()
-            self._fast = False
+            self._fast, self._fast_checked = None, False
             if self._owns_journal:
                 self.journal.close()
+                from s3uploader_gui.core.transfer_queue import Journal
+
                 self.journal = Journal(":memory:")
 
     # -- uploads -----------------------------------------------------------------------
@@ -1473,9 +1480,14 @@ class _UploadRun:
     # -- tasks (on the pool's threads) ------------------------------------------------------
     def _t_check(self, item: _Upload, _: int) -> dict[str, Any] | None:
         try:
-            head: dict[str, Any] = dict(
-                self.client.head_object(Bucket=self.bucket, Key=item.key, ChecksumMode="ENABLED")
-            )
+            if self.fast is not None:
+                head: dict[str, Any] = self.fast.head_object(self.bucket, item.key)
+            else:
+                head = dict(
+                    self.client.head_object(
+                        Bucket=self.bucket, Key=item.key, ChecksumMode="ENABLED"
+                    )
+                )
         except Exception as exc:
             err = self._err(exc, item.key)
             if isinstance(err, NotFound):
@@ -1504,7 +1516,7 @@ class _UploadRun:
         crc = crc32_b64(data)
         body = _Body(data, None, 0, len(data), self._bytes(item), self.engine.limiter, self.cancel)
         args = self._args(item)
-        headers = headers_for(args) if self.fast is not None else None
+        headers = self.fast.headers_for(args) if self.fast is not None else None
         answer: Mapping[str, Any]
         try:
             if self.fast is not None and headers is not None and self.fast.can_send(len(data)):
@@ -1655,6 +1667,8 @@ class _UploadRun:
             body.rewind_progress()
             raise
         etag = str(answer["ETag"])
+        from s3uploader_gui.core.transfer_queue import JournalPart
+
         self.journal.add_part(item.journal.id, JournalPart(number, length, etag, crc))
         return etag, crc
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import platform
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
@@ -124,6 +122,8 @@ class CrashReporter(QObject):
 
 def versions() -> list[tuple[str, str]]:
     """(component, version) pairs for About and bug reports."""
+    import platform  # both take ~50 ms to import on a cold start: only when asked
+    from importlib import metadata
 
     def dist(name: str) -> str:
         try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,8 @@ class UploadQueueModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._items: list[QueueItem] = []
+        #: Rows changed inside ``batched()``: (first, last), announced once when it ends.
+        self._batch: list[int] | None = None
         #: ``(index, path) -> QPixmap | None``: the NAME column's thumbnail (ui.local_thumbnails).
         self.decoration_provider: Callable[[QModelIndex, Path], Any] | None = None
         self._status_text = {
@@ -179,6 +182,9 @@ class UploadQueueModel(QAbstractTableModel):
         item = self._items[row]
         if item.detail != detail:
             item.detail = detail
+            if self._batch is not None:
+                self._note(row)
+                return
             top = self.index(row, Column.STATUS)
             self.dataChanged.emit(top, top, [Qt.ItemDataRole.DisplayRole])
 
@@ -200,6 +206,9 @@ class UploadQueueModel(QAbstractTableModel):
         item = self._items[row]
         if item.done_bytes != done_bytes:
             item.done_bytes = done_bytes
+            if self._batch is not None:
+                self._note(row)
+                return
             top = self.index(row, Column.PROGRESS)
             self.dataChanged.emit(top, top, [Qt.ItemDataRole.DisplayRole, Role.FRACTION])
 
@@ -222,7 +231,34 @@ class UploadQueueModel(QAbstractTableModel):
         return result
 
     def _changed(self, row: int) -> None:
+        if self._batch is not None:
+            self._note(row)
+            return
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _note(self, row: int) -> None:
+        assert self._batch is not None
+        if self._batch[0] < 0:
+            self._batch[:] = [row, row]
+        else:
+            self._batch[:] = [min(self._batch[0], row), max(self._batch[1], row)]
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Changes inside are announced as one ``dataChanged`` over the rows they touched:
+        a view then repaints once, not once per row (hundreds of rows per second while
+        small files upload)."""
+        if self._batch is not None:  # nested: the outer one announces
+            yield
+            return
+        self._batch = [-1, -1]
+        try:
+            yield
+        finally:
+            first, last = self._batch
+            self._batch = None
+            if first >= 0 and last < len(self._items):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
 
 
 class ProgressDelegate(QStyledItemDelegate):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -16,9 +17,11 @@ from s3uploader_gui.core.local_server import LocalServer
 from s3uploader_gui.core.objects import ensure_bucket
 from s3uploader_gui.core.profiles import LOCAL_PROFILE, Profile, ProfileStore, connection_settings
 from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfer_queue import Journal
 from s3uploader_gui.core.transfers import TransferEngine
 from s3uploader_gui.ui.workers import WorkerPool
+
+if TYPE_CHECKING:
+    from s3uploader_gui.core.transfer_queue import Journal
 
 log = logging.getLogger(__name__)
 
@@ -186,11 +189,15 @@ def _open_connection(
                 ):
                     raise
                 time.sleep(0.2)
-    return Connection(profile, context, TransferEngine(context, journal=_journal())), generation
+    engine = TransferEngine(context, journal=_journal())
+    _ = engine.fast  # its modules load here, not in the first upload next to the window
+    return Connection(profile, context, engine), generation
 
 
 def _journal() -> Journal | None:
     """The transfer journal in the user data directory (None: uploads not journaled)."""
+    from s3uploader_gui.core.transfer_queue import Journal  # sqlite3: after the window shows
+
     try:
         return Journal()
     except Exception as exc:  # an unreadable journal must not stop the app from connecting

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 
 from s3uploader_gui.core.naming import UploadSource, render_key
 from s3uploader_gui.core.progress import ProgressSnapshot, format_bytes, format_duration
-from s3uploader_gui.core.transfer_queue import JournalItem
 from s3uploader_gui.core.transfers import Conflict, ConflictPolicy, ItemStatus, TransferEngine
 from s3uploader_gui.ui.queue_model import QueueItem
 from s3uploader_gui.ui.transfer_settings import TransferPrefs, TransferSettingsDialog
 from s3uploader_gui.ui.upload_worker import UploadWorker
 
 if TYPE_CHECKING:
+    from s3uploader_gui.core.transfer_queue import JournalItem
     from s3uploader_gui.ui.session import Connection
     from s3uploader_gui.ui.upload_pane import UploadPane
 
@@ -246,15 +246,15 @@ class TransferControls(QObject):
     # -- worker signals -------------------------------------------------------------------
     @Slot(int, str, str)
     def _on_item_state(self, row: int, status: str, detail: str) -> None:
+        self.pane.queue_item_event("state", row, status, detail)
+
+    def apply_item_state(self, row: int, state: ItemStatus, detail: str) -> None:
+        """A row's state (and "retrying…") as the engine reported it."""
         q = self.pane.queue
-        if row >= q.rowCount():
-            return
-        state = ItemStatus(status)
         if q.item(row).status != state:
             q.set_status(row, state)
         text = self.tr("retrying…") if detail == "retrying…" else detail
         q.set_detail(row, text)
-        self.pane.update_state()
 
     @Slot(object)
     def _on_conflict_asked(self, conflict: Conflict) -> None:

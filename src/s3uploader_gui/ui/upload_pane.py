@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, QSettings, QSize, Qt, QTimer, Signal, Slot
@@ -51,6 +52,12 @@ def _plan(paths: list[Path]) -> tuple[list[UploadSource], list[tuple[Path, str]]
     return sources, [(p, err.message) for p, err in problems]
 
 
+#: Item events wait this long for others to join them (one repaint for the lot)...
+ITEM_EVENT_DELAY_MS = 15
+#: ...and are applied for at most this long before the window answers other events.
+ITEM_EVENT_BUDGET_S = 0.006
+
+
 class UploadPane(QWidget):
     """Queue files, upload them to the chosen bucket and folder, show progress.
 
@@ -89,6 +96,10 @@ class UploadPane(QWidget):
         self._progress_timer = QTimer(self)
         self._progress_timer.setInterval(250)
         self._progress_timer.timeout.connect(self._on_progress_tick)
+        self._item_events: deque[tuple[str, int, str, str]] = deque()
+        self._apply_timer = QTimer(self)
+        self._apply_timer.setSingleShot(True)
+        self._apply_timer.timeout.connect(self.apply_item_events)
         self.queue.rowsInserted.connect(self._on_queue_rows_changed)
         self.queue.rowsRemoved.connect(self._on_queue_rows_changed)
         self.update_state()
@@ -319,12 +330,13 @@ class UploadPane(QWidget):
         if not rows:
             return
         sources: list[UploadSource] = []
-        for row in rows:
-            item = self.queue.item(row)
-            key = self.transfer.key_for(prefix, item)
-            self.queue.set_destination(row, bucket, key)
-            self.queue.set_status(row, ItemStatus.QUEUED)
-            sources.append(UploadSource(path=item.path, key=key, size=item.size))
+        with self.queue.batched():
+            for row in rows:
+                item = self.queue.item(row)
+                key = self.transfer.key_for(prefix, item)
+                self.queue.set_destination(row, bucket, key)
+                self.queue.set_status(row, ItemStatus.QUEUED)
+                sources.append(UploadSource(path=item.path, key=key, size=item.size))
         preparer = self.image_preparer(sources, rows)
         self.transfer.configure(connection.engine)
         worker = UploadWorker(connection.engine, bucket, sources, rows, prepare=preparer)
@@ -422,8 +434,7 @@ class UploadPane(QWidget):
 
     @Slot(int, str)
     def _on_item_renamed(self, row: int, key: str) -> None:
-        if row < self.queue.rowCount():
-            self.queue.set_destination(row, self.queue.item(row).bucket, key)
+        self.queue_item_event("renamed", row, "", key)
 
     @Slot()
     def cancel_uploads(self) -> None:
@@ -431,15 +442,49 @@ class UploadPane(QWidget):
             self.upload_worker.cancel()
             self._status(self.tr("Cancelling…"))
 
+    # Item events arrive from the worker by the hundred per second with small files.
+    # Applied one by one (each a repaint and a recount of the queue) they kept the window
+    # from answering for 80–130 ms at a time; they are queued here and applied in slices
+    # of at most a few milliseconds, with one repaint and one recount per slice.
     @Slot(int)
     def _on_item_started(self, row: int) -> None:
-        self.queue.set_status(row, ItemStatus.UPLOADING)
+        self.queue_item_event("started", row)
 
     @Slot(int, str, str)
     def _on_item_finished(self, row: int, status: str, error: str) -> None:
-        self.queue.set_status(row, ItemStatus(status), error)
-        if status == ItemStatus.DONE:
-            self.queue.set_progress(row, self.queue.item(row).size)
+        self.queue_item_event("finished", row, status, error)
+
+    def queue_item_event(self, kind: str, row: int, status: str = "", text: str = "") -> None:
+        """Queue a change of a row's state, applied within a few milliseconds."""
+        self._item_events.append((kind, row, status, text))
+        if not self._apply_timer.isActive():
+            self._apply_timer.start(ITEM_EVENT_DELAY_MS)
+
+    @Slot()
+    def apply_item_events(self, budget_s: float | None = ITEM_EVENT_BUDGET_S) -> None:
+        """Apply queued item events (for at most ``budget_s``; None: all of them)."""
+        events = self._item_events
+        if not events:
+            return
+        deadline = time.perf_counter() + budget_s if budget_s is not None else None
+        with self.queue.batched():
+            while events and (deadline is None or time.perf_counter() < deadline):
+                kind, row, status, text = events.popleft()
+                if row >= self.queue.rowCount():
+                    continue
+                if kind == "started":
+                    self.queue.set_status(row, ItemStatus.UPLOADING)
+                elif kind == "renamed":
+                    self.queue.set_destination(row, self.queue.item(row).bucket, text)
+                elif kind == "state":
+                    self.transfer.apply_item_state(row, ItemStatus(status), text)
+                else:
+                    self.queue.set_status(row, ItemStatus(status), text)
+                    if status == ItemStatus.DONE:
+                        self.queue.set_progress(row, self.queue.item(row).size)
+        self.update_state()
+        if events:
+            self._apply_timer.start(0)  # the rest after the events waiting meanwhile
 
     @Slot(str)
     def _on_batch_failed(self, text: str) -> None:
@@ -447,6 +492,8 @@ class UploadPane(QWidget):
 
     @Slot()
     def _on_batch_finished(self) -> None:
+        self._apply_timer.stop()
+        self.apply_item_events(None)  # every item's last state before the batch's summary
         worker, self.upload_worker = self.upload_worker, None
         self._progress_timer.stop()
         if worker is None:
@@ -484,9 +531,10 @@ class UploadPane(QWidget):
 
     def _sample(self, worker: UploadWorker) -> None:
         snap = worker.progress.snapshot(changed_only=True)
-        for index, done in snap.item_bytes.items():
-            self.queue.set_progress(worker.rows[index], done)
-        self.transfer.sample(snap, worker.rows)
+        with self.queue.batched():
+            for index, done in snap.item_bytes.items():
+                self.queue.set_progress(worker.rows[index], done)
+            self.transfer.sample(snap, worker.rows)
         self.total_progress.setValue(int(snap.fraction * 1000))
         self.progress_label.setText(
             self.tr("%1 of %2 files — %3 of %4 — %5/s — %6 left")
