@@ -277,8 +277,9 @@ class FastPut:
                     assert body is not None  # only bodies too big to hold come this way
                     sock.sendall(head)
                     sent = 0
+                    read = getattr(body, "read_view", body.read)  # no copy when it can
                     while sent < length:
-                        chunk = body.read(min(_CHUNK, length - sent))
+                        chunk = read(min(_CHUNK, length - sent))
                         if not chunk:
                             raise ValueError("the request body is shorter than its length")
                         sock.sendall(chunk)

@@ -448,6 +448,22 @@ class _Body(io.RawIOBase):
             self._reported = self._pos
         return chunk
 
+    def read_view(self, size: int) -> bytes | memoryview:
+        """Like ``read``, without copying when the body is in memory (a view of it)."""
+        if self._data is None:
+            return self.read(size)
+        self._cancel.raise_if_cancelled()
+        n = max(0, min(size, self._length - self._pos))
+        if n == 0:
+            return b""
+        self._limiter.consume(n, self._cancel)
+        chunk = self._data[self._pos : self._pos + n]
+        self._pos += n
+        if self._pos > self._reported:
+            self._on_bytes(self._pos - self._reported)
+            self._reported = self._pos
+        return chunk
+
     def readinto(self, buffer: Any) -> int:
         chunk = self.read(len(buffer))
         buffer[: len(chunk)] = chunk
