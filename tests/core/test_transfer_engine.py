@@ -40,7 +40,6 @@ from s3uploader_gui.core.transfers import (
 from tests.helpers.files import make_random
 
 
-
 @pytest.fixture(autouse=True)
 def _botocore_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests count requests and inject faults through botocore's event hooks, which
