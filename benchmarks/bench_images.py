@@ -14,9 +14,11 @@ Contenders, each run in a fresh process so that its peak memory is its own:
 - ``pyvips``: ``pyvips.Image.thumbnail`` → ``write_to_buffer``, with the same number of
   threads (best of N Python threads × 1 vips thread and 1 × N vips threads).
 
-Printed: images/s, peak RSS, the ratios against the issue's targets, and the PSNR of
-this app's output against naive LANCZOS (orientation applied to the naive result, both
-saved the same way) so that speed is never bought with visible quality loss.
+Printed: images/s, peak RSS, the ratios against the issue's targets, the PSNR of this
+app's output against naive LANCZOS (orientation applied to the naive result, both saved
+the same way) so that speed is never bought with visible quality loss, where the app's
+2048 px time goes (stage by stage, on one upright and one rotated photo), and the load
+average before and after (timings on a busy machine are not comparable).
 
 Run: ``make bench BENCH=images`` or ``python -m benchmarks.bench_images``.
 Environment: ``BENCH_IMAGES`` (count, default 16), ``BENCH_THREADS`` (default: cores),
@@ -174,9 +176,42 @@ def vips_factory(edge: int) -> Callable[[Path], bytes]:
     return run
 
 
+def app_stages(paths: list[Path], reps: int = 5) -> dict[str, Any]:
+    """Best-of-``reps`` milliseconds of each step of the app's 2048 px pipeline, per photo."""
+    from s3uploader_gui.core import imaging
+
+    out: dict[str, Any] = {}
+    for path in paths:
+        best: dict[str, float] = {}
+        decoded = (0, 0)
+        for _ in range(reps):
+            t = [time.perf_counter()]
+            with imaging.open_image(path) as im:
+                orientation = imaging._orientation(imaging._get_exif(im))
+                target = imaging._fit(im.size, EDGE)
+                t.append(time.perf_counter())
+                box = imaging._draft(im, target)
+                im.load()
+                decoded = im.size
+                t.append(time.perf_counter())
+                frame = imaging._resample(im, target, box)
+                t.append(time.perf_counter())
+                frame = imaging._transpose(frame, orientation)
+                t.append(time.perf_counter())
+                frame.save(io.BytesIO(), "JPEG", quality=QUALITY)
+                t.append(time.perf_counter())
+            steps = ("open+EXIF", "decode", "resample", "turn", "encode")
+            for i, step in enumerate(steps):
+                best[step] = min(best.get(step, math.inf), (t[i + 1] - t[i]) * 1000)
+        out[path.name] = {"decoded": list(decoded), "ms": best}
+    return out
+
+
 # -- child process: one contender, one task ------------------------------------------------
 def child(spec: dict[str, Any]) -> dict[str, Any]:
     paths = [Path(p) for p in spec["paths"]]
+    if spec.get("stages"):
+        return app_stages(paths)
     threads = int(spec["threads"])
     task = spec["task"]
     who = spec["who"]
@@ -296,7 +331,8 @@ def main() -> int:
     paths = ensure_photos(count)
     print(
         f"{count} photos of {WIDTH}×{HEIGHT} ({WIDTH * HEIGHT / 1e6:.0f} MP) in {data_dir()} "
-        f"(ready in {time.perf_counter() - t0:.1f} s); {threads} thread(s), best of {rounds}",
+        f"(ready in {time.perf_counter() - t0:.1f} s); {threads} thread(s), best of {rounds}; "
+        f"{load_average()}",
         flush=True,
     )
     work = Path(tempfile.mkdtemp(prefix="bench-images-out-"))
@@ -346,9 +382,28 @@ def main() -> int:
                 f"peak {result['peak_mib']:6.0f} MiB",
                 flush=True,
             )
-        return report(results, threads, work, paths)
+        upright = next((p for p in paths if p.stem.endswith("-o1")), paths[0])
+        turned = next((p for p in paths if not p.stem.endswith("-o1")), paths[-1])
+        staged = run_child({"paths": [str(upright), str(turned)], "stages": True})
+        print("\napp 2048 px, where the time goes (ms, best of 5; the rest is metadata and I/O):")
+        for name, info in staged.items():
+            ms = info["ms"]
+            steps = "  ".join(f"{step} {value:5.1f}" for step, value in ms.items())
+            w, h = info["decoded"]
+            print(f"  {name}: {steps}  = {sum(ms.values()):5.1f}  (decoded at {w}×{h})")
+        code = report(results, threads, work, paths)
+        print(load_average("after"))
+        return code
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def load_average(when: str = "before") -> str:
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return ""
+    return f"load average {when}: {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
 
 
 def report(

@@ -57,3 +57,28 @@ def test_strip_location_upload_is_upright_location_free_and_keeps_icc(
     assert close(c.convert("RGB").getpixel((5, 5)), RED)
     assert close(c.convert("RGB").getpixel((294, 5)), BLUE)
     assert [f.read_bytes() for f in files] == originals
+
+
+def test_big_photos_take_the_three_eighths_path_on_every_prepare_worker(
+    engine: TransferEngine, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    # 1600 px to 500: a quarter (400) is too small, so libjpeg-turbo decodes at 3/8.
+    files = [photo(tmp_path / f"big{i}.jpg", (1600, 1200)) for i in range(4)]
+    files += [oriented_jpeg(tmp_path / f"turned{o}.jpg", o, (1600, 1200)) for o in (3, 6, 8)]
+    sources = [UploadSource(path=f, key=f"big/{f.name}", size=f.stat().st_size) for f in files]
+    prep = ImagePreparer(ImageOptions(max_edge=500, metadata=MetadataPolicy.STRIP_LOCATION))
+    results = engine.upload(seaweed_bucket, sources, prepare=prep, prepare_workers=2)
+    assert [r.status for r in results] == [ItemStatus.DONE] * len(files)
+    client = engine.context.client
+    for f in files:
+        body = client.get_object(Bucket=seaweed_bucket, Key=f"big/{f.name}")["Body"].read()
+        im = Image.open(io.BytesIO(body))
+        im.load()
+        assert im.size == (500, 375), f.name
+        assert im.getexif().get(0x0112, 1) == 1
+        assert dict(im.getexif().get_ifd(0x8825)) == {}, f"{f.name} still has GPS"
+        rgb = im.convert("RGB")
+        assert close(rgb.getpixel((8, 8)), RED), (f.name, rgb.getpixel((8, 8)))
+        assert close(rgb.getpixel((491, 8)), BLUE), (f.name, rgb.getpixel((491, 8)))
+        if f.name.startswith("big"):
+            assert im.info.get("icc_profile") == srgb_icc()
