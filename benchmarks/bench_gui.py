@@ -17,7 +17,8 @@ maximum gap under 50 ms in every phase.
 The photos are generated once into ``~/.cache/s3uploader-gui/bench-gui-photos``; the
 SeaweedFS data directory with the seeded 10,000 keys is kept in
 ``~/.cache/s3uploader-gui/bench-gui-seaweed`` (the uploads go to a bucket deleted at
-the end). ``BENCH_GUI_PHOTOS`` and ``BENCH_GUI_KEYS`` change the counts.
+the end). ``BENCH_GUI_PHOTOS`` and ``BENCH_GUI_KEYS`` change the counts;
+``BENCH_GUI_PHASES`` picks phases (default ``abc``; ``c`` alone measures browsing only).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ BROWSE_PREFIX = "many/"
 UPLOAD_BUCKET = "bench-gui-upload"
 TARGET_MS = 50.0
 TICK_MS = 10
+PHASES = set(os.environ.get("BENCH_GUI_PHASES", "abc").lower())
+if "b" in PHASES:
+    PHASES.add("a")  # uploads the photos dropped in phase a
 
 _CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "s3uploader-gui"
 
@@ -184,7 +188,7 @@ def _stats(samples: list[float]) -> tuple[float, float, float]:
 
 def main() -> int:
     tmp = _isolate()
-    photos = _photos()
+    photos = _photos() if "a" in PHASES else []
 
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
@@ -236,76 +240,85 @@ def main() -> int:
         pane = window.upload_pane
         queue = pane.queue
 
-        # (a) drop with previews
-        recorder.start()
-        start = time.perf_counter()
-        if not _drop(window, photos):
-            raise RuntimeError("the drop area refused the drop")
-        wait_until(lambda: queue.rowCount() >= len(photos), 60, "the queue rows")
-        rows = queue.rowCount()
-        asked = 0
+        rows = failed_thumbs = ok = bad = listed = 0
+        if "a" in PHASES:
+            # (a) drop with previews
+            recorder.start()
+            start = time.perf_counter()
+            if not _drop(window, photos):
+                raise RuntimeError("the drop area refused the drop")
+            wait_until(lambda: queue.rowCount() >= len(photos), 60, "the queue rows")
+            rows = queue.rowCount()
+            asked = 0
 
-        thumbs = pane.queue_thumbnails
+            thumbs = pane.queue_thumbnails
 
-        def has_thumb(row: int) -> bool:
-            path = queue.item(row).path
-            return thumbs.icon_for(path) is not None or thumbs.failure_for(path) is not None
+            def has_thumb(row: int) -> bool:
+                path = queue.item(row).path
+                return thumbs.icon_for(path) is not None or thumbs.failure_for(path) is not None
 
-        def ask_some() -> bool:
-            # What a view scrolled page by page through the queue does: the visible rows
-            # ask for their decoration (again, while it is missing); next page when done.
-            nonlocal asked
-            while asked < rows and has_thumb(asked):
-                asked += 1
-            for row in range(asked, min(rows, asked + 25)):
-                queue.data(queue.index(row, 0), Qt.ItemDataRole.DecorationRole)
-            return asked >= rows
+            def ask_some() -> bool:
+                # What a view scrolled page by page through the queue does: the visible rows
+                # ask for their decoration (again, while it is missing); next page when done.
+                nonlocal asked
+                while asked < rows and has_thumb(asked):
+                    asked += 1
+                for row in range(asked, min(rows, asked + 25)):
+                    queue.data(queue.index(row, 0), Qt.ItemDataRole.DecorationRole)
+                return asked >= rows
 
-        wait_until(ask_some, 600, "every queue thumbnail")
-        failed_thumbs = sum(
-            1 for r in range(rows) if pane.queue_thumbnails.failure_for(queue.item(r).path)
-        )
-        results[f"a. drop {PHOTOS} photos + previews"] = (
-            *_stats(recorder.stop()),
-            time.perf_counter() - start,
-            len(recorder.samples),
-        )
+            wait_until(ask_some, 600, "every queue thumbnail")
+            failed_thumbs = sum(
+                1 for r in range(rows) if pane.queue_thumbnails.failure_for(queue.item(r).path)
+            )
+            results[f"a. drop {PHOTOS} photos + previews"] = (
+                *_stats(recorder.stop()),
+                time.perf_counter() - start,
+                len(recorder.samples),
+            )
 
-        # (b) upload
-        finished: list[tuple[int, int]] = []
-        pane.uploadsFinished.connect(lambda ok, bad: finished.append((ok, bad)))
-        recorder.start()
-        start = time.perf_counter()
-        window.act_upload.trigger()
-        wait_until(lambda: bool(finished), 1800, "uploadsFinished")
-        results[f"b. upload {PHOTOS} photos"] = (
-            *_stats(recorder.stop()),
-            time.perf_counter() - start,
-            len(recorder.samples),
-        )
-        ok, bad = finished[0]
+        if "b" in PHASES:
+            # (b) upload
+            finished: list[tuple[int, int]] = []
+            pane.uploadsFinished.connect(lambda ok, bad: finished.append((ok, bad)))
+            recorder.start()
+            start = time.perf_counter()
+            window.act_upload.trigger()
+            wait_until(lambda: bool(finished), 1800, "uploadsFinished")
+            results[f"b. upload {PHOTOS} photos"] = (
+                *_stats(recorder.stop()),
+                time.perf_counter() - start,
+                len(recorder.samples),
+            )
+            ok, bad = finished[0]
 
-        # (c) browse a 10,000-object prefix, scrolled to the end
-        browser = window.browser_pane
-        model = browser.model
-        recorder.start()
-        start = time.perf_counter()
-        if not browser.navigate(BROWSE_BUCKET, BROWSE_PREFIX):
-            raise RuntimeError("cannot navigate to the browse prefix")
-        node = browser.current_node
+        if "c" in PHASES:
+            # (c) browse a 10,000-object prefix, scrolled to the end
+            browser = window.browser_pane
+            model = browser.model
+            if "a" not in PHASES:
+                # The window's deferred start-up work (such as the thumbnail loaders'
+                # warm-up, 400 ms after showing) is over by now in a full run.
+                settled = time.monotonic() + 1.5
+                wait_until(lambda: time.monotonic() > settled, 10, "the window to settle")
+            recorder.start()
+            start = time.perf_counter()
+            if not browser.navigate(BROWSE_BUCKET, BROWSE_PREFIX):
+                raise RuntimeError("cannot navigate to the browse prefix")
+            node = browser.current_node
 
-        def scrolled_to_end() -> bool:
-            browser.active_view.scrollToBottom()  # a view at the end fetches the next page
-            index = model.index_for(node)
-            return len(node.children) >= KEYS and not model.canFetchMore(index)
+            def scrolled_to_end() -> bool:
+                browser.active_view.scrollToBottom()  # a view at the end fetches the next page
+                index = model.index_for(node)
+                return len(node.children) >= KEYS and not model.canFetchMore(index)
 
-        wait_until(scrolled_to_end, 600, "the whole listing")
-        listed = len(node.children)
-        results[f"c. browse {KEYS:,} objects"] = (
-            *_stats(recorder.stop()),
-            time.perf_counter() - start,
-            len(recorder.samples),
-        )
+            wait_until(scrolled_to_end, 600, "the whole listing")
+            listed = len(node.children)
+            results[f"c. browse {KEYS:,} objects"] = (
+                *_stats(recorder.stop()),
+                time.perf_counter() - start,
+                len(recorder.samples),
+            )
 
         print()
         print(

@@ -3,7 +3,8 @@
 Measures, for the real ``BucketModel`` driven under an offscreen QApplication:
 time to the first page in the model, time to the full listing, and memory (peak RSS
 growth of the process, and the Python memory the model's rows keep, by tracemalloc);
-then ``aws s3 ls`` and ``s5cmd ls`` on the same prefix in the same run.
+then ``aws s3 ls`` and ``s5cmd ls`` on the same prefix in the same run, and the server
+alone (the same pages as raw GETs, nothing parsed).
 
 Targets (issue 5): first page < 0.5 s; full listing no slower than ``s5cmd ls``;
 model memory < 150 MiB.
@@ -200,6 +201,25 @@ def _model_listing(context: S3Context, *, trace: bool = False) -> dict[str, floa
     return result
 
 
+def _server_only(context: S3Context) -> tuple[float, int]:
+    """The listing as raw sequential GETs, each next token cut out of the answer and
+    nothing else read: about what the server alone needs (the floor for the model)."""
+    from s3uploader_gui.core import listing
+
+    client = context.client
+    base = {"Bucket": BUCKET, "Prefix": PREFIX, "MaxKeys": 1000, "Delimiter": "/"}
+    token: str | None = None
+    pages = 0
+    start = time.perf_counter()
+    while True:
+        kwargs = dict(base, ContinuationToken=token) if token else base
+        answer = listing._pool().request("GET", listing._list_url(client, kwargs))
+        pages += 1
+        token = listing._peek_next_token(answer.data)
+        if token is None:
+            return time.perf_counter() - start, pages
+
+
 def _time_cmd(args: list[str], env: dict[str, str]) -> tuple[float, int]:
     start = time.perf_counter()
     out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
@@ -226,6 +246,7 @@ def main() -> int:
         peak = max(r["peak_growth"] for r in runs)
         retained = traced["traced"]
 
+        alone, pages = min((_server_only(context) for _ in range(2)), key=lambda t: t[0])
         anchors: dict[str, tuple[float, int]] = {}
         aws = _tool("aws")
         if aws:
@@ -240,6 +261,7 @@ def main() -> int:
         print(f"listing {rows:,} objects under s3://{BUCKET}/{PREFIX} (SeaweedFS, loopback)")
         print(f"  model: first page        {first * 1000:8.0f} ms   (target < 500 ms)")
         print(f"  model: full listing      {full:8.2f} s")
+        print(f"  server alone             {alone:8.2f} s    ({pages} raw GETs in a row)")
         for name, (secs, lines) in anchors.items():
             print(
                 f"  {name:<24}{secs:8.2f} s    ({lines:,} lines; model/{name} = {full / secs:.2f})"

@@ -107,7 +107,7 @@ def test_nodes_are_slotted_and_small():
 def test_sort_and_filter_proxy_keep_lazy_paging(
     qtbot, qtmodeltester, model, seaweed_context, seaweed_bucket
 ):
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
     from s3uploader_gui.ui.browser_model import BrowserFilterModel, Column
 
@@ -125,18 +125,33 @@ def test_sort_and_filter_proxy_keep_lazy_paging(
     bucket = model.node(index)
     proxy = BrowserFilterModel(model)
     proxy.set_root(bucket)
+    assert proxy.root is bucket
     model.sort(Column.SIZE, Qt.SortOrder.DescendingOrder)
     index = model.index_for(bucket)  # buckets were re-sorted too
+    # The bucket's rows are the proxy's top level: views are rooted at the invalid index.
+    top = QModelIndex()
+    assert proxy.canFetchMore(top)
     with qtbot.waitSignal(model.nodeLoaded, timeout=10000):
-        proxy.fetchMore(proxy.mapFromSource(index))
-    assert model.rowCount(index) == 100
+        proxy.fetchMore(top)
+    assert model.rowCount(index) == proxy.rowCount(top) == 100
     # The next page is merged into the current (size, descending) order.
     with qtbot.waitSignal(model.nodeLoaded, timeout=10000):
-        proxy.fetchMore(proxy.mapFromSource(index))
+        proxy.fetchMore(top)
     got = [c.size for c in bucket.children]
     assert len(got) == 150 and got == sorted(got, reverse=True)
+    assert [proxy.node(proxy.index(r, 0)).size for r in range(150)] == got
+    assert proxy.node(top) is bucket
     proxy.set_filter_text("F01")
-    root = proxy.mapFromSource(index)
-    names = sorted(proxy.index(r, 0, root).data() for r in range(proxy.rowCount(root)))
+    names = sorted(proxy.index(r, 0).data() for r in range(proxy.rowCount(top)))
     assert names == [f"f{i:03}.bin" for i in range(10, 20)]
+    kept = next(c for c in bucket.children if c.name == "f012.bin")
+    assert proxy.index_for(kept).data() == "f012.bin"
+    assert not proxy.index_for(bucket.children[0]).isValid()  # filtered out
     qtmodeltester.check(proxy, force_py=True)
+    # Sorting again keeps persistent indexes (a selection) on their nodes.
+    persistent = QPersistentModelIndex(proxy.index_for(kept))
+    proxy.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert proxy.node(QModelIndex(persistent)) is kept
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == [
+        f"f{i:03}.bin" for i in range(10, 20)
+    ]

@@ -81,9 +81,8 @@ def open_folder(qtbot, pane: BrowserPane, bucket: str, prefix: str = "", search:
 
 
 def shown_names(pane: BrowserPane) -> list[str]:
-    view = pane.active_view
-    root = view.rootIndex()
-    return [pane.proxy.index(r, 0, root).data() for r in range(pane.proxy.rowCount(root))]
+    model = pane.active_view.model()
+    return [model.index(r, 0).data() for r in range(model.rowCount())]
 
 
 def select(pane: BrowserPane, *names: str) -> list[Node]:
@@ -221,8 +220,7 @@ def test_grid_view_loads_thumbnails_for_visible_items_only(
 
 
 def first_thumb(pane: BrowserPane, node: Node) -> object:
-    index = pane.proxy.mapFromSource(pane.model.index_for(node))
-    return index.data(Role.THUMBNAIL)
+    return pane.proxy.index_for(node).data(Role.THUMBNAIL)
 
 
 # -- actions ---------------------------------------------------------------------------
@@ -240,9 +238,7 @@ def test_drop_on_browser_emits_upload_target(
     for pos, expected in (
         (empty, "dest/"),
         (
-            QPointF(
-                pane.view.visualRect(pane.view.model().index(0, 0, pane.view.rootIndex())).center()
-            ),
+            QPointF(pane.view.visualRect(pane.view.model().index(0, 0)).center()),
             "dest/sub/",
         ),
     ):

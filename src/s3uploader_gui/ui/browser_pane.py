@@ -1,8 +1,8 @@
 """The bucket browser pane: navigation, list and thumbnail views, actions and sharing.
 
 One ``BucketModel`` (lazy, paged) feeds a ``BrowserFilterModel`` (filter-as-you-type);
-the list view (a flat ``QTreeView`` with columns) or the grid view (``QListView`` in
-icon mode with thumbnails) shows one folder at a time, like a file manager: bucket list
+the list view (a ``QTableView`` with columns) or the grid view (``QListView`` in icon
+mode with thumbnails) shows one folder at a time, like a file manager: bucket list
 (with regions) → bucket → folders, with a breadcrumb, back/forward/up and a server-side
 prefix search. Only the visible view is attached to the model, so a hidden view never
 pulls pages or lays out rows.
@@ -64,8 +64,8 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -304,20 +304,84 @@ def _tagged(tag: str, fn: Callable[..., Any]) -> Callable[..., tuple[str, Any]]:
 
 
 # -- views -----------------------------------------------------------------------------
-class _ThumbDelegate(QStyledItemDelegate):
-    """Grid cells: the thumbnail when loaded, else the image or generic icon."""
+class _NodeDelegate(QStyledItemDelegate):
+    """Cells drawn from their node: one call into Python per cell, not one per role.
 
-    def __init__(self, image_icon: QIcon, parent: QObject | None = None) -> None:
+    QStyledItemDelegate asks the index for seven roles per cell, each through the proxy
+    into the Python model (twice: the source index, then the data); a screen of rows is
+    then close to a thousand calls, each of which may wait for the GIL while a listing
+    is parsed on a worker thread. This fills the same option fields from the node
+    (the model's ``node_data``) in one go.
+    """
+
+    def __init__(self, proxy: BrowserFilterModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._image_icon = image_icon
+        self._proxy = proxy
+        self._model = proxy.folder.source
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
-        super().initStyleOption(option, index)
-        thumb = index.data(Role.THUMBNAIL)
+        node = self._proxy.node(index)
+        column = index.column()
+        data = self._model.node_data
+        opt: Any = option  # PySide's stubs lack QStyleOptionViewItem's fields
+        opt.index = index
+        features = opt.features
+        align = data(node, column, Qt.ItemDataRole.TextAlignmentRole)
+        if align is not None:
+            opt.displayAlignment = Qt.AlignmentFlag(align)
+        icon = data(node, column, Qt.ItemDataRole.DecorationRole)
+        if isinstance(icon, QIcon) and not icon.isNull():
+            features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
+            opt.icon = icon
+            self._fit_icon(opt)
+        text = data(node, column, Qt.ItemDataRole.DisplayRole)
+        if text is not None:
+            features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+            opt.text = text
+        opt.features = features
+        opt.styleObject = None  # as QStyledItemDelegate: no style animations in views
+        self.decorate(opt, node)
+
+    @staticmethod
+    def _fit_icon(opt: Any) -> None:
+        """The decoration size QStyledItemDelegate gives an icon (never larger)."""
+        state = opt.state
+        if not state & QStyle.StateFlag.State_Enabled:
+            mode = QIcon.Mode.Disabled
+        elif state & QStyle.StateFlag.State_Selected:
+            mode = QIcon.Mode.Selected
+        else:
+            mode = QIcon.Mode.Normal
+        on = QIcon.State.On if state & QStyle.StateFlag.State_Open else QIcon.State.Off
+        size = opt.decorationSize
+        actual = opt.icon.actualSize(size, mode, on)
+        opt.decorationSize = QSize(
+            min(size.width(), actual.width()), min(size.height(), actual.height())
+        )
+
+    def decorate(self, opt: Any, node: Node) -> None:
+        """Subclasses change the option for ``node`` (after the standard fields)."""
+
+
+class _ThumbDelegate(_NodeDelegate):
+    """Grid cells: the thumbnail when loaded, else the image or generic icon."""
+
+    def __init__(
+        self, proxy: BrowserFilterModel, image_icon: QIcon, parent: QObject | None = None
+    ) -> None:
+        super().__init__(proxy, parent)
+        self._image_icon = image_icon
+
+    def decorate(self, opt: Any, node: Node) -> None:
+        if not node.is_image:
+            return
+        thumb = self._model.node_data(node, Column.NAME, Role.THUMBNAIL)
         if isinstance(thumb, QPixmap) and not thumb.isNull():
-            option.icon = QIcon(thumb)  # type: ignore[attr-defined]
-        elif index.data(Role.IS_IMAGE):
-            option.icon = self._image_icon  # type: ignore[attr-defined]
+            opt.icon = QIcon(thumb)
+        else:
+            opt.icon = self._image_icon
+        opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
+        self._fit_icon(opt)
 
 
 class _DropMixin:
@@ -340,10 +404,34 @@ class _DropMixin:
         self.pane.start_drag_out()
 
 
-class _ListView(_DropMixin, QTreeView):
+class _ListView(_DropMixin, QTableView):
+    """Rows with columns. Not a QTreeView: that one lays out every loaded row again on
+    each inserted page (asking the model for each row's flags and children), which
+    grows with the folder; a table with fixed row heights only looks at what it shows.
+    """
+
     def __init__(self, pane: BrowserPane) -> None:
         super().__init__(pane)
         self.pane = pane
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.setTabKeyNavigation(False)  # Tab leaves the view, as in a list
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        rows.setDefaultSectionSize(max(icon, self.fontMetrics().height()) + 6)
+        self.horizontalHeader().setHighlightSections(False)
+        self.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
+
+    def header(self) -> QHeaderView:
+        """The column header (the name QTreeView gives it)."""
+        return self.horizontalHeader()
 
 
 class _GridView(_DropMixin, QListView):
@@ -599,11 +687,7 @@ class BrowserPane(QWidget):
 
         self.view = _ListView(self)
         self.view.setAccessibleName(self.tr("Bucket browser"))
-        self.view.setUniformRowHeights(True)
         self.view.setAlternatingRowColors(True)
-        self.view.setRootIsDecorated(False)
-        self.view.setItemsExpandable(False)
-        self.view.setExpandsOnDoubleClick(False)
         self.grid = _GridView(self)
         self.grid.setAccessibleName(self.tr("Bucket browser thumbnails"))
         self.grid.setViewMode(QListView.ViewMode.IconMode)
@@ -615,7 +699,8 @@ class BrowserPane(QWidget):
         self.grid.setWordWrap(True)
         self.grid.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.grid.setSpacing(4)
-        self.grid.setItemDelegate(_ThumbDelegate(self._image_icon, self.grid))
+        self.grid.setItemDelegate(_ThumbDelegate(self.proxy, self._image_icon, self.grid))
+        self.view.setItemDelegate(_NodeDelegate(self.proxy, self.view))
         for view in (self.view, self.grid):
             view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -684,7 +769,7 @@ class BrowserPane(QWidget):
         if bar.maximum() == 0:
             # Everything fits — unless the scroll bar has not caught up with a page just
             # inserted (no viewport shows hundreds of rows).
-            return self.proxy.rowCount(view.rootIndex()) < 300
+            return self.proxy.rowCount() < 300
         return bar.value() >= bar.maximum() - bar.pageStep()
 
     @property
@@ -820,20 +905,13 @@ class BrowserPane(QWidget):
     def _apply_root(self, view: QAbstractItemView) -> None:
         if view.model() is None:
             return
-        root = self.proxy.mapFromSource(self.model.index_for(self._current))
-        view.setRootIndex(root)
-        if view is self.view:
-            # QTreeView hands its root to the header, and a header "sees" the last row
-            # of any root, so it would page through the whole folder. Its columns are
-            # the same for every root: give it the (never fetching) top level instead.
-            self.view.header().setRootIndex(QModelIndex())
         view.clearSelection()
         at_root = self._current is self.model.root
         if view is self.view:
             self.view.setColumnHidden(Column.REGION, not at_root)
             self.view.setColumnHidden(Column.SIZE, at_root)
-        if view.model() is not None and self.proxy.rowCount(root) > 0:
-            view.setCurrentIndex(self.proxy.index(0, 0, root))
+        if self.proxy.rowCount() > 0:
+            view.setCurrentIndex(self.proxy.index(0, 0))
             view.clearSelection()
 
     def _record(self, loc: _Location) -> None:
@@ -1034,7 +1112,7 @@ class BrowserPane(QWidget):
             return
         selection = QItemSelection()
         for node in nodes:
-            index = self.proxy.mapFromSource(self.model.index_for(node))
+            index = self.proxy.index_for(node)
             if index.isValid():
                 selection.select(index, index)
         flags = (
@@ -1043,7 +1121,7 @@ class BrowserPane(QWidget):
         )
         model.select(selection, flags)
         if nodes:
-            first = self.proxy.mapFromSource(self.model.index_for(nodes[0]))
+            first = self.proxy.index_for(nodes[0])
             if first.isValid():
                 model.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
 
@@ -1795,10 +1873,12 @@ class BrowserPane(QWidget):
 
     # -- lifetime ----------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop thumbnail jobs, cancel the operation, remove dragged temp files."""
+        """Stop thumbnail jobs, cancel the operation, remove dragged temp files, and close
+        the listings' connections."""
         if self._op is not None:
             self._op.worker.cancel()
         self.thumbnails.shutdown()
+        self.model.close_streams()
         if self._drag_dir is not None:
             shutil.rmtree(self._drag_dir, ignore_errors=True)
             self._drag_dir = None
