@@ -314,6 +314,14 @@ def _parse_time(value: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
+def _list_args(bucket: str, prefix: str, delimiter: str | None, page_size: int) -> dict[str, Any]:
+    """ListObjectsV2 arguments for one listing (without its continuation token)."""
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_size}
+    if delimiter:
+        kwargs["Delimiter"] = delimiter
+    return kwargs
+
+
 def list_page(
     client: S3Client,
     bucket: str,
@@ -324,9 +332,7 @@ def list_page(
     page_size: int = 1000,
 ) -> Page:
     """One ``ListObjectsV2`` page under ``prefix``; folders come back as prefixes."""
-    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_size}
-    if delimiter:
-        kwargs["Delimiter"] = delimiter
+    kwargs = _list_args(bucket, prefix, delimiter, page_size)
     if token:
         kwargs["ContinuationToken"] = token
     # The first page always goes through botocore, so that every error (credentials,
@@ -381,9 +387,7 @@ class PageStream:
         page_size: int = 1000,
     ) -> None:
         self._client = client
-        self._kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_size}
-        if delimiter:
-            self._kwargs["Delimiter"] = delimiter
+        self._kwargs = _list_args(bucket, prefix, delimiter, page_size)
         #: The continuation token of the page ``next_page`` returns (None: the first).
         self.token = token
         self.done = False
