@@ -357,6 +357,8 @@ def test_only_custom_path_style_endpoints_without_proxies(
         return fastput.for_client(ctx.client, ctx.session)
 
     assert fast_for(endpoint_url="http://127.0.0.1:1") is not None
+    https = fast_for(endpoint_url="https://127.0.0.1:1")  # reads the profile's CA bundle
+    assert https is not None and not https.sign_payload
     assert fast_for() is None  # AWS: botocore handles its redirects and addressing
     assert fast_for(endpoint_url="http://127.0.0.1:1", addressing_style="virtual") is None
     monkeypatch.setenv("S3UPLOADER_FAST_PATH", "0")

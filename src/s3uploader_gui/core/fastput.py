@@ -462,27 +462,10 @@ def for_settings(settings: ConnectionSettings) -> FastPut | None:
         or urllib.request.getproxies()
     ):
         return None
-    from s3uploader_gui.core.s3client import is_loopback_http
-
-    https = endpoint.startswith("https://")
-    ca_file: str | None = None
-    if https:
-        import botocore.httpsession
-
-        ca_file = str(os.environ.get("AWS_CA_BUNDLE") or botocore.httpsession.get_cert_path(True))
     creds = Credentials(
         str(settings.access_key_id), str(settings.secret_access_key), settings.session_token
     )
-    try:
-        return FastPut(
-            endpoint,
-            settings.region,
-            lambda: creds,
-            sign_payload=not (https or is_loopback_http(endpoint)),
-            ca_file=ca_file,
-        )
-    except ValueError:
-        return None
+    return _make(endpoint, settings.region, lambda: creds)
 
 
 def for_client(client: Any, session: Any) -> FastPut | None:
@@ -502,6 +485,39 @@ def for_client(client: Any, session: Any) -> FastPut | None:
     source = session.get_credentials()
     if source is None:
         return None
+
+    def credentials() -> Credentials:
+        frozen = source.get_frozen_credentials()  # refreshes temporary credentials
+        return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+
+    return _make(
+        endpoint,
+        str(meta.region_name or "us-east-1"),
+        credentials,
+        ca_bundle=_ca_bundle(session) if endpoint.startswith("https://") else None,
+        connect_timeout=float(getattr(config, "connect_timeout", 10) or 10),
+        read_timeout=float(getattr(config, "read_timeout", 60) or 60),
+    )
+
+
+def _ca_bundle(session: Any) -> str | None:
+    """The profile's ``ca_bundle`` (a boto3 Session keeps it on its botocore session)."""
+    core = getattr(session, "_session", session)
+    value = core.get_config_variable("ca_bundle")
+    return str(value) if value else None
+
+
+def _make(
+    endpoint: str,
+    region: str,
+    credentials: Callable[[], Credentials],
+    *,
+    ca_bundle: str | None = None,
+    connect_timeout: float = 10.0,
+    read_timeout: float = 60.0,
+) -> FastPut | None:
+    """A FastPut verifying TLS like botocore (AWS_CA_BUNDLE, the profile's, its own CAs);
+    None for an endpoint it cannot use."""
     from s3uploader_gui.core.s3client import is_loopback_http
 
     https = endpoint.startswith("https://")
@@ -510,25 +526,18 @@ def for_client(client: Any, session: Any) -> FastPut | None:
         import botocore.httpsession
 
         ca_file = str(
-            os.environ.get("AWS_CA_BUNDLE")
-            or session.get_config_variable("ca_bundle")
-            or botocore.httpsession.get_cert_path(True)
+            os.environ.get("AWS_CA_BUNDLE") or ca_bundle or botocore.httpsession.get_cert_path(True)
         )
-
-    def credentials() -> Credentials:
-        frozen = source.get_frozen_credentials()  # refreshes temporary credentials
-        return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
-
     try:
         return FastPut(
             endpoint,
-            str(meta.region_name or "us-east-1"),
+            region,
             credentials,
             # Over TLS, or on this computer, a CRC32 checksum header guards the bytes.
             sign_payload=not (https or is_loopback_http(endpoint)),
             ca_file=ca_file,
-            connect_timeout=float(getattr(config, "connect_timeout", 10) or 10),
-            read_timeout=float(getattr(config, "read_timeout", 60) or 60),
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
         )
     except ValueError:
         return None
