@@ -1,9 +1,10 @@
 """Start-up: process start to the main window shown and answering events, cold and warm.
 
-Each run starts ``python -m s3uploader_gui --startup-probe`` (offscreen, a throwaway HOME
-and XDG directories). The probe prints, once the window is shown and the event loop has
-run its first events, the time since the process started (from ``/proc/self/stat``,
-10 ms ticks) and the wall clock; the figure reported is the wall clock at the probe minus
+Each run starts ``python -m s3uploader_gui`` with ``S3UPLOADER_STARTUP_PROBE=1``
+(offscreen, a throwaway HOME and XDG directories), a launch without arguments like one
+from the desktop. The probe prints, once the window is shown and the event loop has run
+its first events, the time since the process started (from ``/proc/self/stat``, 10 ms
+ticks) and the wall clock; the figure reported is the wall clock at the probe minus
 the wall clock just before the process was spawned (interpreter start-up included).
 
 - cold: the page cache dropped first (``/proc/sys/vm/drop_caches``, as root), as after a
@@ -43,6 +44,9 @@ PROBE = re.compile(r"startup-probe elapsed=(-?[\d.]+) wall=([\d.]+) shown=(\d)")
 def _env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "XDG_"))}
     env.pop("PYTHONPYCACHEPREFIX", None)
+    # An installed copy has its bytecode (pip and the bundle compile it); a shell that
+    # sets this would make every "warm" run compile the app's modules again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         HOME=str(home),
         XDG_CONFIG_HOME=str(home / "config"),
@@ -52,6 +56,7 @@ def _env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
         XDG_RUNTIME_DIR=str(home / "runtime"),
         QT_QPA_PLATFORM="offscreen",
         PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        S3UPLOADER_STARTUP_PROBE="1",
         LANG=env.get("LANG", "C.UTF-8"),
     )
     (home / "runtime").mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -71,7 +76,7 @@ def _drop_caches() -> bool:
 
 def _probe(env: dict[str, str], *flags: str) -> tuple[float, float, str]:
     """One start; (wall seconds to the probe, /proc seconds, stderr)."""
-    cmd = [sys.executable, *flags, "-m", "s3uploader_gui", "--startup-probe"]
+    cmd = [sys.executable, *flags, "-m", "s3uploader_gui"]
     start = time.time()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     match = PROBE.search(proc.stdout)

@@ -33,8 +33,24 @@ def test_importing_the_window_does_not_import_heavy_libraries(module: str) -> No
 
 
 #: Standard-library modules that cost 5–40 ms each on a cold start and are only needed
-#: later (the transfer journal, the About box's versions, the local server's health check).
-LATER = ("sqlite3", "importlib.metadata", "platform", "secrets")
+#: later (the transfer journal, the About box's versions, the local server's health check,
+#: the listing's HTTP connection, a clock-skew message, the local server's process, the
+#: log file's rotation, a Content-Type guess, rich-text escaping).
+LATER = (
+    "sqlite3",
+    "importlib.metadata",
+    "platform",
+    "secrets",
+    "http.client",
+    "ssl",
+    "xml.etree.ElementTree",
+    "email.utils",
+    "subprocess",
+    "logging.handlers",
+    "mimetypes",
+    "html",
+    "urllib.request",
+)
 
 
 def test_the_window_leaves_later_stdlib_modules_for_later() -> None:
@@ -49,3 +65,22 @@ def test_the_window_leaves_later_stdlib_modules_for_later() -> None:
     ).stdout
     loaded = json.loads(out.strip().splitlines()[-1])
     assert loaded == [], f"the window's modules imported {loaded}"
+
+
+def test_asking_for_avif_at_start_up_does_not_load_the_codec() -> None:
+    """The options panel asks whether AVIF can be written while the window is built; the
+    answer must be right without mapping libavif (5 MB read from disk on a cold start)."""
+    code = (
+        "import json, sys\n"
+        "from s3uploader_gui.core.imaging import avif_supported\n"
+        "early = avif_supported()\n"
+        "loaded = 'PIL._avif' in sys.modules or 'PIL.Image' in sys.modules\n"
+        "from PIL import features\n"
+        "print(json.dumps([early, loaded, bool(features.check('avif'))]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    early, loaded, really = json.loads(out.strip().splitlines()[-1])
+    assert not loaded
+    assert early == really

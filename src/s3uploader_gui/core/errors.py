@@ -8,10 +8,8 @@ from error codes, bucket/key names, hosts and numbers only.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import errno
 import re
-import socket
 import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -160,6 +158,8 @@ def _parse_time(value: str | None) -> dt.datetime | None:
 def _parse_http_date(value: str | None) -> dt.datetime | None:
     if not value:
         return None
+    import email.utils  # only when a clock is off: the email package is a dozen modules
+
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -334,6 +334,8 @@ def _from_botocore(
 
 
 def _from_os_error(exc: OSError, endpoint: str | None) -> AppError:
+    import socket
+
     if exc.filename is None and isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
         # A network failure that escaped botocore's wrapping is not a local file problem.
         host = _host(endpoint)

@@ -8,7 +8,6 @@ key, name and URL is escaped: keys are chosen by whoever uploaded them.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -71,6 +70,8 @@ def render_gallery(
     expires_at: dt.datetime | None = None,
 ) -> str:
     """The page as a string; ``expires_at`` says when presigned links stop working."""
+    import html  # with its entity table: not start-up work
+
     e = html.escape
     cells = []
     for item in items:

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import logging
 import os
 import re
-import ssl
 import threading
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
-from xml.etree import ElementTree
 
-if TYPE_CHECKING:  # loaded on first use (a worker thread), not at start-up
+if TYPE_CHECKING:
+    # Loaded on first use (a worker thread), not at start-up: http.client, ssl and
+    # ElementTree bring in some twenty modules that a cold start would read from disk.
+    import http.client
+    import ssl
+    from xml.etree import ElementTree
+
     import urllib3
 
 from s3uploader_gui.core.cancel import CancelToken
@@ -123,6 +125,8 @@ def _pool() -> urllib3.PoolManager:
 
 
 def _ssl_context() -> ssl.SSLContext:
+    import ssl
+
     ca_certs = _ca_certs()
     with _http_lock:
         context = _ssl.get(ca_certs)
@@ -133,6 +137,8 @@ def _ssl_context() -> ssl.SSLContext:
 
 def _fast_listing_allowed(client: S3Client) -> bool:
     """The fast path is a plain GET: not through proxies or with client certificates."""
+    import urllib.request
+
     config = client.meta.config
     if getattr(config, "proxies", None) or urllib.request.getproxies():
         return False
@@ -269,6 +275,8 @@ def _parse_or_none(body: bytes, prefix: str) -> Page | None:
 
 def _parse_listing_tree(body: bytes, prefix: str) -> Page | None:
     """The same as ``_parse_listing`` through ElementTree (any well-formed answer)."""
+    from xml.etree import ElementTree
+
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError:
@@ -450,6 +458,8 @@ class PageStream:
 
     def _send(self, token: str) -> None:
         """Send the request for ``token`` without waiting for the answer."""
+        import http.client
+
         try:
             parts = urllib.parse.urlsplit(_list_url(self._client, self._with_token(token)))
             origin = (parts.scheme, parts.netloc)

@@ -17,25 +17,12 @@ import subprocess
 import sys
 import sysconfig
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from s3uploader_gui.core.errors import ConfigError, EndpointUnreachable
+from s3uploader_gui.core.local_info import DEFAULT_BUCKET as DEFAULT_BUCKET  # re-exported
+from s3uploader_gui.core.local_info import LOCAL_HOST, LocalServerInfo
 from s3uploader_gui.core.supervisor import SUPERVISOR_FLAG
-
-LOCAL_HOST = "127.0.0.1"
-DEFAULT_BUCKET = "uploads"
-
-
-@dataclass(frozen=True)
-class LocalServerInfo:
-    """How to reach a running local server."""
-
-    endpoint_url: str
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    data_dir: Path
-    pid: int
 
 
 def find_weed() -> str | None:

@@ -9,7 +9,7 @@ tracebacks).
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import sys
 import threading
 import traceback
@@ -63,6 +63,40 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class SizeRotatingFileHandler(logging.FileHandler):
+    """A log file that moves to ``.1`` (``.2``…) once it passes ``max_bytes``.
+
+    ``logging.handlers.RotatingFileHandler`` does the same, but importing its module
+    loads pickle, socket and queue: start-up reads every one of them from disk.
+    """
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8")
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.stream is not None and self.stream.tell() >= self.max_bytes:
+                self._rotate()
+        except (OSError, ValueError):
+            self.handleError(record)
+        super().emit(record)
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        base = self.baseFilename
+        for n in range(self.backups - 1, 0, -1):
+            if os.path.exists(f"{base}.{n}"):
+                os.replace(f"{base}.{n}", f"{base}.{n + 1}")
+        if self.backups > 0:
+            os.replace(base, f"{base}.1")
+        else:
+            os.truncate(base, 0)
+        self.stream = self._open()
+
+
 def log_file() -> Path:
     """The current log file's path."""
     return paths.log_dir() / LOG_NAME
@@ -79,9 +113,7 @@ def setup_logging(*, verbose: bool = False, stderr: bool = True) -> Path:
             root.removeHandler(handler)
             handler.close()
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-    file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    file_handler = SizeRotatingFileHandler(path, MAX_BYTES, BACKUPS)
     file_handler.setFormatter(formatter)
     file_handler.addFilter(RedactingFilter())
     file_handler._s3uploader = True  # type: ignore[attr-defined]

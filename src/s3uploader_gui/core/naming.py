@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import mimetypes
 import os
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -74,6 +72,8 @@ def content_type_for(name: str, overrides: Mapping[str, str] | None = None) -> s
         return overrides[ext]
     if ext in _CONTENT_TYPES:
         return _CONTENT_TYPES[ext]
+    import mimetypes  # not at start-up: it probes for Windows modules and reads tables
+
     guessed, _ = mimetypes.guess_type("x" + ext, strict=False)
     return guessed or "application/octet-stream"
 
@@ -85,6 +85,8 @@ def is_image_name(name: str) -> bool:
 
 def normalize_key(key: str) -> str:
     """NFC form, so a macOS (NFD) name and the same name typed elsewhere are one key."""
+    import unicodedata
+
     return unicodedata.normalize("NFC", key)
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.credentials import CredentialStore
 from s3uploader_gui.core.errors import ConfigError, KeyringUnavailable
-from s3uploader_gui.core.local_server import DEFAULT_BUCKET, LocalServerInfo
+from s3uploader_gui.core.local_info import DEFAULT_BUCKET, LocalServerInfo
 from s3uploader_gui.core.providers import has_placeholder
 from s3uploader_gui.core.s3client import AddressingStyle, ConnectionSettings
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -191,6 +190,8 @@ def format_link(name: str, url: str, fmt: LinkFormat, *, image: bool | None = No
         target = _markdown_url(url)
         return f"![{text}]({target})" if image else f"[{text}]({target})"
     if fmt == LinkFormat.HTML:
+        import html  # with its entity table: not start-up work
+
         src = html.escape(url, quote=True)
         alt = html.escape(name, quote=True)
         if image:

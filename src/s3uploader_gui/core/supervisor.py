@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the app imports this module at start-up for SUPERVISOR_FLAG alone
+    import subprocess
 
 GRACE_SECONDS = 5.0
 #: First argument that makes a frozen (PyInstaller) app run this supervisor instead.
@@ -20,6 +23,8 @@ SUPERVISOR_FLAG = "--run-supervisor"
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
+    import subprocess
+
     if child.poll() is not None:
         return
     child.terminate()
@@ -37,6 +42,8 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: supervisor -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
+    import subprocess
+
     child = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
     stop = threading.Event()
 

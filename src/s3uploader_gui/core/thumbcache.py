@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import struct
@@ -62,6 +61,8 @@ class ThumbnailCache:
         except OSError:
             return None
         raw = f"{os.path.abspath(path)}\0{st.st_size}\0{st.st_mtime_ns}\0{size}"
+        import hashlib  # OpenSSL's library is not start-up work
+
         return hashlib.sha1(raw.encode("utf-8", "surrogateescape")).hexdigest()
 
     @property

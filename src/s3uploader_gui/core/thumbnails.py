@@ -9,7 +9,6 @@ otherwise there is no thumbnail (the browser shows a generic icon).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import tempfile
@@ -50,6 +49,8 @@ def thumbnail_cache_dir() -> Path:
 
 def cache_path(req: ThumbRequest, root: Path | None = None) -> Path:
     """The cache file for ``req`` (two-level fan-out so no folder gets huge)."""
+    import hashlib  # OpenSSL's library is not start-up work
+
     digest = hashlib.sha256(
         "\0".join([req.bucket, req.key, req.etag, str(req.size), str(req.edge)]).encode()
     ).hexdigest()

@@ -28,7 +28,6 @@ import base64
 import concurrent.futures
 import contextlib
 import enum
-import hashlib
 import heapq
 import io
 import itertools
@@ -867,6 +866,8 @@ def _local_matches(client: S3Client, bucket: str, src: DownloadSource) -> bool:
 
 def _same_content(path: Path, head: Mapping[str, Any], part_size: int | None = None) -> bool:
     """Compare a local file with a HEAD answer: CRC32 if stored, else the MD5 ETag."""
+    import hashlib  # OpenSSL's library is not start-up work
+
     crc = head.get("ChecksumCRC32")
     if crc and "-" not in str(crc):
         return bool(file_crc32(path) == crc)
@@ -1572,6 +1573,8 @@ class _UploadRun:
             return "CRC32"
         etag = str(answer.get("ETag", "")).strip('"')
         if data is not None and len(etag) == 32 and "-" not in etag:
+            import hashlib
+
             if hashlib.md5(data, usedforsecurity=False).hexdigest() != etag:
                 raise IntegrityError(
                     f"s3://{self.bucket}/{key}: the server stored different data (MD5 ETag).",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, QSettings, Qt, Signal, Slot
@@ -483,5 +483,7 @@ class MainWindow(QMainWindow):
 
 def app_icon() -> QIcon:
     """The application icon shipped inside the package."""
-    path = resources.files("s3uploader_gui") / "resources" / "s3uploader-gui.svg"
+    # A path next to the package (also in the PyInstaller bundle): importlib.resources
+    # would load zipfile, bz2 and lzma at start-up for a file that is never zipped.
+    path = Path(__file__).resolve().parent.parent / "resources" / "s3uploader-gui.svg"
     return QIcon(str(path)) if path.is_file() else QIcon()

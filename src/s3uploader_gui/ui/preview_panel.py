@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Slot
@@ -13,6 +12,13 @@ from s3uploader_gui.core.imaging import ImageInfo, ImageOptions, MetadataPolicy,
 from s3uploader_gui.core.naming import is_image_name
 from s3uploader_gui.core.progress import format_bytes
 from s3uploader_gui.ui.local_thumbnails import PREVIEW_SIZE, LocalThumbnailLoader
+
+
+def _escape(text: str) -> str:
+    """``text`` safe inside rich text (html is loaded on first use, not at start-up)."""
+    import html
+
+    return html.escape(text)
 
 
 class PreviewPanel(QFrame):
@@ -68,10 +74,10 @@ class PreviewPanel(QFrame):
             return
         if not is_image_name(path.name):
             self.picture.setText(self.tr("Not an image"))
-            self.details.setText(f"<b>{html.escape(path.name)}</b>")
+            self.details.setText(f"<b>{_escape(path.name)}</b>")
             return
         self.picture.setText(self.tr("Loading…"))
-        self.details.setText(f"<b>{html.escape(path.name)}</b>")
+        self.details.setText(f"<b>{_escape(path.name)}</b>")
         self.loader.request(path, PREVIEW_SIZE)
 
     def details_text(self) -> str:
@@ -98,8 +104,8 @@ class PreviewPanel(QFrame):
             return
         self.picture.setText(self.tr("No preview"))
         self.details.setText(
-            f"<b>{html.escape(self._path.name)}</b><br>"
-            f"<span style='color:#b00020'>{html.escape(message)}</span>"
+            f"<b>{_escape(self._path.name)}</b><br>"
+            f"<span style='color:#b00020'>{_escape(message)}</span>"
         )
 
     def _describe(self, path: Path, info: ImageInfo) -> str:
@@ -123,8 +129,8 @@ class PreviewPanel(QFrame):
         if self._options is not None and self._custom:
             rows.append((self.tr("Own options"), self._options.describe()))
         body = "".join(
-            f"<tr><td style='color:palette(mid);padding-right:8px'>{html.escape(k)}</td>"
-            f"<td style='white-space:pre'>{html.escape(v)}</td></tr>"
+            f"<tr><td style='color:palette(mid);padding-right:8px'>{_escape(k)}</td>"
+            f"<td style='white-space:pre'>{_escape(v)}</td></tr>"
             for k, v in rows
         )
-        return f"<b>{html.escape(path.name)}</b><table>{body}</table>"
+        return f"<b>{_escape(path.name)}</b><table>{body}</table>"

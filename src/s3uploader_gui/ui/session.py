@@ -13,7 +13,6 @@ from s3uploader_gui.core import paths
 from s3uploader_gui.core.aws_config import check_credentials
 from s3uploader_gui.core.credentials import CredentialStore
 from s3uploader_gui.core.errors import AppError, EndpointUnreachable
-from s3uploader_gui.core.local_server import LocalServer
 from s3uploader_gui.core.objects import ensure_bucket
 from s3uploader_gui.core.profiles import LOCAL_PROFILE, Profile, ProfileStore, connection_settings
 from s3uploader_gui.core.s3client import S3Context
@@ -21,6 +20,7 @@ from s3uploader_gui.core.transfers import TransferEngine
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
+    from s3uploader_gui.core.local_server import LocalServer
     from s3uploader_gui.core.transfer_queue import Journal
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,9 @@ class Session(QObject):
     # -- internals --------------------------------------------------------------------
     def _ensure_local_server_object(self) -> LocalServer:
         if self._local_server is None:
+            # Loaded here, on a worker thread: subprocess and friends are not start-up work.
+            from s3uploader_gui.core.local_server import LocalServer
+
             self._local_server = LocalServer(paths.local_storage_dir())
         return self._local_server
 
