@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,10 +147,32 @@ def seaweed_context(seaweed: LocalServerInfo) -> S3Context:
 
 
 @pytest.fixture
-def seaweed_bucket(seaweed_context: S3Context) -> str:
-    """A fresh empty bucket on the session SeaweedFS server."""
+def seaweed_bucket(seaweed_context: S3Context) -> Iterator[str]:
+    """A fresh empty bucket on the session SeaweedFS server, removed afterwards.
+
+    SeaweedFS gives every bucket volumes of its own: a session that kept each test's
+    bucket ran out of volumes on a small disk after some fifty of them.
+    """
     from s3uploader_gui.core.objects import create_bucket
 
     name = unique_bucket()
     create_bucket(seaweed_context.client, name)
-    return name
+    yield name
+    remove_bucket(seaweed_context.client, name)
+
+
+def remove_bucket(client: Any, name: str) -> None:
+    """Delete ``name`` with everything in it; best effort (a test may have stopped the server)."""
+    try:
+        uploads = client.list_multipart_uploads(Bucket=name).get("Uploads", [])
+        for upload in uploads:
+            client.abort_multipart_upload(
+                Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"]
+            )
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+            keys = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+            if keys:
+                client.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
+        client.delete_bucket(Bucket=name)
+    except Exception as exc:  # teardown must not fail the test it follows
+        logging.getLogger(__name__).info("bucket %s left behind: %s", name, exc)
