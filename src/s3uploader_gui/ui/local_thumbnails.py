@@ -47,6 +47,33 @@ PREVIEW_SIZE = 320
 WARM_UP_DELAY_MS = 400
 
 
+def _import_pil_image() -> None:
+    from PIL import Image  # noqa: F401
+
+
+def _import_jpeg() -> None:
+    from PIL import JpegImagePlugin  # noqa: F401
+
+
+def _import_png_tiff() -> None:
+    from PIL import PngImagePlugin, TiffImagePlugin  # noqa: F401
+
+
+def _load_qt_image_plugins() -> None:
+    import io
+
+    from PIL import Image
+
+    Image.preinit()
+    for fmt in ("JPEG", "PNG"):
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(buf, fmt)
+        QImage.fromData(buf.getvalue())
+
+
+#: The warm-up, in steps of at most ~35 ms each on a cold start (~14 ms warm): one step per
+#: turn of the event loop, so the window keeps answering in between.
+_WARM_UP_STEPS = [_import_pil_image, _import_jpeg, _import_png_tiff, _load_qt_image_plugins]
 _warmed_up = False
 
 
@@ -55,21 +82,24 @@ def _warm_up() -> None:
 
     Importing Pillow's plugins and loading Qt's JPEG/PNG image plugins take the GIL (and
     disk reads) for a noticeable moment the first time; done by a worker thread that
-    moment would freeze the window while the first thumbnails are made.
+    moment would freeze the window while the first thumbnails are made. Here it runs all
+    at once (a thumbnail is wanted now); ``_warm_up_step`` spreads it out in idle time.
     """
     global _warmed_up
-    if _warmed_up:
-        return
+    while _WARM_UP_STEPS:
+        _WARM_UP_STEPS.pop(0)()
     _warmed_up = True
-    import io
 
-    from PIL import Image, JpegImagePlugin, PngImagePlugin, TiffImagePlugin  # noqa: F401
 
-    Image.preinit()
-    for fmt in ("JPEG", "PNG"):
-        buf = io.BytesIO()
-        Image.new("RGB", (8, 8)).save(buf, fmt)
-        QImage.fromData(buf.getvalue())
+def _warm_up_step() -> None:
+    """One step of the warm-up, then the next one at the next turn of the event loop."""
+    global _warmed_up
+    if _WARM_UP_STEPS:
+        _WARM_UP_STEPS.pop(0)()
+    if _WARM_UP_STEPS:
+        QTimer.singleShot(0, _warm_up_step)
+    else:
+        _warmed_up = True
 
 
 class _Relay(QObject):
@@ -128,7 +158,7 @@ class LocalThumbnailLoader(QObject):
     ) -> None:
         super().__init__(parent)
         if not _warmed_up:
-            QTimer.singleShot(WARM_UP_DELAY_MS, _warm_up)
+            QTimer.singleShot(WARM_UP_DELAY_MS, _warm_up_step)
         self.cache = cache if cache is not None else ThumbnailCache()
         self.pool = QThreadPool(self)
         # One core stays free for the GUI thread (and the uploads).
@@ -145,7 +175,8 @@ class LocalThumbnailLoader(QObject):
         """Ask for a thumbnail; the answer comes as ``thumbnailReady``/``thumbnailFailed``."""
         if self._closing.is_set():
             return
-        _warm_up()  # at once, if the delayed one has not run yet
+        if not _warmed_up:
+            _warm_up()  # at once, if the spread-out one has not finished yet
         key = (Path(path), size)
         with self._lock:
             if key in self._in_flight:
