@@ -14,7 +14,8 @@ table and ``BrowserFilterModel`` filters them, so a page costs the views the sam
 
 Memory: a row is a ``Node`` with ``__slots__``; only containers carry a ``Listing``
 (children, paging state), so an object row costs a few hundred bytes with its key.
-Object rows are left out of the cyclic garbage collector (see ``_nodes_for``).
+Once a page is in, its rows (and the rest of what is alive) are kept out of the
+cyclic garbage collector's passes with ``gc.freeze()`` (see ``_settle``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import gc
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -210,36 +212,32 @@ def _group(node: Node) -> int:
     return 2 if node.search else (0 if node.listing is not None else 1)
 
 
-_untrack: Callable[[object], None] | None = None
+def _settle() -> None:
+    """Move what is alive now (the rows just inserted, the app's own objects) out of the
+    cyclic garbage collector's future passes, with ``gc.freeze()``.
+
+    A full collection walks every tracked object while holding the GIL, so the window
+    freezes for as long: 70-80 ms here for the app's own 95,000 objects, before any
+    row, and every loaded row is one more. Listing a big prefix allocates enough to
+    set off such collections again and again. Frozen objects are still freed by
+    reference counting (a row's only cycle, parent → children → row → parent, is
+    broken by ``BucketModel._release`` when its container leaves the tree); only
+    cyclic garbage among them would wait for ``gc.unfreeze()`` (``_unsettle``), so the
+    young generations are collected first: what is garbage now is not frozen.
+    """
+    gc.collect(1)
+    gc.freeze()
 
 
-def _gc_untrack() -> Callable[[object], None]:
-    """CPython's ``PyObject_GC_UnTrack`` (ctypes is loaded on first use, off start-up)."""
-    global _untrack
-    if _untrack is None:
-        import ctypes
-
-        untrack = ctypes.pythonapi.PyObject_GC_UnTrack
-        untrack.argtypes = [ctypes.py_object]
-        untrack.restype = None
-        _untrack = untrack
-    return _untrack
+def _unsettle() -> None:
+    """Give frozen objects back to the collector (a connection's rows were let go)."""
+    gc.unfreeze()
 
 
 def _nodes_for(parent: Node, page: Page) -> list[Node]:
-    """The rows of ``page``. Object rows are taken out of the cyclic garbage collector.
-
-    A full collection walks every tracked object while holding the GIL (the window
-    freezes): about 75 ms for the app's own 95,000 objects, and every loaded row would
-    be one more, making collections both longer (100,000 rows double them) and, as
-    survivors, more frequent. An object row refers only to strings, numbers and its
-    parent; the one cycle it is part of (parent → children → row → parent) is broken
-    by ``BucketModel._release`` when the parent leaves the tree, so reference counting
-    frees the rows.
-    """
+    """The rows of ``page`` (built on the worker thread, inserted on the GUI thread)."""
     bucket = parent.bucket  # one shared string for every row
     nodes = [Node(Kind.FOLDER, bucket, p, parent) for p in page.prefixes if p != parent.key]
-    untrack = _gc_untrack()
     for o in page.objects:
         node = Node(
             Kind.OBJECT,
@@ -250,7 +248,6 @@ def _nodes_for(parent: Node, page: Page) -> list[Node]:
             mtime=o.last_modified.timestamp() if o.last_modified is not None else 0.0,
             etag=o.etag,
         )
-        untrack(node)
         nodes.append(node)
     return nodes
 
@@ -347,6 +344,7 @@ class BucketModel(QAbstractItemModel):
         self._close_streams()
         self._pinned.clear()
         self._remove_children(self._root)
+        _unsettle()  # the rows are gone; cyclic garbage frozen with them can be found again
         if context is not None:
             self.refresh_buckets()
 
@@ -679,6 +677,9 @@ class BucketModel(QAbstractItemModel):
         horizontal = orientation == Qt.Orientation.Horizontal
         if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
             return self._headers[Column(section)]
+        if horizontal and role == Qt.ItemDataRole.TextAlignmentRole and section == Column.SIZE:
+            # Over the sizes, which are right-aligned (digits under digits).
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -888,6 +889,7 @@ class BucketModel(QAbstractItemModel):
         else:
             listing.pages += 1
             self._insert_nodes(node, result[1], dedupe=listing.synthetic or first)
+        _settle()
         self.nodeLoaded.emit(node.bucket, node.key)
 
     def _alive(self, node: Node) -> bool:
@@ -997,8 +999,8 @@ class BucketModel(QAbstractItemModel):
     def _release(self, nodes: list[Node]) -> None:
         """Empty the containers among ``nodes`` (rows just removed), all the way down.
 
-        Rows are not collected by the cyclic GC (see ``_nodes_for``): once their
-        container lets go of them, reference counting frees them, and the container.
+        Rows are frozen out of the cyclic GC (see ``_settle``): once their container
+        lets go of them, reference counting frees them, and the container.
         """
         stack = [n for n in nodes if n.listing is not None]
         while stack:

@@ -826,9 +826,19 @@ class BrowserPane(QWidget):
         node = self._current
         if node is self.model.root:
             return ""
+        if not node.fetched:
+            return ""
         n = len(node.children)
-        more = "+" if node.next_token else ""
-        return self.tr("%n item(s)", "", n) + more if node.fetched else ""
+        # English plurals in the code: without a translation loaded, Qt's "%n item(s)"
+        # shows "item(s)" as is.
+        total = (self.tr("1 item") if n == 1 else self.tr("%1 items").replace("%1", f"{n:,}")) + (
+            "+" if node.next_token else ""
+        )
+        if self.proxy.text:
+            # What the filter shows, out of what is loaded.
+            shown = f"{self.proxy.rowCount():,}"
+            return self.tr("%1 of %2").replace("%1", shown).replace("%2", total)
+        return total
 
     @Slot(str)
     def _on_error(self, text: str) -> None:
@@ -1022,6 +1032,8 @@ class BrowserPane(QWidget):
     @Slot()
     def _apply_filter(self) -> None:
         self.proxy.set_filter_text(self.filter_edit.text())
+        if not self.model.loading:
+            self.state_label.setText(self._count_text())
 
     @Slot()
     def _focus_filter(self) -> None:
