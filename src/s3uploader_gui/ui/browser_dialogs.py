@@ -228,13 +228,21 @@ class PropertiesDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
 
         def value_label() -> QLabel:
+            # One line each (no word wrap): a wrapped label in a form row keeps the
+            # height it had when laid out with "…", and its second line was cut off.
             label = QLabel("…")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setWordWrap(True)
             return label
 
-        self.location_label = value_label()
-        self.location_label.setText(f"s3://{bucket}/{key}")
+        # A key can be longer than any dialog: a read-only field scrolls, selects and
+        # copies the whole URI, and its tooltip shows all of it.
+        uri = f"s3://{bucket}/{key}"
+        self.location_label = QLineEdit(uri)
+        self.location_label.setReadOnly(True)
+        self.location_label.setFrame(False)
+        self.location_label.setToolTip(uri)
+        self.location_label.setCursorPosition(0)
+        self.location_label.setStyleSheet("QLineEdit { background: transparent; }")
         self.size_label = value_label()
         self.modified_label = value_label()
         self.etag_label = value_label()
