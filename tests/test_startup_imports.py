@@ -35,7 +35,7 @@ def test_importing_the_window_does_not_import_heavy_libraries(module: str) -> No
 #: Standard-library modules that cost 5–40 ms each on a cold start and are only needed
 #: later (the transfer journal, the About box's versions, the local server's health check,
 #: the listing's HTTP connection, a clock-skew message, the local server's process, the
-#: log file's rotation, a Content-Type guess, rich-text escaping).
+#: log file's rotation, a Content-Type guess, rich-text escaping, OpenSSL's digests).
 LATER = (
     "sqlite3",
     "importlib.metadata",
@@ -50,6 +50,8 @@ LATER = (
     "mimetypes",
     "html",
     "urllib.request",
+    "hashlib",
+    "socket",
 )
 
 
