@@ -13,7 +13,6 @@ show progress in a bar at the bottom of the pane and can be cancelled.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 import threading
@@ -1515,6 +1514,8 @@ class BrowserPane(QWidget):
     def _drag_path(self, node: Node) -> Path:
         if self._drag_dir is None:
             self._drag_dir = Path(tempfile.mkdtemp(prefix="s3uploader-drag-"))
+        import hashlib  # OpenSSL's library is not start-up work
+
         digest = hashlib.sha256(f"{node.bucket}\0{node.key}\0{node.etag}".encode()).hexdigest()
         name = node.name or "object"
         return self._drag_dir / digest[:16] / name
