@@ -105,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    from s3uploader_gui.ui.i18n import install_translations  # "1 file", not "1 file(s)"
+
+    install_translations(app)
     app.setApplicationName("s3uploader-gui")
     app.setOrganizationName("s3uploader-gui")
     app.setApplicationDisplayName("S3 Uploader")

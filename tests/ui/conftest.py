@@ -1,4 +1,4 @@
-"""Fixtures for widget tests: an isolated QSettings, and a main window on SeaweedFS."""
+"""Fixtures for widget tests: isolated QSettings, the app's translations, a window on SeaweedFS."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from s3uploader_gui.core.local_server import LocalServerInfo
 from s3uploader_gui.core.profiles import Profile, ProfileKind
 from s3uploader_gui.core.s3client import S3Context
 from s3uploader_gui.core.transfers import TransferEngine
+from s3uploader_gui.ui.i18n import install_translations
 from s3uploader_gui.ui.main_window import MainWindow
 from s3uploader_gui.ui.session import Connection
 from tests.conftest import seaweed_settings
@@ -26,6 +27,12 @@ def qt_settings_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     QCoreApplication.setOrganizationName("s3uploader-gui-tests")
     QCoreApplication.setApplicationName("s3uploader-gui-tests")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def qt_translations(qapp: QCoreApplication) -> None:
+    """The app's translations, as app.main installs them: "1 file", not "1 file(s)"."""
+    install_translations(qapp)
 
 
 def seaweed_connection(info: LocalServerInfo, bucket: str) -> Connection:

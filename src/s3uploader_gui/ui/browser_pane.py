@@ -827,15 +827,14 @@ class BrowserPane(QWidget):
             return ""
         if not node.fetched:
             return ""
-        n = len(node.children)
-        # English plurals in the code: without a translation loaded, Qt's "%n item(s)"
-        # shows "item(s)" as is.
-        total = (self.tr("1 item") if n == 1 else self.tr("%1 items").replace("%1", f"{n:,}")) + (
-            "+" if node.next_token else ""
-        )
+        from PySide6.QtCore import QLocale
+
+        # "1 item" / "2 items" come from the English catalogue (ui/i18n.py); "%Ln" writes
+        # the number with the locale's group separators ("12,345" in English).
+        total = self.tr("%Ln item(s)", "", len(node.children)) + ("+" if node.next_token else "")
         if self.proxy.text:
             # What the filter shows, out of what is loaded.
-            shown = f"{self.proxy.rowCount():,}"
+            shown = QLocale().toString(self.proxy.rowCount())
             return self.tr("%1 of %2").replace("%1", shown).replace("%2", total)
         return total
 

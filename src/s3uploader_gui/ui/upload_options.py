@@ -304,7 +304,10 @@ class ImageOptionsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Image options for %n item(s)", "", count))
         layout = QVBoxLayout(self)
-        note = QLabel(self.tr("These options replace the panel's for the selected item(s)."), self)
+        note = QLabel(
+            self.tr("These options replace the panel's for the %n selected item(s).", "", count),
+            self,
+        )
         note.setWordWrap(True)
         layout.addWidget(note)
         self.editor = ImageOptionsEditor(self)
