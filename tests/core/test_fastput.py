@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from s3uploader_gui.core import fastput
+from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import (
     AccessDenied,
     AclNotSupported,
@@ -36,6 +37,7 @@ from s3uploader_gui.core.transfers import (
     MiB,
     ObjectOptions,
     TransferEngine,
+    composite_crc32,
     crc32_b64,
 )
 from tests.conftest import seaweed_settings
@@ -91,7 +93,8 @@ def fake() -> Iterator[tuple[str, Script]]:
         def do_PUT(self) -> None:
             script.connections.add(self.client_address[1])
             length = int(self.headers.get("Content-Length", 0))
-            seen = Seen("PUT", self.path, {k.lower(): v for k, v in self.headers.items()}, b"")
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            seen = Seen(self.command, self.path, headers, b"")
             answer = script.answers[min(len(script.seen), len(script.answers) - 1)]
             script.seen.append(seen)
             if getattr(answer, "before_body", False):
@@ -100,6 +103,9 @@ def fake() -> Iterator[tuple[str, Script]]:
                 return
             seen.body = self.rfile.read(length)
             answer(self, seen)
+
+        do_POST = do_PUT  # multipart create and complete
+        do_DELETE = do_PUT  # multipart abort
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -391,6 +397,90 @@ def test_settings_alone_give_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> N
     assert plain_remote is not None and plain_remote.sign_payload
 
 
+def xml(body: str, status: int = 200) -> Callable[..., None]:
+    def answer(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
+        data = body.encode()
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    return answer
+
+
+def test_multipart_on_the_fast_path_and_a_complete_failing_with_200_is_retried(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    """CompleteMultipartUpload can answer 200 with an <Error> in the body: that is a
+    failure to retry, never a finished upload."""
+    endpoint, script = fake
+    f = make_random(tmp_path / "big.bin", 10 * MiB)
+    data = f.read_bytes()
+    crcs = [crc32_b64(data[: 5 * MiB]), crc32_b64(data[5 * MiB :])]
+    composite = composite_crc32(crcs).split("-")[0]
+    script.answers = [
+        xml("<InitiateMultipartUploadResult><UploadId>up+1/x</UploadId></InitiateMultipartUploadResult>"),
+        ok,
+        ok,
+        xml("<Error><Code>InternalError</Code><Message>try again</Message></Error>"),
+        xml(
+            "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag>"
+            f"<ChecksumCRC32>{composite}-2</ChecksumCRC32></CompleteMultipartUploadResult>"
+        ),
+    ]  # fmt: skip
+    context = _context(endpoint)
+    result, states, engine = _upload(
+        context, f, "dir/big.bin", multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB
+    )
+    assert result.status == ItemStatus.DONE, result.error
+    assert [s.method for s in script.seen] == ["POST", "PUT", "PUT", "POST", "POST"]
+    create, complete = script.seen[0], script.seen[-1]
+    assert create.path == "/bkt/dir/big.bin?uploads="
+    assert create.headers["x-amz-checksum-algorithm"] == "CRC32"
+    assert complete.path == "/bkt/dir/big.bin?uploadId=up%2B1%2Fx"
+    body = complete.body.decode()
+    for n, crc in enumerate(crcs, 1):
+        assert f"<PartNumber>{n}</PartNumber><ETag>&quot;abc&quot;</ETag>" in body.replace(
+            '"abc"', "&quot;abc&quot;"
+        )
+        assert f"<ChecksumCRC32>{crc}</ChecksumCRC32>" in body
+    assert any("retrying" in s for s in states)
+    # A command-line upload of one big file never built a botocore client.
+    assert context._client is None and engine._client is None
+
+
+def test_cancelled_multipart_on_the_fast_path_is_aborted(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    endpoint, script = fake
+    f = make_random(tmp_path / "big.bin", 10 * MiB)
+    cancel = CancelToken()
+
+    def part_then_cancel(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
+        cancel.cancel()  # the user cancels while the parts are on their way
+        ok(handler, seen)
+
+    script.answers = [
+        xml("<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"),
+        part_then_cancel,
+        part_then_cancel,
+        xml("", 204),
+    ]  # fmt: skip
+    engine = TransferEngine(
+        _context(endpoint),
+        EngineSettings(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB),
+    )
+    try:
+        (result,) = engine.upload(
+            "bkt", [UploadSource(f, "big.bin", f.stat().st_size)], cancel=cancel
+        )
+    finally:
+        engine.close()
+    assert result.status == ItemStatus.CANCELLED
+    deletes = [s for s in script.seen if s.method == "DELETE"]
+    assert [d.path for d in deletes] == ["/bkt/big.bin?uploadId=u1"]
+
+
 def test_small_uploads_with_explicit_keys_build_no_botocore_client(
     fake: tuple[str, Script], tmp_path: Path
 ) -> None:
@@ -449,7 +539,8 @@ def test_fastput_seaweed_odd_keys_and_parts_verify(
     sources = [
         UploadSource(p, f"odd/{k}", p.stat().st_size) for p, k in zip(files, keys, strict=True)
     ]
-    sources.append(UploadSource(big, "odd/big.bin", big.stat().st_size))
+    # Multipart create, parts and complete signed for an odd key too.
+    sources.append(UploadSource(big, "odd/big ü+#?%.bin", big.stat().st_size))
     try:
         results = engine.upload(seaweed_bucket, sources)
     finally:
@@ -459,6 +550,9 @@ def test_fastput_seaweed_odd_keys_and_parts_verify(
     ]
     assert sent.count("after-call.s3.PutObject") == len(keys)
     assert sent.count("after-call.s3.UploadPart") == 3
+    assert sent.count("after-call.s3.CreateMultipartUpload") == 1
+    assert sent.count("after-call.s3.CompleteMultipartUpload") == 1
+    assert engine._client is None  # no botocore client was needed for any of it
     for source in sources:
         got = context.client.get_object(Bucket=seaweed_bucket, Key=source.key)
         assert got["Body"].read() == source.path.read_bytes(), source.key

@@ -3,8 +3,10 @@
 botocore spends about 2 ms of CPU on each request (its event hooks, parameter
 validation, serialisers, urllib3). For a thousand 100 KiB files that is more than the
 server needs to store them, and on a two-core computer the client's CPU is taken from
-the local server. This module sends the two requests that carry data, and only them,
-with a small SigV4 signer and ``http.client``-style framing: about a tenth of the CPU.
+the local server. This module sends the requests that carry data (PutObject,
+UploadPart), HeadObject and a multipart upload's create, complete and abort, with a
+small SigV4 signer and ``http.client``-style framing: about a tenth of the CPU, and a
+command-line upload of one big file never builds a botocore client (a third of a second).
 
 Only where nothing botocore would do differently is needed: a custom endpoint in path
 style (SeaweedFS, MinIO, Ceph... and the local storage), no proxy, no client
@@ -21,6 +23,7 @@ import email.utils
 import hashlib
 import hmac
 import http.client
+import io
 import os
 import socket
 import ssl
@@ -41,6 +44,8 @@ _SMALL = 1024 * 1024
 _CHUNK = 1024 * 1024
 _UNSIGNED = "UNSIGNED-PAYLOAD"
 _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+_EMPTY = io.BytesIO(b"")  # a zero-length body: read(0) only, shared safely
+_S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 #: botocore parameter → HTTP header, for what PutObject/CreateMultipartUpload carry here.
 _HEADERS = {
@@ -154,7 +159,7 @@ class FastPut:
             if name == event or name.startswith(event + "."):
                 handler(event_name=name, **kwargs)
 
-    # -- the two operations -------------------------------------------------------------------
+    # -- the operations ------------------------------------------------------------------------
     def put_object(
         self,
         bucket: str,
@@ -182,7 +187,7 @@ class FastPut:
         """HeadObject with ChecksumMode=ENABLED, answered like botocore's (the fields the
         conflict checks read: size, ETag, date, type, checksums, metadata)."""
         headers = {"x-amz-checksum-mode": "ENABLED"}
-        h = self._send("HEAD", "HeadObject", bucket, key, "", headers, None, 0)
+        h, _ = self._send("HEAD", "HeadObject", bucket, key, "", headers, None, 0)
         answer: dict[str, Any] = {
             "ContentLength": int(h.get("content-length", 0)),
             "ETag": h.get("etag", ""),
@@ -199,6 +204,57 @@ class FastPut:
             self._emit("after-call", "HeadObject", parsed=answer)
         return answer
 
+    def create_multipart_upload(
+        self, bucket: str, key: str, headers: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """CreateMultipartUpload with ChecksumAlgorithm=CRC32 and ``headers`` (from
+        ``headers_for``); the answer carries ``UploadId`` like botocore's."""
+        headers = dict(headers, **{"x-amz-checksum-algorithm": "CRC32"})
+        operation = "CreateMultipartUpload"
+        h, data = self._send("POST", operation, bucket, key, "uploads=", headers, _EMPTY, 0)
+        fields = _xml_fields(operation, h, data)
+        if not fields.get("UploadId"):
+            raise _client_error(operation, 500, h, data)  # a 200 without an upload id
+        answer: dict[str, Any] = {"UploadId": fields["UploadId"]}
+        if self._handlers:
+            self._emit("after-call", operation, parsed=answer)
+        return answer
+
+    def complete_multipart_upload(
+        self, bucket: str, key: str, upload_id: str, parts: list[tuple[int, str, str]]
+    ) -> dict[str, Any]:
+        """CompleteMultipartUpload of ``parts`` (number, ETag, CRC32); the answer carries
+        ``ETag`` and ``ChecksumCRC32`` (the composite) like botocore's."""
+        xml = "".join(
+            f"<Part><PartNumber>{n}</PartNumber><ETag>{_xml_text(etag)}</ETag>"
+            f"<ChecksumCRC32>{_xml_text(crc)}</ChecksumCRC32></Part>"
+            for n, etag, crc in parts
+        )
+        body = (
+            f'<CompleteMultipartUpload xmlns="{_S3_XMLNS}">{xml}</CompleteMultipartUpload>'
+        ).encode()
+        operation = "CompleteMultipartUpload"
+        query = f"uploadId={quote(upload_id, safe='-_.~')}"
+        headers = {"content-type": "application/xml"}
+        h, data = self._send(
+            "POST", operation, bucket, key, query, headers, io.BytesIO(body), len(body)
+        )
+        # S3 may answer 200 and report the failure in the body (after a long assembly).
+        fields = _xml_fields(operation, h, data)
+        answer: dict[str, Any] = {"ETag": fields.get("ETag", "")}
+        if fields.get("ChecksumCRC32"):
+            answer["ChecksumCRC32"] = fields["ChecksumCRC32"]
+        if self._handlers:
+            self._emit("after-call", operation, parsed=answer)
+        return answer
+
+    def abort_multipart_upload(self, bucket: str, key: str, upload_id: str) -> None:
+        """AbortMultipartUpload (a missing upload raises NoSuchUpload, as botocore does)."""
+        query = f"uploadId={quote(upload_id, safe='-_.~')}"
+        self._send("DELETE", "AbortMultipartUpload", bucket, key, query, {}, None, 0)
+        if self._handlers:
+            self._emit("after-call", "AbortMultipartUpload", parsed={})
+
     def _stored(
         self,
         operation: str,
@@ -209,7 +265,7 @@ class FastPut:
         body: Body,
         length: int,
     ) -> dict[str, Any]:
-        h = self._send("PUT", operation, bucket, key, query, headers, body, length)
+        h, _ = self._send("PUT", operation, bucket, key, query, headers, body, length)
         answer: dict[str, Any] = {"ETag": h.get("etag", "")}
         if "x-amz-checksum-crc32" in h:
             answer["ChecksumCRC32"] = h["x-amz-checksum-crc32"]
@@ -246,8 +302,8 @@ class FastPut:
         headers: dict[str, str],
         body: Body | None,
         length: int,
-    ) -> dict[str, str]:
-        """One request; the answer's headers (lower-case names), or the error raised."""
+    ) -> tuple[dict[str, str], bytes]:
+        """One request; the answer's headers (lower-case names) and body, or the error."""
         path = f"{self.base_path}/{quote(bucket, safe='')}/{quote(key, safe='/~')}"
         target = f"{path}?{query}" if query else path
         for attempt in (0, 1):
@@ -326,7 +382,7 @@ class FastPut:
             answer_headers = {k.lower(): v for k, v in response.getheaders()}
             if response.status >= 300:
                 raise _client_error(operation, response.status, answer_headers, data)
-            return answer_headers
+            return answer_headers, data
         raise AssertionError("unreachable")
 
     def _connection(self) -> tuple[socket.socket, bool]:
@@ -581,6 +637,25 @@ def _client_error(
         "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": dict(headers)},
     }
     return bce.ClientError(response, operation)  # type: ignore[arg-type]
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_fields(operation: str, headers: Mapping[str, str], data: bytes) -> dict[str, str]:
+    """The leaf elements of a successful answer's XML; the error it may hold is raised."""
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise _client_error(operation, 500, headers, b"") from exc
+    if root.tag.rsplit("}", 1)[-1] == "Error":
+        raise _client_error(operation, 500, headers, data)
+    return {
+        child.tag.rsplit("}", 1)[-1]: child.text or ""
+        for child in root
+        if len(child) == 0 and child.text is not None
+    }
 
 
 def _closed(endpoint_url: str, exc: BaseException) -> Exception:

@@ -1593,9 +1593,15 @@ class _UploadRun:
             if confirmed is not None:
                 return journaled.upload_id, journaled.part_size, confirmed
         part_size = part_size_for(size, self.settings.multipart_chunksize)
-        answer = self.client.create_multipart_upload(
-            Bucket=self.bucket, Key=item.key, ChecksumAlgorithm="CRC32", **self._args(item)
-        )
+        args = self._args(item)
+        headers = self.fast.headers_for(args) if self.fast is not None else None
+        answer: Mapping[str, Any]
+        if self.fast is not None and headers is not None:
+            answer = self.fast.create_multipart_upload(self.bucket, item.key, headers)
+        else:
+            answer = self.client.create_multipart_upload(
+                Bucket=self.bucket, Key=item.key, ChecksumAlgorithm="CRC32", **args
+            )
         upload_id = str(answer["UploadId"])
         self.journal.set_multipart(item.journal.id, upload_id, part_size, "CRC32")
         return upload_id, part_size, {}
@@ -1696,16 +1702,22 @@ class _UploadRun:
         numbers = sorted(item.parts)
         if numbers != list(range(1, item.parts_total + 1)):
             raise IntegrityError(f"s3://{self.bucket}/{item.key}: parts are missing.")
-        parts = [
-            {"PartNumber": n, "ETag": item.parts[n][0], "ChecksumCRC32": item.parts[n][1]}
-            for n in numbers
-        ]
-        answer = self.client.complete_multipart_upload(
-            Bucket=self.bucket,
-            Key=item.key,
-            UploadId=item.upload_id,
-            MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
-        )
+        answer: Mapping[str, Any]
+        if self.fast is not None:
+            answer = self.fast.complete_multipart_upload(
+                self.bucket, item.key, item.upload_id, [(n, *item.parts[n]) for n in numbers]
+            )
+        else:
+            parts = [
+                {"PartNumber": n, "ETag": item.parts[n][0], "ChecksumCRC32": item.parts[n][1]}
+                for n in numbers
+            ]
+            answer = self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=item.key,
+                UploadId=item.upload_id,
+                MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
+            )
         expected = composite_crc32([item.parts[n][1] for n in numbers])
         echoed = answer.get("ChecksumCRC32")
         if echoed:
@@ -1717,7 +1729,11 @@ class _UploadRun:
                     code="ChecksumMismatch",
                 )
             return "CRC32"
-        head = self.client.head_object(Bucket=self.bucket, Key=item.key)
+        head: Mapping[str, Any] = (
+            self.fast.head_object(self.bucket, item.key)
+            if self.fast is not None
+            else self.client.head_object(Bucket=self.bucket, Key=item.key)
+        )
         if int(head.get("ContentLength", -1)) != item.size:
             raise IntegrityError(
                 f"s3://{self.bucket}/{item.key}: the server holds "
@@ -1729,9 +1745,12 @@ class _UploadRun:
     def _t_abort(self, item: _Upload, _: int) -> None:
         if item.upload_id:
             try:
-                self.client.abort_multipart_upload(
-                    Bucket=self.bucket, Key=item.key, UploadId=item.upload_id
-                )
+                if self.fast is not None:
+                    self.fast.abort_multipart_upload(self.bucket, item.key, item.upload_id)
+                else:
+                    self.client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=item.key, UploadId=item.upload_id
+                    )
             except Exception as exc:
                 err = self._err(exc, item.key)
                 if not isinstance(err, NotFound):
