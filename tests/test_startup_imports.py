@@ -10,8 +10,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
+
+
+def _in_a_fresh_interpreter(code: str) -> Any:
+    """Run ``code`` in a new Python; the JSON it printed last."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
 
 HEAVY = ("boto3", "botocore", "s3transfer", "keyring", "jaraco", "PIL")
 
@@ -25,10 +35,7 @@ def test_importing_the_window_does_not_import_heavy_libraries(module: str) -> No
         f"importlib.import_module({module!r})\n"
         f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    ).stdout
-    loaded = json.loads(out.strip().splitlines()[-1])
+    loaded = _in_a_fresh_interpreter(code)
     assert loaded == [], f"importing {module} imported {loaded}"
 
 
@@ -62,10 +69,7 @@ def test_the_window_leaves_later_stdlib_modules_for_later() -> None:
         "importlib.import_module('s3uploader_gui.ui.main_window')\n"
         f"print(json.dumps(sorted(m for m in {LATER!r} if m in sys.modules)))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    ).stdout
-    loaded = json.loads(out.strip().splitlines()[-1])
+    loaded = _in_a_fresh_interpreter(code)
     assert loaded == [], f"the window's modules imported {loaded}"
 
 
@@ -80,9 +84,6 @@ def test_asking_for_avif_at_start_up_does_not_load_the_codec() -> None:
         "from PIL import features\n"
         "print(json.dumps([early, loaded, bool(features.check('avif'))]))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    ).stdout
-    early, loaded, really = json.loads(out.strip().splitlines()[-1])
+    early, loaded, really = _in_a_fresh_interpreter(code)
     assert not loaded
     assert early == really
