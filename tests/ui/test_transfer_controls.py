@@ -184,3 +184,61 @@ def test_resume_offer_after_a_crash(
     body = seaweed_context.client.get_object(Bucket=seaweed_bucket, Key="later/big.bin")
     assert body["Body"].read() == big.read_bytes()
     assert journal.unfinished() == []
+
+
+def test_resume_offer_covers_every_bucket(
+    qtbot, window: MainWindow, seaweed_context, seaweed_bucket, tmp_path
+):
+    """Uploads left unfinished in two buckets are offered in one question and each goes
+    back to its own bucket (one batch after the other), with autostart off."""
+    from s3uploader_gui.core.objects import create_bucket
+    from tests.conftest import remove_bucket, unique_bucket
+
+    pane = window.upload_pane
+    connection = window.session.connection
+    assert connection is not None
+    other = unique_bucket()
+    create_bucket(seaweed_context.client, other)
+    try:
+        journal = Journal()
+        connection.engine.journal = journal
+        files = [make_random(tmp_path / f"f{i}.bin", 1000 + i) for i in range(3)]
+        conn_id = connection.engine.connection_id
+        journal.begin_many(
+            conn_id,
+            seaweed_bucket,
+            [(f"a/{f.name}", f, f.stat().st_size, f.stat().st_mtime_ns, None) for f in files[:2]],
+        )
+        journal.begin_many(
+            conn_id, other, [("b/f2.bin", files[2], 1002, files[2].stat().st_mtime_ns, None)]
+        )
+        autostart = pane.autostart_box.isChecked()
+        pane.autostart_box.setChecked(False)  # remembered: put back below
+        pane.transfer._resume_offered.clear()
+        offered: list[str] = []
+
+        def accept() -> None:
+            box = pane.transfer._offer
+            if box is None:
+                QTimer.singleShot(20, accept)
+                return
+            offered.append(box.text())
+            box.done(QMessageBox.StandardButton.Yes)
+
+        QTimer.singleShot(20, accept)
+        pane.transfer.offer_resume(connection)
+        qtbot.waitUntil(lambda: len(offered) == 1, timeout=10000)
+        assert "3 uploads did not finish last time" in offered[0]
+        assert "to 2 buckets" in offered[0]
+        qtbot.waitUntil(lambda: statuses(window) == [ItemStatus.DONE] * 3, timeout=30000)
+        for bucket, key, f in [
+            (seaweed_bucket, "a/f0.bin", files[0]),
+            (seaweed_bucket, "a/f1.bin", files[1]),
+            (other, "b/f2.bin", files[2]),
+        ]:
+            got = seaweed_context.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+            assert got == f.read_bytes(), (bucket, key)
+        assert journal.unfinished() == []
+    finally:
+        pane.autostart_box.setChecked(autostart)
+        remove_bucket(seaweed_context.client, other)

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 #: QueueItem.extra key: a key fixed in advance (a resumed upload keeps its key).
 FIXED_KEY = "fixed_key"
+#: QueueItem.extra key: the bucket a resumed upload goes back to, whatever the pane shows.
+FIXED_BUCKET = "fixed_bucket"
 
 
 class TransferControls(QObject):
@@ -131,6 +133,12 @@ class TransferControls(QObject):
         self.clear_button.setEnabled(bool(finished) and not running)
 
     # -- batches -------------------------------------------------------------------------
+    @staticmethod
+    def bucket_for(bucket: str, item: QueueItem) -> str:
+        """The bucket ``item`` uploads to: its fixed bucket, else the pane's ``bucket``."""
+        fixed = item.extra.get(FIXED_BUCKET)
+        return fixed if isinstance(fixed, str) and fixed else bucket
+
     def key_for(self, prefix: str, item: QueueItem) -> str:
         """The key ``item`` uploads to: its fixed key, else the key template's."""
         fixed = item.extra.get(FIXED_KEY)
@@ -301,16 +309,18 @@ class TransferControls(QObject):
         items = [i for i in items if i.path.is_file() and not i.options.get("temporary")]
         if not items:
             return
-        # One destination bucket per batch: other buckets are offered at the next start.
-        items = [i for i in items if i.bucket == items[0].bucket]
         self._offered_items = items
         total = sum(i.size for i in items)
+        buckets = len({i.bucket for i in items})
         box = QMessageBox(self.pane)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Resume uploads?"))
+        where = f"{format_bytes(total)}"
+        if buckets > 1:
+            where += ", " + self.tr("to %n bucket(s)", "", buckets)
         box.setText(
             self.tr("%n upload(s) did not finish last time", "", len(items))
-            + f" ({format_bytes(total)}). "
+            + f" ({where}). "
             + self.tr("Resume them? Large files continue from the parts already stored.")
         )
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
@@ -332,16 +342,18 @@ class TransferControls(QObject):
         self.resume_journaled(items)
 
     def resume_journaled(self, items: list[JournalItem]) -> None:
-        """Queue journaled uploads with their saved keys and start them."""
+        """Queue journaled uploads with their saved buckets and keys, and start them (one
+        batch per bucket, one after the other)."""
         q = self.pane.queue
+        items = sorted(items, key=lambda i: i.bucket)  # stable: each bucket's order kept
         if items:
-            bucket = items[0].bucket
-            self.pane.set_destination(bucket, self.pane.destination()[1])
+            self.pane.set_destination(items[0].bucket, self.pane.destination()[1])
         rows = q.add_sources(
             [UploadSource(path=i.path, key=i.key.rsplit("/", 1)[-1], size=i.size) for i in items]
         )
         for row, item in zip(rows, items, strict=True):
             q.item(row).extra[FIXED_KEY] = item.key
+            q.item(row).extra[FIXED_BUCKET] = item.bucket
             q.set_destination(row, item.bucket, item.key)
         self.pane.update_state()
         self.pane.start_uploads()

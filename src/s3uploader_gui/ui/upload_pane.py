@@ -40,7 +40,7 @@ from s3uploader_gui.ui.preview_panel import PreviewPanel
 from s3uploader_gui.ui.queue_model import Column as QueueColumn
 from s3uploader_gui.ui.queue_model import ProgressDelegate, UploadQueueModel
 from s3uploader_gui.ui.session import Session
-from s3uploader_gui.ui.transfer_controls import TransferControls
+from s3uploader_gui.ui.transfer_controls import FIXED_BUCKET, TransferControls
 from s3uploader_gui.ui.upload_options import ImageOptionsDialog, UploadOptionsPanel
 from s3uploader_gui.ui.upload_worker import UploadWorker
 from s3uploader_gui.ui.workers import WorkerPool
@@ -329,8 +329,20 @@ class UploadPane(QWidget):
         rows = self.queue.rows_with_status(*statuses)
         if not rows:
             return
+        # A batch goes to one bucket: resumed uploads keep theirs, and rows for another
+        # bucket wait for the next batch (started when this one ends).
+        chosen = bucket
+        bucket = self.transfer.bucket_for(chosen, self.queue.item(rows[0]))
+        batch: list[int] = []
+        later: list[int] = []
+        for row in rows:
+            same = self.transfer.bucket_for(chosen, self.queue.item(row)) == bucket
+            (batch if same else later).append(row)
+        rows = batch
         sources: list[UploadSource] = []
         with self.queue.batched():
+            for row in later:
+                self.queue.set_status(row, ItemStatus.QUEUED)  # a retried one waits its turn
             for row in rows:
                 item = self.queue.item(row)
                 key = self.transfer.key_for(prefix, item)
@@ -519,7 +531,9 @@ class UploadPane(QWidget):
             self.uploadedTo.emit(*self._upload_dest)
         self.uploadsFinished.emit(ok, failed)
         more = self.queue.rows_with_status(ItemStatus.QUEUED)
-        resumed = self.transfer.batch_finished()
+        resumed = self.transfer.batch_finished() or any(
+            FIXED_BUCKET in self.queue.item(r).extra for r in more
+        )
         autostart = self.autostart_box.isChecked() and not cancelled
         if more and (autostart or resumed) and not self._closing:
             self.start_uploads()

@@ -145,6 +145,13 @@
 <context>
     <name>TransferControls</name>
     <message numerus="yes">
+        <source>to %n bucket(s)</source>
+        <translation>
+            <numerusform>to %n bucket</numerusform>
+            <numerusform>to %n buckets</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n upload(s) did not finish last time</source>
         <translation>
             <numerusform>%n upload did not finish last time</numerusform>
