@@ -29,6 +29,20 @@ def qt_settings_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def restore_settings(qt_settings_dir: Path) -> Iterator[None]:
+    """Every setting a test changes (remembered options, transfer preferences, the
+    autostart box) is put back afterwards: the next test starts as the last one did."""
+    settings = QSettings()
+    saved = {key: settings.value(key) for key in settings.allKeys()}
+    yield
+    settings = QSettings()
+    settings.clear()
+    for key, value in saved.items():
+        settings.setValue(key, value)
+    settings.sync()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def qt_translations(qapp: QCoreApplication) -> None:
     """The app's translations, as app.main installs them: "1 file", not "1 file(s)"."""

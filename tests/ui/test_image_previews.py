@@ -22,19 +22,6 @@ from tests.helpers.qt import GapRecorder
 from tests.ui.test_main_window import drop_paths
 
 
-@pytest.fixture(autouse=True)
-def restore_settings() -> Iterator[None]:
-    """These tests change remembered options: put every setting back for the next tests."""
-    settings = QSettings()
-    saved = {key: settings.value(key) for key in settings.allKeys()}
-    yield
-    settings = QSettings()
-    settings.clear()
-    for key, value in saved.items():
-        settings.setValue(key, value)
-    settings.sync()
-
-
 @pytest.fixture
 def offline(qtbot) -> Iterator[MainWindow]:
     """A shown main window with no connection (files stay queued)."""
