@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -85,8 +87,6 @@ def is_image_name(name: str) -> bool:
 
 def normalize_key(key: str) -> str:
     """NFC form, so a macOS (NFD) name and the same name typed elsewhere are one key."""
-    import unicodedata
-
     return unicodedata.normalize("NFC", key)
 
 
@@ -285,8 +285,6 @@ def validate_key_template(template: str) -> str | None:
         names.add(name)
     if not names & {"path", "name", "stem"}:
         return "The key template must contain {path}, {name} or {stem}, or every file gets one key."
-    import datetime as dt
-
     try:
         sample = render_key(template, "p/", "a/b.txt", now=dt.datetime(2026, 1, 2, 3, 4, 5))
     except (ValueError, KeyError) as exc:
@@ -308,8 +306,8 @@ def render_key(
 
     The result is NFC-normalised with no doubled or leading slashes.
     """
-    import datetime as dt
-
+    # Module-level imports here: this runs for every queued file on the GUI thread, and
+    # PySide's import hook makes an import inside a function cost microseconds each time.
     rel = PurePosixPath(normalize_key(relative.replace("\\", "/")).lstrip("/"))
     when = now or dt.datetime.now()
     modified = dt.datetime.fromtimestamp(mtime) if mtime is not None else when
