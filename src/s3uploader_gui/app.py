@@ -80,10 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     import gc
 
-    # Start-up allocates some hundred thousand long-lived objects (modules, classes, Qt
-    # wrappers): collecting while they are made is wasted work, and once the window is
-    # up they are frozen so that later collections never walk them again (shorter pauses
-    # in the event loop for the rest of the session).
+    # Start-up allocates tens of thousands of long-lived objects (modules, classes, Qt
+    # wrappers): collecting while they are made is wasted work; once the window is up
+    # they are frozen (ui/gc_policy.py) so that later collections never walk them.
     gc.disable()
     from s3uploader_gui.core import supervisor
 
@@ -122,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
 
     def settle() -> None:
-        gc.freeze()
+        gc.freeze()  # no collection first: it would walk all of start-up's objects now
         gc.enable()
 
     QTimer.singleShot(0, settle)

@@ -15,7 +15,7 @@ table and ``BrowserFilterModel`` filters them, so a page costs the views the sam
 Memory: a row is a ``Node`` with ``__slots__``; only containers carry a ``Listing``
 (children, paging state), so an object row costs a few hundred bytes with its key.
 Once a page is in, its rows (and the rest of what is alive) are kept out of the
-cyclic garbage collector's passes with ``gc.freeze()`` (see ``_settle``).
+cyclic garbage collector's passes with ``gc.freeze()`` (see ``gc_policy``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-import gc
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -55,6 +54,7 @@ from s3uploader_gui.core.listing import (
 from s3uploader_gui.core.naming import is_image_name
 from s3uploader_gui.core.progress import format_bytes
 from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.ui.gc_policy import settle, unsettle
 from s3uploader_gui.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -212,28 +212,6 @@ def _group(node: Node) -> int:
     return 2 if node.search else (0 if node.listing is not None else 1)
 
 
-def _settle() -> None:
-    """Move what is alive now (the rows just inserted, the app's own objects) out of the
-    cyclic garbage collector's future passes, with ``gc.freeze()``.
-
-    A full collection walks every tracked object while holding the GIL, so the window
-    freezes for as long: 70-80 ms here for the app's own 95,000 objects, before any
-    row, and every loaded row is one more. Listing a big prefix allocates enough to
-    set off such collections again and again. Frozen objects are still freed by
-    reference counting (a row's only cycle, parent → children → row → parent, is
-    broken by ``BucketModel._release`` when its container leaves the tree); only
-    cyclic garbage among them would wait for ``gc.unfreeze()`` (``_unsettle``), so the
-    young generations are collected first: what is garbage now is not frozen.
-    """
-    gc.collect(1)
-    gc.freeze()
-
-
-def _unsettle() -> None:
-    """Give frozen objects back to the collector (a connection's rows were let go)."""
-    gc.unfreeze()
-
-
 def _nodes_for(parent: Node, page: Page) -> list[Node]:
     """The rows of ``page`` (built on the worker thread, inserted on the GUI thread)."""
     bucket = parent.bucket  # one shared string for every row
@@ -344,7 +322,7 @@ class BucketModel(QAbstractItemModel):
         self._close_streams()
         self._pinned.clear()
         self._remove_children(self._root)
-        _unsettle()  # the rows are gone; cyclic garbage frozen with them can be found again
+        unsettle()  # the rows are gone; cyclic garbage frozen with them can be found again
         if context is not None:
             self.refresh_buckets()
 
@@ -889,7 +867,7 @@ class BucketModel(QAbstractItemModel):
         else:
             listing.pages += 1
             self._insert_nodes(node, result[1], dedupe=listing.synthetic or first)
-        _settle()
+        settle()
         self.nodeLoaded.emit(node.bucket, node.key)
 
     def _alive(self, node: Node) -> bool:
@@ -999,7 +977,7 @@ class BucketModel(QAbstractItemModel):
     def _release(self, nodes: list[Node]) -> None:
         """Empty the containers among ``nodes`` (rows just removed), all the way down.
 
-        Rows are frozen out of the cyclic GC (see ``_settle``): once their container
+        Rows are frozen out of the cyclic GC (see ``gc_policy``): once their container
         lets go of them, reference counting frees them, and the container.
         """
         stack = [n for n in nodes if n.listing is not None]

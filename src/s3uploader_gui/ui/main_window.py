@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from s3uploader_gui.core.naming import normalize_prefix
 from s3uploader_gui.core.profiles import Profile
 from s3uploader_gui.ui.browser_pane import EXPIRY_CHOICES, BrowserPane
+from s3uploader_gui.ui.gc_policy import settle
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload_pane import UploadPane
@@ -417,6 +418,7 @@ class MainWindow(QMainWindow):
         )
         self.show_status(self.tr("Connected to %s.") % connection.label)
         self._update_actions()
+        settle()  # the connection's libraries and client stay for the session
 
     @Slot(str, str, list)
     def _on_browser_drop(self, bucket: str, prefix: str, paths: list[object]) -> None:
