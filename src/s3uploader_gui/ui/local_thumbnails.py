@@ -35,6 +35,7 @@ from s3uploader_gui.core.errors import AppError, translate, user_message
 from s3uploader_gui.core.imaging import Thumbnail
 from s3uploader_gui.core.naming import is_image_name
 from s3uploader_gui.core.thumbcache import ThumbnailCache
+from s3uploader_gui.ui.thumbnail_image import thumbnail_qimage
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _load_qt_image_plugins() -> None:
     for fmt in ("JPEG", "PNG"):
         buf = io.BytesIO()
         Image.new("RGB", (8, 8)).save(buf, fmt)
-        QImage.fromData(buf.getvalue())
+        thumbnail_qimage(buf.getvalue())
 
 
 #: The warm-up, in steps of at most ~35 ms each on a cold start (~14 ms warm): one step per
@@ -126,7 +127,7 @@ class _Job(QRunnable):
         result: Thumbnail | str
         try:
             thumb = loader.cache.get(path, size)
-            image = QImage.fromData(thumb.data)
+            image = thumbnail_qimage(thumb.data)
             result = thumb
         except AppError as err:
             result = user_message(err)

@@ -25,6 +25,7 @@ from s3uploader_gui.core.thumbnails import (
     ThumbRequest,
     fetch_thumbnail,
 )
+from s3uploader_gui.ui.thumbnail_image import thumbnail_qimage
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class _Job(QRunnable):
                 self._context.client, self._req, max_bytes=self._max_bytes, root=self._root
             )
             if data:
-                decoded = QImage.fromData(data)
+                decoded = thumbnail_qimage(data)
                 image = None if decoded.isNull() else decoded
         except AppError as err:
             log.info("no thumbnail for %s: %s", self._req.key, err)
