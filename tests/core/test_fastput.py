@@ -651,3 +651,55 @@ def test_conflicts_on_the_fast_path(
     assert heads  # the check went the lean way
     listed = context.client.list_objects_v2(Bucket=bucket)["Contents"]
     assert sorted(o["Key"] for o in listed) == keys
+
+
+def test_multipart_answers_that_make_no_sense_fail_the_item_clearly(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    """A create answered 200 without an upload id is a server error (retried, then the
+    item fails with a clear message), not a crash or parts sent to no upload."""
+    endpoint, script = fake
+    f = make_random(tmp_path / "big.bin", 10 * MiB)
+    script.answers = [xml("<InitiateMultipartUploadResult></InitiateMultipartUploadResult>")]
+    result, _, _ = _upload(
+        _context(endpoint),
+        f,
+        "big.bin",
+        multipart_threshold=5 * MiB,
+        multipart_chunksize=5 * MiB,
+        retry_budget_s=1.0,
+    )
+    assert result.status == ItemStatus.FAILED
+    assert "failing (500)" in str(result.error), result.error  # one clear sentence
+    assert {s.method for s in script.seen} == {"POST"}  # no part went to an unknown upload
+
+
+def test_an_abort_the_server_no_longer_knows_is_not_an_error(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    endpoint, script = fake
+    f = make_random(tmp_path / "big.bin", 10 * MiB)
+    cancel = CancelToken()
+
+    def part_then_cancel(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
+        cancel.cancel()
+        ok(handler, seen)
+
+    script.answers = [
+        xml("<InitiateMultipartUploadResult><UploadId>u2</UploadId></InitiateMultipartUploadResult>"),
+        part_then_cancel,
+        part_then_cancel,
+        error(404, "NoSuchUpload"),
+    ]  # fmt: skip
+    engine = TransferEngine(
+        _context(endpoint),
+        EngineSettings(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB),
+    )
+    try:
+        (result,) = engine.upload(
+            "bkt", [UploadSource(f, "big.bin", f.stat().st_size)], cancel=cancel
+        )
+    finally:
+        engine.close()
+    assert result.status == ItemStatus.CANCELLED, result.error
+    assert [s.method for s in script.seen].count("DELETE") == 1
