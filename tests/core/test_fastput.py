@@ -131,7 +131,7 @@ def _context(endpoint: str, token: str | None = None) -> S3Context:
 
 
 def _upload(
-    context: S3Context, path: Path, key: str, **settings: Any
+    context: S3Context, path: Path, key: str, cancel: CancelToken | None = None, **settings: Any
 ) -> tuple[Any, list[str], TransferEngine]:
     states: list[str] = []
     engine = TransferEngine(context, EngineSettings(**settings))
@@ -141,6 +141,7 @@ def _upload(
             "bkt",
             [UploadSource(path, key, path.stat().st_size)],
             on_state=lambda i, s, d: states.append(d),
+            cancel=cancel,
         )
     finally:
         engine.close()
@@ -449,35 +450,43 @@ def test_multipart_on_the_fast_path_and_a_complete_failing_with_200_is_retried(
     assert context._client is None and engine._client is None
 
 
-def test_cancelled_multipart_on_the_fast_path_is_aborted(
-    fake: tuple[str, Script], tmp_path: Path
-) -> None:
+def _cancelled_mid_multipart(
+    fake: tuple[str, Script], tmp_path: Path, upload_id: str, abort: Callable[..., None]
+) -> Any:
+    """Upload 10 MiB in two parts, cancelled while the parts are on their way; the server
+    answers the abort with ``abort``. The item's result."""
     endpoint, script = fake
     f = make_random(tmp_path / "big.bin", 10 * MiB)
     cancel = CancelToken()
 
     def part_then_cancel(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
-        cancel.cancel()  # the user cancels while the parts are on their way
+        cancel.cancel()
         ok(handler, seen)
 
+    created = f"<InitiateMultipartUploadResult><UploadId>{upload_id}</UploadId>"
     script.answers = [
-        xml("<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"),
+        xml(created + "</InitiateMultipartUploadResult>"),
         part_then_cancel,
         part_then_cancel,
-        xml("", 204),
-    ]  # fmt: skip
-    engine = TransferEngine(
+        abort,
+    ]
+    result, _, _ = _upload(
         _context(endpoint),
-        EngineSettings(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB),
+        f,
+        "big.bin",
+        cancel,
+        multipart_threshold=5 * MiB,
+        multipart_chunksize=5 * MiB,
     )
-    try:
-        (result,) = engine.upload(
-            "bkt", [UploadSource(f, "big.bin", f.stat().st_size)], cancel=cancel
-        )
-    finally:
-        engine.close()
+    return result
+
+
+def test_cancelled_multipart_on_the_fast_path_is_aborted(
+    fake: tuple[str, Script], tmp_path: Path
+) -> None:
+    result = _cancelled_mid_multipart(fake, tmp_path, "u1", xml("", 204))
     assert result.status == ItemStatus.CANCELLED
-    deletes = [s for s in script.seen if s.method == "DELETE"]
+    deletes = [s for s in fake[1].seen if s.method == "DELETE"]
     assert [d.path for d in deletes] == ["/bkt/big.bin?uploadId=u1"]
 
 
@@ -677,29 +686,6 @@ def test_multipart_answers_that_make_no_sense_fail_the_item_clearly(
 def test_an_abort_the_server_no_longer_knows_is_not_an_error(
     fake: tuple[str, Script], tmp_path: Path
 ) -> None:
-    endpoint, script = fake
-    f = make_random(tmp_path / "big.bin", 10 * MiB)
-    cancel = CancelToken()
-
-    def part_then_cancel(handler: http.server.BaseHTTPRequestHandler, seen: Seen) -> None:
-        cancel.cancel()
-        ok(handler, seen)
-
-    script.answers = [
-        xml("<InitiateMultipartUploadResult><UploadId>u2</UploadId></InitiateMultipartUploadResult>"),
-        part_then_cancel,
-        part_then_cancel,
-        error(404, "NoSuchUpload"),
-    ]  # fmt: skip
-    engine = TransferEngine(
-        _context(endpoint),
-        EngineSettings(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB),
-    )
-    try:
-        (result,) = engine.upload(
-            "bkt", [UploadSource(f, "big.bin", f.stat().st_size)], cancel=cancel
-        )
-    finally:
-        engine.close()
+    result = _cancelled_mid_multipart(fake, tmp_path, "u2", error(404, "NoSuchUpload"))
     assert result.status == ItemStatus.CANCELLED, result.error
-    assert [s.method for s in script.seen].count("DELETE") == 1
+    assert [s.method for s in fake[1].seen].count("DELETE") == 1
