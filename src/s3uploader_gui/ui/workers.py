@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -13,6 +13,8 @@ from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AppError, translate
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Worker(QObject):
@@ -38,13 +40,14 @@ class Worker(QObject):
         *args: Any,
         pass_cancel: bool = False,
         name: str = "",
+        cancel: CancelToken | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__()
         self._fn = fn
         self._args = args
         self._kwargs = kwargs
-        self.cancel_token = CancelToken()
+        self.cancel_token = cancel or CancelToken()
         if pass_cancel:
             self._kwargs["cancel"] = self.cancel_token
         self.name = name or getattr(fn, "__name__", "worker")
@@ -123,6 +126,30 @@ class WorkerPool(QObject):
         self.start(worker)
         return worker
 
+    def call(
+        self,
+        fn: Callable[[], T],
+        on_result: Callable[[T], None],
+        on_failed: Callable[[AppError], None] | None = None,
+        *,
+        name: str,
+        cancel: CancelToken | None = None,
+    ) -> Worker:
+        """Run ``fn()`` on a worker thread and hand its typed result to ``on_result``.
+
+        Both callbacks run on the thread that called ``call`` (the GUI thread), whatever
+        they are: a relay living there receives the worker's signals, so a plain function
+        or a lambda is as safe as a slot. ``cancel`` becomes the worker's token, so
+        ``shutdown`` and ``Worker.cancel`` reach a function that was given it.
+        """
+        worker = Worker(fn, name=name, cancel=cancel)
+        relay = _Relay(on_result, on_failed, self)
+        worker.result.connect(relay.deliver)
+        worker.failed.connect(relay.fail)
+        worker.finished.connect(relay.deleteLater)
+        self.start(worker)
+        return worker
+
     @property
     def active(self) -> int:
         return len(self._running)
@@ -156,3 +183,30 @@ class WorkerPool(QObject):
                 ok = False
         self._running.clear()
         return ok
+
+
+class _Relay(QObject, Generic[T]):
+    """Receives one worker's signals on the GUI thread and calls typed callbacks.
+
+    Worker signals carry ``object``; the relay is where that value gets its type back,
+    once, instead of in every handler.
+    """
+
+    def __init__(
+        self,
+        on_result: Callable[[T], None],
+        on_failed: Callable[[AppError], None] | None,
+        parent: QObject,
+    ) -> None:
+        super().__init__(parent)
+        self._on_result = on_result
+        self._on_failed = on_failed
+
+    @Slot(object)
+    def deliver(self, value: object) -> None:
+        self._on_result(value)  # type: ignore[arg-type]  # the worker ran Callable[[], T]
+
+    @Slot(object)
+    def fail(self, err: object) -> None:
+        if self._on_failed is not None and isinstance(err, AppError):
+            self._on_failed(err)

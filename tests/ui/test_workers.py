@@ -1,0 +1,62 @@
+"""The worker pool: typed results reach their callbacks on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from s3uploader_gui.core.cancel import CancelToken
+from s3uploader_gui.core.errors import AppError, NotFound
+from s3uploader_gui.ui.workers import WorkerPool
+
+
+def test_call_delivers_the_result_to_a_plain_function_on_the_gui_thread(qtbot: QtBot) -> None:
+    pool = WorkerPool()
+    ran_on: list[threading.Thread] = []
+    got: list[tuple[int, bool]] = []
+
+    def work() -> int:
+        ran_on.append(threading.current_thread())
+        return 41 + 1
+
+    # A lambda has no thread affinity of its own: the relay must still deliver on this thread.
+    pool.call(
+        work,
+        lambda value: got.append((value, QThread.currentThread() is pool.thread())),
+        name="answer",
+    )
+    qtbot.waitUntil(lambda: bool(got) and pool.active == 0)
+    assert got == [(42, True)]
+    assert ran_on and ran_on[0] is not threading.main_thread()
+
+
+def test_call_translates_failures_and_skips_on_result(qtbot: QtBot) -> None:
+    pool = WorkerPool()
+    results: list[object] = []
+    errors: list[AppError] = []
+
+    def work() -> int:
+        raise NotFound("The object s3://b/k does not exist.")
+
+    pool.call(work, results.append, errors.append, name="missing")
+    qtbot.waitUntil(lambda: bool(errors) and pool.active == 0)
+    assert results == []
+    assert isinstance(errors[0], NotFound)
+
+
+def test_shutdown_cancels_the_token_given_to_call(qtbot: QtBot) -> None:
+    pool = WorkerPool()
+    token = CancelToken()
+    started = threading.Event()
+
+    def work() -> str:
+        started.set()
+        token.wait(30)
+        return "stopped"
+
+    pool.call(work, lambda _: None, name="long", cancel=token)
+    assert started.wait(5)
+    assert pool.shutdown(5000)
+    assert token.cancelled
