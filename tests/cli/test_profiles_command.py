@@ -15,8 +15,8 @@ from pathlib import Path
 import keyring.core
 import pytest
 
-from s3uploader_gui import cli
 from s3uploader_gui.cli import main
+from s3uploader_gui.cli.profiles import read_secret
 from s3uploader_gui.core.credentials import SERVICE, CredentialStore
 from s3uploader_gui.core.local_server import LocalServerInfo
 from s3uploader_gui.core.profiles import ProfileKind, ProfileStore
@@ -154,7 +154,7 @@ def test_secret_from_a_hidden_prompt_on_a_terminal(
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
     monkeypatch.setattr("sys.stdin", Tty(""))
-    assert cli.read_secret("Secret: ") == "typed-at-the-prompt"
+    assert read_secret("Secret: ") == "typed-at-the-prompt"
     prompts.clear()
     code = main(add_args(name, seaweed, "--session-token"))  # stdin is still the terminal
     assert code == 0

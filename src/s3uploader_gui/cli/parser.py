@@ -1,0 +1,251 @@
+"""The ``s3uploader`` argument parser: global options, every command's options, and the
+argument types that check them.
+
+Building it imports the command modules, which import nothing heavy until they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from s3uploader_gui import __version__
+from s3uploader_gui.cli.batch import CONFLICT_CHOICES
+from s3uploader_gui.cli.download import cmd_download
+from s3uploader_gui.cli.listing import cmd_ls
+from s3uploader_gui.cli.objects import cmd_mb, cmd_rm
+from s3uploader_gui.cli.output import PROG
+from s3uploader_gui.cli.profiles import (
+    cmd_profiles_add,
+    cmd_profiles_edit,
+    cmd_profiles_list,
+    cmd_profiles_remove,
+    cmd_profiles_test,
+)
+from s3uploader_gui.cli.share import cmd_presign
+from s3uploader_gui.cli.upload import cmd_upload
+
+
+def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be {low}–{high}, not {value}")
+        return value
+
+    return parse
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The options every command takes; ``suppress`` keeps a sub-parser from resetting them."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("connection and output")
+    group.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=default(None),
+        help="a profile saved in the app (“local” is the embedded local storage); "
+        "without it, boto3's standard chain is used (AWS_* variables, ~/.aws)",
+    )
+    group.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        default=default(None),
+        help="an S3-compatible server (also AWS_ENDPOINT_URL_S3)",
+    )
+    group.add_argument(
+        "--region", metavar="R", default=default(None), help="the region (also AWS_DEFAULT_REGION)"
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print one JSON object per item and line on stdout",
+    )
+
+
+def _expires(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+
+
+def _add_profile_fields(p: argparse.ArgumentParser) -> None:
+    """The options of ``profiles add`` and ``profiles edit`` (the secret is never one)."""
+    sup = argparse.SUPPRESS
+    p.add_argument("--kind", choices=["aws", "s3-compatible"], default=None)
+    p.add_argument("--endpoint-url", metavar="URL", default=sup, help="the S3 server's address")
+    p.add_argument("--access-key-id", metavar="ID", default=None)
+    p.add_argument("--region", metavar="R", default=sup)
+    p.add_argument("--addressing-style", choices=["auto", "path", "virtual"], default=None)
+    p.add_argument(
+        "--aws-profile",
+        metavar="NAME",
+        default=None,
+        help="use this profile of ~/.aws (SSO, assume-role...) instead of keys",
+    )
+    p.add_argument("--default-bucket", metavar="BUCKET", default=None)
+    p.add_argument("--default-prefix", metavar="PREFIX", default=None)
+    p.add_argument("--public-url", metavar="URL", default=None, help="a public/CDN base URL")
+    p.add_argument(
+        "--session-token",
+        action="store_true",
+        help="also ask for a session token (temporary credentials), after the secret",
+    )
+    p.add_argument("--json", action="store_true", default=sup, help="print JSON")
+
+
+def _add_profiles_parsers(parent: argparse.ArgumentParser) -> None:
+    """``profiles list|add|edit|remove|test`` (``profiles`` alone lists)."""
+    sub = parent.add_subparsers(dest="profiles_command", metavar="ACTION")
+    sup = argparse.SUPPRESS
+
+    p = sub.add_parser("list", help="list the profiles", description="List the profiles.")
+    p.add_argument("--json", action="store_true", default=sup, help="print JSON")
+    p.set_defaults(func=cmd_profiles_list)
+
+    text = (
+        "add a profile; the secret access key is read from a hidden prompt, or from "
+        "standard input when it is not a terminal (one line; a second line is the session "
+        "token with --session-token)"
+    )
+    p = sub.add_parser("add", help="add a profile", description=text)
+    p.add_argument("name", metavar="NAME")
+    _add_profile_fields(p)
+    p.set_defaults(func=cmd_profiles_add)
+
+    text = "change a profile's fields; --new-secret asks for a new secret like add does"
+    p = sub.add_parser("edit", help="change a profile", description=text)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--rename", metavar="NEW_NAME", default=None)
+    p.add_argument("--new-secret", action="store_true", help="ask for a new secret access key")
+    _add_profile_fields(p)
+    p.set_defaults(func=cmd_profiles_edit)
+
+    p = sub.add_parser(
+        "remove",
+        help="delete a profile and its secrets",
+        description="Delete a profile and the secrets stored for it in the keyring.",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--json", action="store_true", default=sup, help="print JSON")
+    p.set_defaults(func=cmd_profiles_remove)
+
+    p = sub.add_parser(
+        "test",
+        help="test a profile's connection",
+        description="Test a profile: list buckets, or with --bucket the one bucket it may use.",
+    )
+    p.add_argument("name", metavar="NAME", nargs="?", default=None)
+    p.add_argument("--bucket", metavar="BUCKET", default=None)
+    p.add_argument("--json", action="store_true", default=sup, help="print JSON")
+    p.set_defaults(func=cmd_profiles_test)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (global options are accepted before and after the command)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Upload files to S3 (or an S3-compatible server) and share them."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, func: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("upload", cmd_upload, "upload files and folders (folders keep their name)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--to", required=True, metavar="s3://BUCKET[/PREFIX/]")
+    p.add_argument(
+        "--on-conflict",
+        choices=CONFLICT_CHOICES,
+        default=None,
+        help="when the key exists: overwrite it (default), skip the file, skip it only if "
+        "identical (size and checksum), or upload as “name (1).ext”",
+    )
+    p.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="same as --on-conflict skip-identical",
+    )
+    images = p.add_argument_group(
+        "images (any of these turns image processing on; originals are never modified)"
+    )
+    images.add_argument(
+        "--resize",
+        type=_int_in(1, 100_000, "--resize"),
+        metavar="MAXPX",
+        help="fit images within MAXPX on their longest edge (never enlarged); "
+        "EXIF orientation is applied to the pixels",
+    )
+    images.add_argument(
+        "--quality",
+        type=_int_in(1, 100, "--quality"),
+        metavar="Q",
+        help="JPEG/WebP/AVIF quality 1–100 (default 85)",
+    )
+    images.add_argument(
+        "--format",
+        choices=["keep", "jpeg", "webp", "png", "avif"],
+        help="output format; the key's extension and Content-Type follow it (default keep)",
+    )
+    images.add_argument(
+        "--metadata",
+        choices=["strip-location", "strip-all", "keep"],
+        help="EXIF/XMP metadata: remove GPS location (default), remove all, or keep; "
+        "the colour profile is always kept",
+    )
+
+    p = command("ls", cmd_ls, "list buckets, or folders and objects under a prefix")
+    p.add_argument("url", nargs="?", metavar="s3://BUCKET[/PREFIX/]")
+    p.add_argument("--recursive", action="store_true", help="list every object below")
+
+    p = command("presign", cmd_presign, "print a temporary download link (SigV4)")
+    p.add_argument("url", metavar="s3://BUCKET/KEY")
+    p.add_argument(
+        "--expires",
+        type=_expires,
+        default=3600,
+        metavar="SECONDS",
+        help="lifetime of the link, 1 s to 7 days (default 3600)",
+    )
+
+    p = command("download", cmd_download, "download an object, or everything under a prefix/")
+    p.add_argument("source", metavar="s3://BUCKET/KEY-or-PREFIX/")
+    p.add_argument("dest", metavar="DEST_DIR")
+    p.add_argument(
+        "--on-conflict",
+        choices=CONFLICT_CHOICES,
+        default=None,
+        help="when the local file exists: skip it (default), overwrite it, skip it only if "
+        "identical, or save as “name (1).ext”",
+    )
+    p.add_argument("--overwrite", action="store_true", help="same as --on-conflict overwrite")
+
+    p = command("rm", cmd_rm, "delete objects")
+    p.add_argument("urls", nargs="+", metavar="s3://BUCKET/KEY")
+    p.add_argument(
+        "--recursive",
+        action="store_true",
+        help="a KEY ending in / (or none) deletes everything under it",
+    )
+
+    p = command("mb", cmd_mb, "create a bucket")
+    p.add_argument("url", metavar="s3://BUCKET")
+
+    p = command("profiles", cmd_profiles_list, "list, add, edit, remove or test saved profiles")
+    _add_profiles_parsers(p)
+    return parser

@@ -1,0 +1,62 @@
+"""``s3uploader upload``: files and folders to a bucket, images optionally processed on the way
+(the originals are never modified).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from s3uploader_gui.cli.batch import run_transfers
+from s3uploader_gui.cli.context import open_context, require_bucket
+from s3uploader_gui.cli.output import Reporter, display_path, record
+
+if TYPE_CHECKING:
+    from s3uploader_gui.core.imaging import ImagePreparer
+    from s3uploader_gui.core.naming import UploadSource
+
+
+def _image_preparer(
+    args: argparse.Namespace, sources: Sequence[UploadSource]
+) -> ImagePreparer | None:
+    """An ImagePreparer when an image option was given (else files upload as they are)."""
+    given = (args.resize, args.quality, args.format, args.metadata)
+    if all(v is None for v in given):
+        return None
+    from s3uploader_gui.core.imaging import (
+        ImageOptions,
+        ImagePreparer,
+        MetadataPolicy,
+        OutputFormat,
+    )
+
+    options = ImageOptions(
+        max_edge=args.resize or None,
+        format=OutputFormat(args.format or "keep"),
+        quality=args.quality if args.quality is not None else 85,
+        metadata=MetadataPolicy(args.metadata or "strip-location"),
+    )
+    preparer = ImagePreparer(options)
+    return preparer if preparer.needed(list(sources)) else None
+
+
+def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
+    """Upload files and folders under ``--to``."""
+    from s3uploader_gui.core.naming import normalize_prefix, parse_s3_url, plan_uploads
+
+    target = parse_s3_url(args.to)
+    prefix = normalize_prefix(target.key)
+    sources, problems = plan_uploads(args.paths, prefix)
+    with open_context(args) as context:
+        require_bucket(context.client, target.bucket)
+        for path, err in problems:
+            rep.failed(
+                record("failed", bucket=target.bucket, path=path, nbytes=0, error=err.message),
+                display_path(path),
+                err.message,
+                command="upload",
+            )
+        prepare = _image_preparer(args, sources)
+        run_transfers(args, rep, context, target.bucket, sources, prepare=prepare)
+    return rep.exit_code
