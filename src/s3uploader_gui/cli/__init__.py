@@ -18,4 +18,4 @@ one module per command group: ``upload``, ``download``, ``listing`` (ls), ``shar
 (presign), ``objects`` (rm, mb), ``profiles``.
 """
 
-from s3uploader_gui.cli.main import main as main
+from s3uploader_gui.cli.cli_main import main as main
