@@ -9,15 +9,14 @@ otherwise there is no thumbnail (the browser shows a generic icon).
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.errors import AppError, BadImage, translate
+from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
 from s3uploader_gui.core.s3client import S3Client
 
 MiB = 1024 * 1024
@@ -76,33 +75,13 @@ def _write_cache(path: Path, data: bytes) -> None:
         pass  # a cache that cannot be written only costs speed
 
 
-def make_thumbnail(data: bytes, edge: int = DEFAULT_EDGE) -> bytes:
-    """Decode image bytes and return a thumbnail (PNG with alpha, else JPEG).
+def _thumbnail_bytes(data: bytes, edge: int, name: str) -> bytes:
+    """The app's thumbnail of downloaded image bytes (PNG with alpha, else JPEG).
 
-    Raises BadImage-like AppError when the bytes are not a decodable image.
+    Raises a BadImage-like AppError when the bytes are not a decodable image.
     """
-    from PIL import Image, ImageOps  # on first use: not at start-up
-
-    from s3uploader_gui.core.imaging import load_pil
-
-    load_pil()  # the app's decoding limits
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    raise AppError("The image is too large to preview.", code="TooLarge")
-                if img.format == "JPEG":
-                    img.draft("RGB", (edge, edge))  # decode at 1/2, 1/4 or 1/8 scale
-                img.load()
-                out = ImageOps.exif_transpose(img)
-                out.thumbnail((edge, edge))
-                buf = io.BytesIO()
-                if out.mode in ("RGBA", "LA", "P", "PA"):
-                    out.convert("RGBA").save(buf, "PNG", optimize=False)
-                else:
-                    out.convert("RGB").save(buf, "JPEG", quality=85)
-                return buf.getvalue()
+        return make_thumbnail(data, edge, name=name, max_pixels=MAX_PIXELS).data
     except AppError:
         raise
     except Exception as exc:
@@ -163,7 +142,7 @@ def fetch_thumbnail(
     else:
         source = _get(client, req.bucket, req.key)
     try:
-        thumb = make_thumbnail(source, req.edge)
+        thumb = _thumbnail_bytes(source, req.edge, PurePosixPath(req.key).name or req.key)
     except AppError:
         _write_cache(path, _NONE_MARK)
         return None

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.errors import translate
-from s3uploader_gui.core.imaging import ImageInfo, Thumbnail, make_thumbnail
+from s3uploader_gui.core.imaging.info import ImageInfo
+from s3uploader_gui.core.imaging.thumbnails import Thumbnail, make_thumbnail
 
 _MAGIC = b"S3UT1"
 
