@@ -1,24 +1,5 @@
-"""What the rest of the app needs to know of the embedded local server, without its code.
+"""Temporary shim: moved to s3uploader_gui.core.local.info (removed by the lead's import codemod)."""  # noqa: E501
 
-Kept apart from ``local_server`` so that the profiles (read while the window is built)
-do not load ``subprocess``, ``socket`` and the rest at start-up.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from pathlib import Path
-
-LOCAL_HOST = "127.0.0.1"
-DEFAULT_BUCKET = "uploads"
-
-
-@dataclass(frozen=True)
-class LocalServerInfo:
-    """How to reach a running local server."""
-
-    endpoint_url: str
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    data_dir: Path
-    pid: int
+from s3uploader_gui.core.local.info import DEFAULT_BUCKET as DEFAULT_BUCKET
+from s3uploader_gui.core.local.info import LOCAL_HOST as LOCAL_HOST
+from s3uploader_gui.core.local.info import LocalServerInfo as LocalServerInfo

@@ -21,13 +21,16 @@ from s3uploader_gui.core.imaging import (
     ImageOptions,
     MetadataPolicy,
     OutputFormat,
+    blocks,
     make_thumbnail,
+    opening,
+    prepare,
     process_image,
 )
 from tests.helpers.images import BLUE, RED, WHITE, close, oriented_jpeg, srgb_icc
 
 needs_turbo = pytest.mark.skipif(
-    not imaging._libjpeg_scales_by_eighths(), reason="Pillow is not built with libjpeg-turbo"
+    not opening._libjpeg_scales_by_eighths(), reason="Pillow is not built with libjpeg-turbo"
 )
 
 
@@ -55,7 +58,7 @@ def busy_photo(path: Path, size: tuple[int, int], **save: Any) -> Path:
 
 def decoded(path: Path, target: tuple[int, int]) -> Image.Image:
     with Image.open(path) as im:
-        imaging._draft(im, target)
+        opening.draft(im, target)
         im.load()
         return im.copy()
 
@@ -108,14 +111,14 @@ def test_jpeg_without_quantisation_tables_is_never_scaled(tmp_path: Path) -> Non
     path = busy_photo(tmp_path / "p.jpg", (1600, 1200))
     with Image.open(path) as im:
         im.quantization = {}
-        assert imaging._draft(im, (500, 375)) is None
+        assert opening.draft(im, (500, 375)) is None
         assert im.size == (1600, 1200) and not im.decoderconfig
 
 
 def test_without_libjpeg_turbo_only_pillow_scales(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imaging, "_libjpeg_scales_by_eighths", lambda: False)
+    monkeypatch.setattr(opening, "_libjpeg_scales_by_eighths", lambda: False)
     path = busy_photo(tmp_path / "p.jpg", (1600, 1200))
     assert decoded(path, (500, 375)).size == (800, 600)
     im = output(path, ImageOptions(max_edge=500, format=OutputFormat.JPEG))
@@ -130,7 +133,7 @@ def test_fast_path_matches_the_half_scale_path(
     as_png = ImageOptions(max_edge=500, format=OutputFormat.PNG)  # lossless: pixels only
     as_jpeg = ImageOptions(max_edge=500, format=OutputFormat.JPEG, quality=90)
     fast, fast_jpeg = output(path, as_png), output(path, as_jpeg)
-    monkeypatch.setattr(imaging, "_libjpeg_scales_by_eighths", lambda: False)
+    monkeypatch.setattr(opening, "_libjpeg_scales_by_eighths", lambda: False)
     plain, plain_jpeg = output(path, as_png), output(path, as_jpeg)
     assert fast.size == plain.size == fast_jpeg.size == (500, 375)
     assert fast_jpeg.mode == plain_jpeg.mode == "RGB"
@@ -218,7 +221,7 @@ def test_metadata_policy_unchanged_on_the_fast_path(tmp_path: Path) -> None:
 
 # -- block cache ----------------------------------------------------------------------------
 def _blocks_max() -> int:
-    return int(imaging._pil_core().get_blocks_max())
+    return int(blocks._pil_core().get_blocks_max())
 
 
 def wait_for(predicate: Any, timeout: float = 10.0) -> bool:
@@ -233,28 +236,28 @@ def wait_for(predicate: Any, timeout: float = 10.0) -> bool:
 def test_block_cache_is_on_while_processing_and_emptied_when_idle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    imaging._BLOCKS.release()  # earlier tests' cache must not reset the limit midway
-    cache = imaging._BlockCache(linger=0.05)
-    monkeypatch.setattr(imaging, "_BLOCKS", cache)
+    blocks.BLOCKS.release()  # earlier tests' cache must not reset the limit midway
+    cache = blocks.BlockCache(linger=0.05)
+    monkeypatch.setattr(prepare, "BLOCKS", cache)
     seen: list[int] = []
-    real = imaging._process_image
+    real = prepare._process_image
 
     def spy(*args: Any) -> imaging.ProcessResult:
         seen.append(_blocks_max())
         return real(*args)
 
-    monkeypatch.setattr(imaging, "_process_image", spy)
+    monkeypatch.setattr(prepare, "_process_image", spy)
     before = _blocks_max()
     path = busy_photo(tmp_path / "p.jpg", (800, 600))
     process_image(path, ImageOptions(max_edge=300, format=OutputFormat.JPEG), io.BytesIO())
-    assert seen == [max(before, imaging._BlockCache.PER_IMAGE)]
+    assert seen == [max(before, blocks.BlockCache.PER_IMAGE)]
     assert wait_for(lambda: cache.blocks == 0), "the block cache was never emptied"
     assert _blocks_max() == before
 
 
 def test_block_cache_grows_with_concurrent_images_and_outlives_short_gaps() -> None:
-    imaging._BLOCKS.release()
-    cache = imaging._BlockCache(linger=60.0)
+    blocks.BLOCKS.release()
+    cache = blocks.BlockCache(linger=60.0)
     inside = threading.Barrier(2)
     release = threading.Event()
 
@@ -268,7 +271,7 @@ def test_block_cache_grows_with_concurrent_images_and_outlives_short_gaps() -> N
         t.start()
     try:
         assert wait_for(lambda: cache._users == 2)
-        assert cache.blocks == 2 * imaging._BlockCache.PER_IMAGE
+        assert cache.blocks == 2 * blocks.BlockCache.PER_IMAGE
     finally:
         release.set()
         for t in threads:
@@ -278,9 +281,9 @@ def test_block_cache_grows_with_concurrent_images_and_outlives_short_gaps() -> N
     assert first is not None
     first.cancel()
     cache._expire()  # as if it fired before ``linger`` had passed: it re-arms itself
-    assert cache.blocks == 2 * imaging._BlockCache.PER_IMAGE
+    assert cache.blocks == 2 * blocks.BlockCache.PER_IMAGE
     with cache.active():
-        assert cache.blocks == 2 * imaging._BlockCache.PER_IMAGE
+        assert cache.blocks == 2 * blocks.BlockCache.PER_IMAGE
     timer = cache._timer
     assert timer is not None and timer.is_alive()
     timer.cancel()

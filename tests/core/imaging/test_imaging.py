@@ -18,7 +18,9 @@ from s3uploader_gui.core.imaging import (
     ImagePreparer,
     MetadataPolicy,
     OutputFormat,
+    formats,
     make_thumbnail,
+    opening,
     output_key,
     process_image,
     read_info,
@@ -114,7 +116,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         raise PermissionError(13, "Permission denied", str(file))
 
     # Tests run as root here, so chmod cannot make a file unreadable.
-    monkeypatch.setattr(imaging, "open", denied, raising=False)
+    monkeypatch.setattr(opening, "open", denied, raising=False)
     with pytest.raises(LocalFileError, match="permission denied"):
         process_image(path, JPEG_2048, io.BytesIO())
 
@@ -144,7 +146,7 @@ def test_pixel_limit_is_configurable(tmp_path: Path) -> None:
 def test_heic_without_pillow_heif_says_unsupported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imaging, "_heif_state", False)
+    monkeypatch.setattr(formats, "_heif_state", False)
     path = tmp_path / "IMG_0001.HEIC"
     path.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64)
     with pytest.raises(BadImage, match=r"unsupported format.*pillow-heif") as info:

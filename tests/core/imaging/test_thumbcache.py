@@ -1,4 +1,4 @@
-"""core.thumbcache: memory LRU bounded, disk reuse across instances, invalidation."""
+"""core.imaging.thumbcache: memory LRU bounded, disk reuse across instances, invalidation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from s3uploader_gui.core.errors import BadImage, LocalFileError
-from s3uploader_gui.core.thumbcache import ThumbnailCache
+from s3uploader_gui.core.imaging.thumbcache import ThumbnailCache
 from tests.helpers.images import photo
 
 

@@ -1,0 +1,153 @@
+"""EXIF and XMP: reading them safely, finding a place in them, and choosing what is written.
+
+``metadata_for`` applies the ``MetadataPolicy`` (strip the location, strip everything, or
+keep it) and ``lossless_jpeg_metadata`` swaps a JPEG's metadata without touching its
+pixels, so a photo whose only change is its metadata loses no quality.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from s3uploader_gui.core.imaging.options import ImageOptions, MetadataPolicy
+from s3uploader_gui.core.imaging.pil import IFD, Base, Image
+
+_XMP_GPS_ATTR = re.compile(r'\s(?:exif|exifEX|drone-dji):GPS\w*="[^"]*"')
+_XMP_GPS_ELEM = re.compile(r"<((?:exif|exifEX):GPS\w*)\b[^>]*?(?:/>|>.*?</\1\s*>)", re.DOTALL)
+
+
+def get_exif(im: Any) -> Image.Exif:
+    try:
+        return im.getexif()  # type: ignore[no-any-return]
+    except (SyntaxError, ValueError, TypeError, struct.error, OSError):
+        return Image.Exif()
+
+
+def exif_ifd(exif: Image.Exif, tag: int) -> dict[int, Any]:
+    try:
+        return dict(exif.get_ifd(tag))
+    except (KeyError, ValueError, TypeError, struct.error, OSError):
+        return {}
+
+
+def xmp_of(im: Any) -> bytes | None:
+    value = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return value if isinstance(value, bytes) else None
+
+
+def has_gps(exif: Image.Exif, xmp: bytes | str | None) -> bool:
+    gps = exif_ifd(exif, IFD.GPSInfo)
+    # Tag 0 (GPSVersionID) alone says nothing about a place.
+    if any(k != 0 for k in gps):
+        return True
+    if xmp:
+        text = xmp if isinstance(xmp, str) else xmp.decode("utf-8", "replace")
+        return bool(_XMP_GPS_ATTR.search(text) or _XMP_GPS_ELEM.search(text))
+    return False
+
+
+def _strip_xmp_location(xmp: bytes) -> bytes:
+    text = xmp.decode("utf-8", "replace")
+    text = _XMP_GPS_ATTR.sub("", text)
+    text = _XMP_GPS_ELEM.sub("", text)
+    return text.encode("utf-8")
+
+
+@dataclass
+class Metadata:
+    """What is written into the output file."""
+
+    exif: bytes = b""
+    icc: bytes | None = None
+    xmp: bytes | None = None
+    comment: bytes | None = None
+
+
+def metadata_for(
+    im: Any, exif: Image.Exif, options: ImageOptions, *, reset_orientation: bool
+) -> Metadata:
+    icc = im.info.get("icc_profile") or None
+    meta = Metadata(icc=icc)
+    if options.metadata is MetadataPolicy.STRIP_ALL:
+        return meta
+    out = Image.Exif()
+    if len(exif):
+        with contextlib.suppress(Exception):
+            out.load(exif.tobytes())
+    if reset_orientation and Base.Orientation in out:
+        out[Base.Orientation] = 1
+    xmp = xmp_of(im)
+    if options.metadata is MetadataPolicy.STRIP_LOCATION:
+        if IFD.GPSInfo in out:
+            del out[IFD.GPSInfo]
+        if xmp:
+            xmp = _strip_xmp_location(xmp)
+    if reset_orientation and xmp:
+        xmp = re.sub(rb'tiff:Orientation="\d"', b'tiff:Orientation="1"', xmp)
+        xmp = re.sub(rb"<tiff:Orientation>\d</tiff:Orientation>", b"", xmp)
+    # Thumbnails embedded in EXIF (IFD1) may show the old orientation or place: drop them.
+    try:
+        data = out.tobytes() if len(out) else b""
+    except (ValueError, TypeError, struct.error):
+        data = b""
+    meta.exif = data
+    meta.xmp = xmp
+    comment = im.info.get("comment")
+    meta.comment = comment if isinstance(comment, bytes) and comment else None
+    return meta
+
+
+def lossless_jpeg_metadata(path: Path, meta: Metadata) -> bytes | None:
+    """The JPEG with only its metadata segments replaced (pixels untouched), or None.
+
+    APP1 (EXIF, XMP), COM and other application segments are replaced by ``meta``;
+    APP0 (JFIF), APP2 (ICC profile), APP14 (Adobe colour transform), the tables and the
+    image data are copied byte for byte.
+    """
+    data = path.read_bytes()
+    if data[:2] != b"\xff\xd8":
+        return None
+    head = bytearray()
+    body = bytearray()
+    pos = 2
+    ours = b""
+    if meta.exif:
+        ours += _segment(0xE1, b"Exif\x00\x00" + meta.exif.removeprefix(b"Exif\x00\x00"))
+    if meta.xmp:
+        ours += _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + meta.xmp)
+    if meta.comment:
+        ours += _segment(0xFE, meta.comment)
+    first = True
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker in (0xDA, 0xD9):  # start of scan: the rest is image data
+            return b"\xff\xd8" + bytes(head) + ours + bytes(body) + data[pos:]
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        segment = data[pos : pos + 2 + length]
+        if len(segment) < 2 + length:
+            return None
+        pos += 2 + length
+        if marker == 0xE0 and first:
+            head += segment  # JFIF stays first
+        elif marker in (0xE2, 0xEE) or (not 0xE0 <= marker <= 0xEF and marker != 0xFE):
+            body += segment
+        first = False
+    return None
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    if len(payload) + 2 > 0xFFFF:
+        return b""
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
