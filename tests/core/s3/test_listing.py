@@ -8,12 +8,8 @@ import pytest
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import BucketNotFound, Cancelled
-from s3uploader_gui.core.listing import (
-    ObjectInfo,
-    iter_objects,
-    list_buckets,
-    list_page,
-)
+from s3uploader_gui.core.s3.listing import iter_objects, list_buckets, list_page
+from s3uploader_gui.core.s3.listing_types import ObjectInfo
 from tests.core.conftest import Seeder
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from s3uploader_gui.core import fastput
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import (
     AccessDenied,
@@ -30,7 +29,9 @@ from s3uploader_gui.core.errors import (
 )
 from s3uploader_gui.core.local_server import LocalServerInfo
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
+from s3uploader_gui.core.s3 import fastput, fastput_setup
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.settings import ConnectionSettings
 from s3uploader_gui.core.transfers import (
     EngineSettings,
     ItemStatus,
@@ -361,7 +362,7 @@ def test_only_custom_path_style_endpoints_without_proxies(
                 access_key_id="a", secret_access_key="b", region="us-east-1", **settings
             )
         )
-        return fastput.for_client(ctx.client, ctx.session)
+        return fastput_setup.for_client(ctx.client, ctx.session)
 
     assert fast_for(endpoint_url="http://127.0.0.1:1") is not None
     https = fast_for(endpoint_url="https://127.0.0.1:1")  # reads the profile's CA bundle
@@ -384,7 +385,7 @@ def test_settings_alone_give_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> N
             "region": "us-east-1",
         }
         values.update(settings)
-        return fastput.for_settings(ConnectionSettings(**values))
+        return fastput_setup.for_settings(ConnectionSettings(**values))
 
     assert fast_for() is not None
     assert fast_for(endpoint_url="https://s3.eu-west-1.amazonaws.com") is None

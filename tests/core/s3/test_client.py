@@ -7,14 +7,8 @@ import threading
 import boto3
 import pytest
 
-from s3uploader_gui.core.s3client import (
-    DEFAULT_CONCURRENCY,
-    ConnectionSettings,
-    S3Context,
-    make_client,
-    make_config,
-    make_session,
-)
+from s3uploader_gui.core.s3.client import S3Context, make_client, make_config, make_session
+from s3uploader_gui.core.s3.settings import DEFAULT_CONCURRENCY, ConnectionSettings
 
 SECRET = "s3cr3t-wJalrXUtnFEMI-K7MDENG"
 TOKEN = "FwoGZXIvYXdzEXAMPLE-session-token"

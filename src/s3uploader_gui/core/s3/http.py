@@ -1,0 +1,242 @@
+"""The lean path's HTTP: one kept-alive socket per thread, one request's framing, and the
+answer, or the error botocore would have raised for it.
+
+Separate from the S3 operations so that what can go wrong on the wire (a stale kept-alive
+connection, a server refusing a body it has not read, a timeout) is handled in one place.
+Imported with ``fastput``, never at start-up (``http.client`` and ``ssl`` are slow to load).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+from xml.etree import ElementTree
+
+#: Request bodies up to this size go out with their headers in one write.
+SMALL = 1024 * 1024
+_CHUNK = 1024 * 1024
+
+#: Failures of a kept-alive connection the server had already closed: send again once.
+_STALE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError,
+          http.client.RemoteDisconnected)  # fmt: skip
+
+
+class Body(Protocol):
+    """A rewindable request body that reports progress as it is read (``_Body``)."""
+
+    def read(self, size: int = -1) -> bytes: ...
+
+    def seek(self, pos: int, whence: int = 0) -> int: ...
+
+
+#: Called before each attempt: the request's head and, when held in memory, its body.
+Prepare = Callable[[], tuple[bytes, bytes | None]]
+
+
+class Connections:
+    """One connection per thread to one endpoint, TLS verified against ``ca_file``."""
+
+    def __init__(
+        self,
+        endpoint_url: str,
+        host: str,
+        port: int,
+        *,
+        https: bool,
+        ca_file: str | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        self.host = host
+        self.port = port
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._ssl = ssl.create_default_context(cafile=ca_file) if https else None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+
+    def exchange(
+        self, method: str, operation: str, prepare: Prepare, body: Body | None, length: int
+    ) -> tuple[dict[str, str], bytes]:
+        """One request; the answer's headers (lower-case names) and body, or the error.
+
+        ``prepare`` gives the signed head and the body when it is small enough to hold
+        (``None``: ``length`` bytes are streamed from ``body``); it is called again, after
+        ``body`` is rewound, when a kept-alive connection turns out closed.
+        """
+        for attempt in (0, 1):
+            sock, reused = self._connection()
+            head, payload = prepare()
+            try:
+                if payload is not None:
+                    sock.sendall(head + payload)
+                else:
+                    assert body is not None  # only bodies too big to hold come this way
+                    sock.sendall(head)
+                    sent = 0
+                    read = getattr(body, "read_view", body.read)  # no copy when it can
+                    while sent < length:
+                        chunk = read(min(_CHUNK, length - sent))
+                        if not chunk:
+                            raise ValueError("the request body is shorter than its length")
+                        sock.sendall(chunk)
+                        sent += len(chunk)
+            except OSError as exc:
+                # A server refusing the request (no such bucket, access denied) may answer
+                # and close before it has read the body: its answer is the real error.
+                early = _early_answer(sock)
+                self._drop(sock)
+                if early is not None and early[0] >= 300:
+                    raise client_error(operation, *early) from exc
+                if isinstance(exc, _STALE) and reused and attempt == 0:
+                    if body is not None:
+                        body.seek(0)  # the server had closed an idle connection: again
+                    continue
+                if isinstance(exc, TimeoutError):
+                    raise _timed_out(self.endpoint_url, exc) from exc
+                raise _closed(self.endpoint_url, exc) from exc
+            except BaseException:
+                self._drop(sock)  # cancelled mid-body: the connection is unusable
+                raise
+            try:
+                response = http.client.HTTPResponse(sock, method=method)
+                response.begin()
+                data = response.read()
+            except _STALE as exc:
+                self._drop(sock)
+                if reused and attempt == 0:
+                    if body is not None:
+                        body.seek(0)
+                    continue
+                raise _closed(self.endpoint_url, exc) from exc
+            except TimeoutError as exc:
+                self._drop(sock)
+                raise _timed_out(self.endpoint_url, exc) from exc
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop(sock)
+                raise _closed(self.endpoint_url, exc) from exc
+            except BaseException:
+                self._drop(sock)
+                raise
+            if response.will_close:
+                self._drop(sock)
+            answer_headers = {k.lower(): v for k, v in response.getheaders()}
+            if response.status >= 300:
+                raise client_error(operation, response.status, answer_headers, data)
+            return answer_headers, data
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close every connection (call once the threads using them are done)."""
+        with self._lock:
+            sockets, self._sockets = self._sockets, set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _connection(self) -> tuple[socket.socket, bool]:
+        sock: socket.socket | None = getattr(self._local, "sock", None)
+        if sock is not None:
+            return sock, True
+        try:
+            raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+        except OSError as exc:
+            import botocore.exceptions as bce
+
+            raise bce.EndpointConnectionError(endpoint_url=self.endpoint_url, error=exc) from exc
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        raw.settimeout(self.read_timeout)
+        sock = raw
+        if self._ssl is not None:
+            try:
+                sock = self._ssl.wrap_socket(raw, server_hostname=self.host)
+            except ssl.SSLError as exc:
+                raw.close()
+                import botocore.exceptions as bce
+
+                raise bce.SSLError(endpoint_url=self.endpoint_url, error=exc) from exc
+        self._local.sock = sock
+        with self._lock:
+            self._sockets.add(sock)
+        return sock, False
+
+    def _drop(self, sock: socket.socket) -> None:
+        if getattr(self._local, "sock", None) is sock:
+            self._local.sock = None
+        with self._lock:
+            self._sockets.discard(sock)
+        with contextlib.suppress(OSError):
+            sock.close()
+
+
+def parse_head(head: bytes) -> dict[str, str]:
+    """The headers of a request head (for ``before-send`` handlers)."""
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    return dict(line.split(": ", 1) for line in lines if line)
+
+
+def _early_answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes] | None:
+    """The answer a server sent before closing on a request body, if any."""
+    try:
+        sock.settimeout(2.0)
+        response = http.client.HTTPResponse(sock, method="PUT")
+        response.begin()
+        data = response.read()
+    except Exception:
+        return None
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+
+
+def client_error(operation: str, status: int, headers: Mapping[str, str], data: bytes) -> Exception:
+    """The botocore ClientError an error answer would have given."""
+    import botocore.exceptions as bce
+
+    error: dict[str, str] = {"Code": str(status), "Message": http.client.responses.get(status, "")}
+    try:
+        root = ElementTree.fromstring(data) if data.strip() else None
+    except ElementTree.ParseError:
+        root = None
+    if root is not None:
+        for child in root:
+            tag = child.tag.rsplit("}", 1)[-1]
+            if len(child) == 0 and child.text is not None:
+                error[tag] = child.text
+    response: dict[str, Any] = {
+        "Error": error,
+        "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": dict(headers)},
+    }
+    return bce.ClientError(response, operation)  # type: ignore[arg-type]
+
+
+def xml_fields(operation: str, headers: Mapping[str, str], data: bytes) -> dict[str, str]:
+    """The leaf elements of a successful answer's XML; the error it may hold is raised."""
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise client_error(operation, 500, headers, b"") from exc
+    if root.tag.rsplit("}", 1)[-1] == "Error":
+        raise client_error(operation, 500, headers, data)
+    return {
+        child.tag.rsplit("}", 1)[-1]: child.text or ""
+        for child in root
+        if len(child) == 0 and child.text is not None
+    }
+
+
+def _closed(endpoint_url: str, exc: BaseException) -> Exception:
+    import botocore.exceptions as bce
+
+    return bce.ConnectionClosedError(endpoint_url=endpoint_url, error=exc)
+
+
+def _timed_out(endpoint_url: str, exc: BaseException) -> Exception:
+    import botocore.exceptions as bce
+
+    return bce.ReadTimeoutError(endpoint_url=endpoint_url, error=exc)
