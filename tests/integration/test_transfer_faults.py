@@ -22,8 +22,8 @@ from s3uploader_gui.core.local_server import free_port as pick_port
 from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.objects import create_bucket
 from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfer_queue import Journal
 from s3uploader_gui.core.transfers import EngineSettings, ItemStatus, MiB, TransferEngine
+from s3uploader_gui.core.transfers.journal import Journal
 from tests.cli.conftest import REPO_ROOT
 from tests.conftest import seaweed_settings, unique_bucket
 from tests.helpers.files import make_random
@@ -200,7 +200,7 @@ from pathlib import Path
 from s3uploader_gui.core.local_server import LocalServerInfo
 from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfer_queue import Journal
+from s3uploader_gui.core.transfers.journal import Journal
 from s3uploader_gui.core.transfers import EngineSettings, TransferEngine, MiB
 from tests.conftest import seaweed_settings
 

@@ -14,7 +14,6 @@ import pytest
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.listing import iter_objects
 from s3uploader_gui.core.naming import UploadSource, plan_uploads, safe_local_path
-from s3uploader_gui.core.progress import TransferProgress
 from s3uploader_gui.core.s3client import S3Context
 from s3uploader_gui.core.sharing import presigned_get_url
 from s3uploader_gui.core.transfers import (
@@ -24,6 +23,7 @@ from s3uploader_gui.core.transfers import (
     MiB,
     TransferEngine,
 )
+from s3uploader_gui.core.transfers.progress import TransferProgress
 from tests.helpers.files import make_jpeg, make_png, make_random
 
 

@@ -18,11 +18,8 @@ from s3uploader_gui.core import naming
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AclNotSupported, Cancelled, IntegrityError
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.progress import TransferProgress
 from s3uploader_gui.core.s3client import ConnectionSettings, S3Context, make_config, make_session
-from s3uploader_gui.core.transfer_queue import Journal
 from s3uploader_gui.core.transfers import (
-    MAX_PARTS,
     BatchControl,
     Conflict,
     ConflictPolicy,
@@ -33,10 +30,9 @@ from s3uploader_gui.core.transfers import (
     MiB,
     ObjectOptions,
     TransferEngine,
-    composite_crc32,
-    crc32_b64,
-    part_size_for,
 )
+from s3uploader_gui.core.transfers.journal import Journal
+from s3uploader_gui.core.transfers.progress import TransferProgress
 from tests.helpers.files import make_random
 
 
@@ -92,32 +88,6 @@ def small_engine(context: S3Context, **kw: Any) -> TransferEngine:
 
 def src(path: Path, key: str) -> UploadSource:
     return UploadSource(path, key, path.stat().st_size)
-
-
-# -- sizes and checksums ---------------------------------------------------------------
-def test_part_size_grows_to_fit_5_tib_in_10000_parts() -> None:
-    assert part_size_for(100 * MiB, 8 * MiB) == 8 * MiB
-    assert part_size_for(1, 1) == 5 * MiB  # S3's minimum part size
-    five_tib = 5 * 1024 * 1024 * MiB
-    part = part_size_for(five_tib, 8 * MiB)
-    assert -(-five_tib // part) <= MAX_PARTS
-    assert part % MiB == 0 and part <= 5 * 1024 * MiB
-    big = 200 * 1024 * MiB  # 200 GiB: 8 MiB parts would need 25,600
-    assert -(-big // part_size_for(big, 8 * MiB)) <= MAX_PARTS
-
-
-def test_composite_checksum_matches_s3s_definition() -> None:
-    # S3: base64(CRC32(raw part checksums)) + "-N".
-    parts = [crc32_b64(b"a" * 10), crc32_b64(b"b" * 10)]
-    assert composite_crc32(parts).endswith("-2")
-    assert crc32_b64(b"") == "AAAAAA=="
-
-
-def test_memory_bound_is_stated() -> None:
-    s = EngineSettings(max_concurrency=4, multipart_chunksize=8 * MiB)
-    assert s.memory_bound == 4 * 8 * MiB
-    s = EngineSettings(max_concurrency=4, multipart_chunksize=64 * MiB, buffer_limit=16 * MiB)
-    assert s.memory_bound == 4 * 16 * MiB  # bigger parts stream from the file
 
 
 # -- object settings --------------------------------------------------------------------

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from s3uploader_gui.core import paths
-from s3uploader_gui.core.transfer_queue import Journal, JournalPart, default_journal_path
+from s3uploader_gui.core.transfers.journal import Journal, JournalPart, default_journal_path
 
 
 def test_default_path_is_in_the_user_data_dir() -> None:

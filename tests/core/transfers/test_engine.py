@@ -13,7 +13,6 @@ import pytest
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled, LocalFileError
 from s3uploader_gui.core.naming import UploadSource, plan_uploads
-from s3uploader_gui.core.progress import TransferProgress
 from s3uploader_gui.core.s3client import S3Context
 from s3uploader_gui.core.transfers import (
     DownloadSource,
@@ -23,6 +22,7 @@ from s3uploader_gui.core.transfers import (
     MiB,
     TransferEngine,
 )
+from s3uploader_gui.core.transfers.progress import TransferProgress
 from tests.helpers.files import make_jpeg, make_png, make_random
 
 

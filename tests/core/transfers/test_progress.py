@@ -6,12 +6,7 @@ import threading
 
 import pytest
 
-from s3uploader_gui.core.progress import (
-    ProgressSnapshot,
-    TransferProgress,
-    format_bytes,
-    format_duration,
-)
+from s3uploader_gui.core.transfers.progress import ProgressSnapshot, TransferProgress
 
 
 class FakeClock:
@@ -185,25 +180,3 @@ def test_many_threads_advancing_lose_no_bytes() -> None:
     assert all(0 <= snap.done_bytes <= expected for snap in seen)
     done_series = [snap.done_bytes for snap in seen]
     assert done_series == sorted(done_series)
-
-
-@pytest.mark.parametrize(
-    ("n", "text"),
-    [
-        (0, "0 B"),
-        (1023, "1023 B"),
-        (1024, "1.0 KiB"),
-        (1536 * 1024, "1.5 MiB"),
-        (5 * 1024**3, "5.0 GiB"),
-        (3 * 1024**5, "3072.0 TiB"),
-    ],
-)
-def test_format_bytes(n: int, text: str) -> None:
-    assert format_bytes(n) == text
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"), [(None, "—"), (0, "0:00"), (247, "4:07"), (3903, "1:05:03")]
-)
-def test_format_duration(seconds: float | None, text: str) -> None:
-    assert format_duration(seconds) == text

@@ -1,0 +1,294 @@
+"""The TransferEngine: one per connection, it runs batches of uploads and downloads and
+keeps what is costly to make warm across them (its thread pool, the lean sender, a
+client with a bigger pool when needed, s3transfer's TransferManager)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from s3uploader_gui.core.cancel import CancelToken
+from s3uploader_gui.core.errors import IntegrityError
+from s3uploader_gui.core.naming import UploadSource, renamed_key
+from s3uploader_gui.core.s3client import S3Client, S3Context, make_client
+from s3uploader_gui.core.transfers.control import BandwidthLimiter, BatchControl
+from s3uploader_gui.core.transfers.downloads import Subscriber, local_matches, run_downloads
+from s3uploader_gui.core.transfers.model import (
+    AskFn,
+    ConflictPolicy,
+    DownloadSource,
+    ItemCallback,
+    ItemResult,
+    PrepareFn,
+    StateCallback,
+)
+from s3uploader_gui.core.transfers.prepare import Preparer
+from s3uploader_gui.core.transfers.progress import TransferProgress
+from s3uploader_gui.core.transfers.settings import EngineSettings
+from s3uploader_gui.core.transfers.upload_run import UploadRun
+
+if TYPE_CHECKING:  # botocore/s3transfer load on first use (a worker), not at start-up
+    from s3transfer.manager import TransferManager
+
+    # Loaded with the first engine, not with the window (sqlite3, ssl, http.client).
+    from s3uploader_gui.core.fastput import FastPut
+    from s3uploader_gui.core.transfers.journal import Journal, JournalItem
+
+
+class TransferEngine:
+    """Runs batches of uploads or downloads with bounded concurrency, progress and cancel.
+
+    One engine per connection: its thread pool, connection pool and (for downloads) its
+    TransferManager stay warm across batches. With a ``journal`` uploads survive a crash;
+    without one an in-memory journal still lets paused uploads resume in this session.
+    """
+
+    def __init__(
+        self,
+        context: S3Context,
+        settings: EngineSettings | None = None,
+        journal: Journal | None = None,
+    ) -> None:
+        self.context = context
+        self.settings = settings or EngineSettings(max_concurrency=context.concurrency)
+        from s3uploader_gui.core.transfers.journal import Journal
+
+        self.journal = journal if journal is not None else Journal(":memory:")
+        self._owns_journal = journal is None
+        self._manager: TransferManager | None = None
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pool_size = 0
+        self._client: S3Client | None = None
+        self._fast: FastPut | None = None
+        self._fast_checked = False
+        self._lock = threading.Lock()
+        self.limiter = BandwidthLimiter(self.settings.max_bandwidth)
+
+    # -- resources ----------------------------------------------------------------------
+    @property
+    def connection_id(self) -> str:
+        """How the journal names this connection (profile label, else endpoint)."""
+        s = self.context.settings
+        return s.label or s.endpoint_url or "aws"
+
+    @property
+    def client(self) -> S3Client:
+        """The connection's client, or one with a bigger pool when the concurrency needs it."""
+        with self._lock:
+            if self.settings.max_concurrency + 2 <= self.context.concurrency + 4:
+                return self.context.client
+            if self._client is None:
+                self._client = make_client(
+                    self.context.settings,
+                    session=self.context.session,
+                    max_pool_connections=self.settings.max_concurrency + 2,
+                )
+            return self._client
+
+    @property
+    def fast(self) -> FastPut | None:
+        """The lean sender for PutObject/UploadPart, where it fits this connection."""
+        from s3uploader_gui.core.fastput import for_client, for_settings
+
+        if not self._fast_checked:
+            # With explicit keys no botocore client is needed (building one costs about
+            # 0.3 s: a CLI upload of small files may be over by then).
+            fast = for_settings(self.context.settings)
+            if fast is None:
+                fast = for_client(self.client, self.context.session)
+            with self._lock:
+                if not self._fast_checked:
+                    self._fast, self._fast_checked = fast, True
+        return self._fast
+
+    def register(self, event: str, handler: Callable[..., Any]) -> None:
+        """Observe requests by botocore's event names (``after-call.s3.UploadPart``...),
+        whichever way they are sent."""
+        self.client.meta.events.register(event, handler)
+        if self.fast is not None:
+            self.fast.register(event, handler)
+
+    def unregister(self, event: str, handler: Callable[..., Any]) -> None:
+        self.client.meta.events.unregister(event, handler)
+        if self.fast is not None:
+            self.fast.unregister(event, handler)
+
+    @property
+    def manager(self) -> TransferManager:
+        with self._lock:
+            if self._manager is None:
+                from s3transfer.manager import TransferManager
+
+                self._manager = TransferManager(
+                    self.context.client, config=self.settings.transfer_config()
+                )
+            return self._manager
+
+    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._lock:
+            size = max(1, self.settings.max_concurrency)
+            if self._pool is None or self._pool_size != size:
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False)
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    size, thread_name_prefix="transfer"
+                )
+                self._pool_size = size
+            return self._pool
+
+    def configure(self, settings: EngineSettings) -> None:
+        """Adopt new settings between batches (pool, bandwidth, conflicts, options)."""
+        with self._lock:
+            old = self.settings
+            self.settings = settings
+            self.limiter.rate = settings.max_bandwidth
+            if self._manager is not None and (
+                old.max_concurrency != settings.max_concurrency
+                or old.max_bandwidth != settings.max_bandwidth
+            ):
+                self._manager.shutdown(cancel=True)
+                self._manager = None
+            if self._client is not None and old.max_concurrency != settings.max_concurrency:
+                self._client = None
+
+    def close(self) -> None:
+        """Stop the threads (cancelling anything still running)."""
+        with self._lock:
+            if self._manager is not None:
+                self._manager.shutdown(cancel=True)
+                self._manager = None
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+            if self._fast is not None:
+                self._fast.close()
+            self._fast, self._fast_checked = None, False
+            if self._owns_journal:
+                self.journal.close()
+                from s3uploader_gui.core.transfers.journal import Journal
+
+                self.journal = Journal(":memory:")
+
+    # -- uploads -----------------------------------------------------------------------
+    def upload(
+        self,
+        bucket: str,
+        sources: Sequence[UploadSource],
+        *,
+        progress: TransferProgress | None = None,
+        cancel: CancelToken | None = None,
+        on_item: ItemCallback | None = None,
+        on_start: Callable[[int], None] | None = None,
+        prepare: PrepareFn | None = None,
+        prepare_workers: int | None = None,
+        on_state: StateCallback | None = None,
+        control: BatchControl | None = None,
+        ask: AskFn | None = None,
+    ) -> list[ItemResult]:
+        """Upload every source; one failure never stops the others.
+
+        With ``prepare``, each source is first turned into the file to upload, on
+        ``prepare_workers`` threads (default: one per core) running ahead of the uploads.
+        ``on_item``, ``on_start``, ``on_state`` and ``ask`` run on the calling thread.
+        """
+        cancel = cancel or CancelToken()
+        preparer = (
+            Preparer(sources, prepare, cancel, prepare_workers or os.cpu_count() or 2)
+            if prepare is not None
+            else None
+        )
+        run = UploadRun(
+            self,
+            bucket,
+            sources,
+            progress or TransferProgress(),
+            cancel,
+            control or BatchControl(),
+            on_item,
+            on_start,
+            on_state,
+            ask,
+            preparer,
+        )
+        return run.run()
+
+    def discard(self, items: Sequence[JournalItem]) -> None:
+        """Forget journaled uploads the user will not resume, aborting their multipart uploads."""
+        client = self.client
+        for item in items:
+            if item.upload_id:
+                with contextlib.suppress(Exception):
+                    client.abort_multipart_upload(
+                        Bucket=item.bucket, Key=item.key, UploadId=item.upload_id
+                    )
+        self.journal.forget([i.id for i in items])
+
+    # -- downloads ---------------------------------------------------------------------
+    def download(
+        self,
+        bucket: str,
+        sources: Sequence[DownloadSource],
+        *,
+        progress: TransferProgress | None = None,
+        cancel: CancelToken | None = None,
+        on_item: ItemCallback | None = None,
+        on_start: Callable[[int], None] | None = None,
+        conflict: ConflictPolicy = ConflictPolicy.OVERWRITE,
+    ) -> list[ItemResult]:
+        """Download every source to its path (via a temporary file, renamed when complete).
+
+        Each file is verified: its size, and the object's checksum where the server keeps
+        a full-object one (botocore validates it while reading). ``conflict`` decides
+        about existing local files (SKIP, SKIP_IDENTICAL, RENAME or OVERWRITE).
+        """
+        progress = progress or TransferProgress()
+        cancel = cancel or CancelToken()
+        targets: dict[int, Path] = {s_i: s.path for s_i, s in enumerate(sources)}
+        skipped: dict[int, str] = {}
+        for i, src in enumerate(sources):
+            if not (src.path.exists() or src.path.is_symlink()):
+                continue
+            if conflict == ConflictPolicy.RENAME:
+                n = 1
+                while True:
+                    candidate = src.path.with_name(renamed_key(src.path.name, n))
+                    if not candidate.exists():
+                        targets[i] = candidate
+                        break
+                    n += 1
+            elif conflict == ConflictPolicy.SKIP or conflict == ConflictPolicy.ASK:
+                skipped[i] = "the local file exists"
+            elif conflict == ConflictPolicy.SKIP_IDENTICAL and local_matches(
+                self.context.client, bucket, src
+            ):
+                skipped[i] = "the local file is identical"
+
+        def submit(index: int, sub: Subscriber) -> Any:
+            src = sources[index]
+            target = targets[index]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # Subscriber is an s3transfer subscriber by duck typing (see its docstring).
+            subscribers: list[Any] = [sub]
+            return self.manager.download(bucket, src.key, str(target), subscribers=subscribers)
+
+        def check(index: int) -> str:
+            target = targets[index]
+            actual = target.stat().st_size
+            if actual != sources[index].size:
+                raise IntegrityError(
+                    f"s3://{bucket}/{sources[index].key}: {actual} bytes arrived, "
+                    f"{sources[index].size} expected.",
+                    code="SizeMismatch",
+                )
+            return "size"
+
+        items = [(s.key, targets[i], s.size) for i, s in enumerate(sources)]
+        return run_downloads(
+            self, bucket, items, sources, skipped, submit, check, progress, cancel,
+            on_item, on_start,
+        )  # fmt: skip

@@ -1,0 +1,318 @@
+"""How an upload batch moves an item on when a request answers (a conflict to resolve, a
+multipart plan, a retry within the time budget) and how an item ends (progress, journal,
+the result the caller sees)."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import queue
+import time
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+from s3uploader_gui.core.errors import (
+    AccessDenied,
+    AclNotSupported,
+    AppError,
+    AuthError,
+    Cancelled,
+    EndpointUnreachable,
+    IntegrityError,
+    NotFound,
+    ServerError,
+)
+from s3uploader_gui.core.naming import renamed_key
+from s3uploader_gui.core.transfers.model import (
+    AskFn,
+    Conflict,
+    ConflictPolicy,
+    ItemCallback,
+    ItemResult,
+    ItemStatus,
+    StateCallback,
+)
+from s3uploader_gui.core.transfers.prepare import Preparer, discard
+from s3uploader_gui.core.transfers.upload_requests import UploadRequests
+from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
+
+
+class UploadItems(UploadRequests):
+    """The items of an upload batch: a base class of ``UploadRun``, which sets the
+    attributes below."""
+
+    on_item: ItemCallback | None
+    on_state: StateCallback | None
+    ask: AskFn | None
+    preparer: Preparer | None
+    results: dict[int, ItemResult]
+    active: list[int]
+    ready: deque[tuple[str, int, int]]
+    delayed: list[Delayed]
+    items: list[Upload]
+    seq: itertools.count[int]
+    notices: queue.SimpleQueue[int]
+
+    def _state(self, index: int, status: ItemStatus, detail: str = "") -> None:
+        if self.on_state is not None:
+            self.on_state(index, status, detail)
+
+    def _finish(
+        self,
+        item: Upload,
+        status: ItemStatus,
+        error: AppError | None = None,
+        detail: str = "",
+    ) -> None:
+        if item.index in self.results:
+            return
+        src = item.src or item.source
+        size = src.size
+        nbytes = size if status == ItemStatus.DONE else 0
+        if status == ItemStatus.DONE:
+            self.progress.set_item(item.index, size)
+        else:
+            self.progress.remove_item(item.index, size)
+        self.progress.finish_item(item.index)
+        if item.journal is not None:
+            message = error.message if error is not None else ""
+            if status in (ItemStatus.FAILED, ItemStatus.PAUSED):
+                self.journal.set_state(item.journal.id, str(status), message)
+            else:
+                multipart = item.upload_id is not None or item.journal.upload_id is not None
+                self.journal.finish(
+                    item.journal.id,
+                    str(status),
+                    message,
+                    parts=multipart or size >= self.settings.multipart_threshold,
+                )
+        if item.src is not None and item.src is not item.source:
+            discard(item.src)
+        elif self.preparer is not None and not item.started:
+            self.preparer.discard(item.index)
+        if item.index in self.active:
+            self.active.remove(item.index)
+        result = ItemResult(
+            item.index,
+            item.key,
+            item.source.path,
+            status,
+            nbytes,
+            error,
+            detail or item.verified,
+        )
+        self.results[item.index] = result
+        if self.on_item is not None:
+            self.on_item(result)
+
+    def _end_when_idle(self, item: Upload, status: ItemStatus, error: AppError | None) -> None:
+        """End ``item`` once its requests in flight are back (abort first if cancelled)."""
+        if item.ending is None:
+            item.ending = status
+            item.ending_error = error
+        item.todo.clear()
+        self.ready = deque(t for t in self.ready if t[1] != item.index)
+        self.delayed = [d for d in self.delayed if d.task[1] != item.index]
+        heapq.heapify(self.delayed)
+        if item.in_flight:
+            return
+        if item.ending == ItemStatus.CANCELLED and item.upload_id:
+            self.ready.appendleft(("abort", item.index, 0))
+            item.ending = ItemStatus.CANCELLED  # the abort's completion finishes it
+            return
+        if item.ending == ItemStatus.PAUSED:
+            self._state(item.index, ItemStatus.PAUSED)
+        self._finish(item, item.ending, item.ending_error)
+
+    def _upload(self, item: Upload) -> None:
+        if item.size >= self.settings.multipart_threshold:
+            self.ready.append(("create", item.index, 0))
+        else:
+            self.ready.append(("put", item.index, 0))
+
+    def _drain_notices(self) -> None:
+        while True:
+            try:
+                index = self.notices.get_nowait()
+            except queue.Empty:
+                return
+            item = self.items[index]
+            if not item.retry_shown and index not in self.results and item.ending is None:
+                item.retry_shown = True
+                self._state(index, ItemStatus.UPLOADING, "retrying…")
+
+    # -- outcomes ----------------------------------------------------------------------------
+    def _succeeded(self, item: Upload, task: tuple[str, int, int], value: Any) -> None:
+        kind, index, number = task
+        self._drain_notices()
+        if item.retry_since is not None or item.retry_shown:
+            item.retry_since = None
+            item.retry_shown = False
+            item.attempt = 0
+            if item.ending is None and kind != "abort":
+                self._state(index, ItemStatus.UPLOADING)
+        if kind == "abort":
+            if item.journal is not None:
+                self.journal.set_multipart(item.journal.id, None, None, None)
+            item.upload_id = None
+            ending = item.ending or ItemStatus.CANCELLED
+            self._finish(item, ending, item.ending_error or Cancelled())
+            return
+        if item.ending is not None:
+            if kind == "part":
+                item.parts[number] = value
+            elif kind == "create":
+                # Cancelled or paused while the upload was being created: keep its id, so
+                # a cancel aborts it (instead of leaving it on the server) and a pause can
+                # resume it.
+                item.upload_id = value[0]
+            return
+        if kind == "check":
+            self._resolve_conflict(item, value)
+        elif kind == "put":
+            item.verified = value
+            self._finish(item, ItemStatus.DONE)
+        elif kind == "create":
+            self._planned(item, value)
+        elif kind == "part":
+            item.parts[number] = value
+            if len(item.parts) == item.parts_total:
+                self.ready.appendleft(("complete", index, 0))
+        elif kind == "complete":
+            item.verified = value
+            self._finish(item, ItemStatus.DONE)
+
+    def _failed(self, item: Upload, task: tuple[str, int, int], exc: BaseException) -> None:
+        kind, index, number = task
+        err = self._err(exc, item.key)
+        if kind == "abort":
+            # The abort itself failed: the journal keeps the upload id for a later cleanup.
+            ending = item.ending or ItemStatus.CANCELLED
+            self._finish(item, ending, item.ending_error or Cancelled())
+            return
+        if isinstance(err, Cancelled) or item.ending is not None:
+            if item.ending is None:
+                item.ending = ItemStatus.CANCELLED
+                item.ending_error = err
+            if kind == "part":
+                item.todo.appendleft(number)
+            return
+        if kind == "complete" and isinstance(err, NotFound) and err.code == "NoSuchUpload":
+            # The server forgot the upload (expired, aborted elsewhere): start it over.
+            self._restart_multipart(item)
+            return
+        if _retryable(err) and not self.cancel.cancelled:
+            now = time.monotonic()
+            if item.retry_since is None:
+                item.retry_since = now
+            if now - item.retry_since < self.settings.retry_budget_s:
+                item.attempt += 1
+                delay = min(8.0, 0.25 * 2 ** min(item.attempt, 6))
+                left = self.settings.retry_budget_s - (now - item.retry_since)
+                delay = max(0.05, min(delay, left))
+                heapq.heappush(self.delayed, Delayed(now + delay, next(self.seq), task))
+                if not item.retry_shown:
+                    item.retry_shown = True
+                    self._state(index, ItemStatus.UPLOADING, "retrying…")
+                return
+            err = _gave_up(err, self.settings.retry_budget_s)
+        if isinstance(err, AclNotSupported | AccessDenied | AuthError) and item.upload_id:
+            # Nothing will succeed for this upload: do not leave its parts behind.
+            item.ending = ItemStatus.FAILED
+            item.ending_error = err
+            self.ready.appendleft(("abort", index, 0))
+            return
+        if kind == "part":
+            item.todo.appendleft(number)
+        item.ending = ItemStatus.FAILED
+        item.ending_error = err
+        if item.in_flight == 0:
+            self._finish(item, ItemStatus.FAILED, err)
+
+    def _resolve_conflict(self, item: Upload, head: Mapping[str, Any] | None) -> None:
+        if head is None:
+            if item.rename_from:
+                self._rekey(item)
+            self._upload(item)
+            return
+        policy = self.policy
+        if policy == ConflictPolicy.ASK:
+            if self.ask is None:
+                policy = ConflictPolicy.SKIP
+            else:
+                modified = head.get("LastModified")
+                policy = self.ask(
+                    Conflict(item.index, item.key, item.source.path, item.size,
+                             int(head.get("ContentLength", 0)), modified)
+                )  # fmt: skip
+                if policy == ConflictPolicy.ASK:
+                    policy = ConflictPolicy.SKIP
+        if policy == ConflictPolicy.OVERWRITE:
+            self._upload(item)
+        elif policy == ConflictPolicy.SKIP:
+            self._finish(item, ItemStatus.SKIPPED, detail="the key exists")
+        elif policy == ConflictPolicy.SKIP_IDENTICAL:
+            if head.get("_identical"):
+                self._finish(item, ItemStatus.SKIPPED, detail="an identical object exists")
+            else:
+                self._upload(item)
+        elif policy == ConflictPolicy.RENAME:
+            if not item.rename_from:
+                item.rename_from = item.key
+            item.rename_n += 1
+            item.key = renamed_key(item.rename_from, item.rename_n)
+            self.ready.appendleft(("check", item.index, 0))
+
+    def _rekey(self, item: Upload) -> None:
+        if item.journal is not None:
+            self.journal.set_key(item.journal.id, item.key)
+
+    def _planned(self, item: Upload, plan: tuple[str, int, dict[int, tuple[str, str]]]) -> None:
+        upload_id, part_size, confirmed = plan
+        item.upload_id = upload_id
+        item.part_size = part_size
+        item.parts_total = max(1, math.ceil(item.size / part_size))
+        item.parts = dict(confirmed)
+        done_bytes = sum(min(part_size, item.size - (n - 1) * part_size) for n in item.parts)
+        if done_bytes:
+            self.progress.advance(item.index, done_bytes)
+        item.todo = deque(n for n in range(1, item.parts_total + 1) if n not in item.parts)
+        if not item.todo:
+            self.ready.appendleft(("complete", item.index, 0))
+            return
+        # This item's parts go first, so few multipart uploads are open at once.
+        self.ready.extendleft(reversed([("part", item.index, n) for n in item.todo]))
+        item.todo.clear()
+
+    def _restart_multipart(self, item: Upload) -> None:
+        if item.journal is not None:
+            self.journal.set_multipart(item.journal.id, None, None, None)
+        done = sum(min(item.part_size, item.size - (n - 1) * item.part_size) for n in item.parts)
+        self.progress.advance(item.index, -done)
+        item.upload_id = None
+        item.parts.clear()
+        self.ready.appendleft(("create", item.index, 0))
+
+
+def _retryable(err: AppError) -> bool:
+    """Failures worth another try: the network, an overloaded server, a garbled body."""
+    if isinstance(err, EndpointUnreachable):
+        return True
+    if isinstance(err, IntegrityError):
+        return True
+    if isinstance(err, ServerError):
+        return err.code in {"SlowDown", "503", "ServiceUnavailable", "InternalError", "500",
+                            "RequestTimeout", "ServerError", ""}  # fmt: skip
+    return False
+
+
+def _gave_up(err: AppError, budget: float) -> AppError:
+    """The last error of an item that kept failing, saying how long it was retried."""
+    text = err.message.rstrip(".") + f" (retried for {budget:.0f} s; the upload can resume)."
+    clone = type(err).__new__(type(err))
+    clone.__dict__.update(err.__dict__)
+    clone.message = text
+    clone.args = (text,)
+    return clone

@@ -1,0 +1,275 @@
+"""The coordinator of one upload batch: on the caller's thread it starts items, honours
+pause and cancel, and keeps the engine's pool fed with at most a window of requests."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import heapq
+import itertools
+import os
+import queue
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from s3uploader_gui.core.cancel import CancelToken
+from s3uploader_gui.core.errors import Cancelled
+from s3uploader_gui.core.naming import UploadSource
+from s3uploader_gui.core.transfers.control import BatchControl
+from s3uploader_gui.core.transfers.hooks import current
+from s3uploader_gui.core.transfers.model import (
+    AskFn,
+    ConflictPolicy,
+    ItemCallback,
+    ItemResult,
+    ItemStatus,
+    StateCallback,
+)
+from s3uploader_gui.core.transfers.prepare import Preparer, discard
+from s3uploader_gui.core.transfers.progress import TransferProgress
+from s3uploader_gui.core.transfers.upload_items import UploadItems
+from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
+
+if TYPE_CHECKING:
+    from s3uploader_gui.core.transfers.engine import TransferEngine
+
+
+class UploadRun(UploadItems):
+    """The coordinator of one upload batch: runs on the caller's thread, feeds the pool."""
+
+    def __init__(
+        self,
+        engine: TransferEngine,
+        bucket: str,
+        sources: Sequence[UploadSource],
+        progress: TransferProgress,
+        cancel: CancelToken,
+        control: BatchControl,
+        on_item: ItemCallback | None,
+        on_start: Callable[[int], None] | None,
+        on_state: StateCallback | None,
+        ask: AskFn | None,
+        preparer: Preparer | None,
+    ) -> None:
+        self.engine = engine
+        self.settings = replace(engine.settings)
+        self.fast = engine.fast
+        self.journal = engine.journal
+        self.bucket = bucket
+        self.progress = progress
+        self.cancel = cancel
+        self.control = control
+        self.on_item = on_item
+        self.on_start = on_start
+        self.on_state = on_state
+        self.ask = ask
+        self.preparer = preparer
+        self.endpoint = engine.context.settings.endpoint_url
+        self.items = [Upload(i, s, key=s.key) for i, s in enumerate(sources)]
+        self.results: dict[int, ItemResult] = {}
+        self.waiting = deque(range(len(sources)))  # not started yet
+        self.active: list[int] = []  # started, not finished (in start order)
+        self.ready: deque[tuple[str, int, int]] = deque()  # tasks to submit
+        self.delayed: list[Delayed] = []
+        self.seq = itertools.count()
+        self.in_flight = 0
+        self.done: queue.Queue[tuple[tuple[str, int, int], Any, BaseException | None]] = (
+            queue.Queue()
+        )
+        self.pool = engine._executor()
+        #: Items whose request botocore is retrying (from the pool's threads).
+        self.notices: queue.SimpleQueue[int] = queue.SimpleQueue()
+        window = self.settings.window or 2 * self.settings.max_concurrency
+        self.window = max(1, window)
+        self.policy = self.settings.conflict
+        self.options = self.settings.options
+        self.extra = dict(self.settings.extra)
+
+    def _submit(self, task: tuple[str, int, int]) -> None:
+        kind, index, number = task
+        fn = {
+            "check": self._t_check,
+            "put": self._t_put,
+            "create": self._t_create,
+            "part": self._t_part,
+            "complete": self._t_complete,
+            "abort": self._t_abort,
+        }[kind]
+        self.in_flight += 1
+        self.items[index].in_flight += 1
+
+        def work() -> Any:
+            current.cancel = self.cancel
+            current.on_retry = lambda: self.notices.put(index)
+            try:
+                return fn(self.items[index], number)
+            finally:
+                current.cancel = None
+                current.on_retry = None
+
+        future = self.pool.submit(work)
+
+        def finished(f: concurrent.futures.Future[Any]) -> None:
+            exc = f.exception() if not f.cancelled() else Cancelled()
+            self.done.put((task, None if exc else f.result(), exc))
+
+        future.add_done_callback(finished)
+
+    # -- the loop ------------------------------------------------------------------------
+    def run(self) -> list[ItemResult]:
+        for item in self.items:
+            self.progress.add_item(item.index, item.source.size)
+        try:
+            self._journal_queue()
+            seen_version = -1
+            while len(self.results) < len(self.items):
+                if self.cancel.cancelled or self.control.version != seen_version:
+                    seen_version = self.control.version
+                    self._control()
+                self._start_items()
+                self._promote_delayed()
+                while self.ready and self.in_flight < self.window:
+                    task = self.ready.popleft()
+                    item = self.items[task[1]]
+                    if item.index in self.results or (item.ending and task[0] != "abort"):
+                        continue  # the item ended meanwhile
+                    self._submit(task)
+                self._wait_one()
+        finally:
+            if self.preparer is not None:
+                self.preparer.close()
+            for item in self.items:
+                if item.src is not None and item.src is not item.source:
+                    discard(item.src)
+        return [self.results[i] for i in range(len(self.items))]
+
+    def _journal_queue(self) -> None:
+        """Journal the whole queue before the first upload, in one transaction: after a
+        crash every file not yet stored is offered again, not just those in flight.
+        (Files that are prepared first are journaled as they start: what is uploaded
+        is only known then.)"""
+        if self.preparer is not None:
+            return
+        entries: list[tuple[Upload, os.stat_result]] = []
+        for item in self.items:
+            try:
+                entries.append((item, os.stat(item.source.path)))
+            except OSError:
+                continue  # _begin reports it when the item's turn comes
+        options = {"options": self.options.to_dict(), "temporary": False}
+        rows = self.journal.begin_many(
+            self.engine.connection_id,
+            self.bucket,
+            [(i.key, i.source.path, st.st_size, st.st_mtime_ns, options) for i, st in entries],
+        )
+        for (item, _), row in zip(entries, rows, strict=True):
+            item.journal = row
+
+    def _control(self) -> None:
+        cancelled = self.cancel.cancelled
+        for index in list(self.waiting):
+            item = self.items[index]
+            if cancelled or self.control.is_cancelled(index):
+                self.waiting.remove(index)
+                self._finish(item, ItemStatus.CANCELLED, Cancelled())
+            elif self.control.is_paused(index):
+                self.waiting.remove(index)
+                self._state(index, ItemStatus.PAUSED)
+                self._finish(item, ItemStatus.PAUSED)
+        for index in list(self.active):
+            item = self.items[index]
+            if item.ending is not None:
+                continue
+            if cancelled or self.control.is_cancelled(index):
+                self._end_when_idle(item, ItemStatus.CANCELLED, Cancelled())
+            elif self.control.is_paused(index):
+                self._end_when_idle(item, ItemStatus.PAUSED, None)
+
+    def _start_items(self) -> None:
+        # Start items while there is room: tasks queued + in flight below the window.
+        while self.waiting and len(self.ready) + self.in_flight < self.window:
+            index = self.waiting[0]
+            item = self.items[index]
+            if self.preparer is not None and not self.preparer.ready(index):
+                if item.started is False and self.on_state is not None and not item.attempt:
+                    item.attempt = -1  # announce "preparing" once
+                    self._state(index, ItemStatus.PREPARING)
+                return
+            self.waiting.popleft()
+            item.attempt = 0
+            item.started = True
+            self.active.append(index)
+            if self.on_start is not None:
+                self.on_start(index)
+            try:
+                self._begin(item)
+            except Exception as exc:
+                err = self._err(exc, item.key)
+                status = ItemStatus.CANCELLED if isinstance(err, Cancelled) else ItemStatus.FAILED
+                self._finish(item, status, err)
+
+    def _begin(self, item: Upload) -> None:
+        if self.preparer is not None:
+            src = self.preparer.get(item.index)
+            item.src = src
+            self.progress.resize_item(item.index, item.source.size, src.size)
+            item.key = src.key
+        src = item.src or item.source
+        try:
+            st = os.stat(src.path)
+        except OSError as exc:
+            raise self._err(exc, item.key) from exc
+        if st.st_size != src.size:
+            self.progress.resize_item(item.index, src.size, st.st_size)
+            item.src = replace(src, size=st.st_size)
+            src = item.src
+        journaled = item.journal
+        if (
+            journaled is None
+            or journaled.key != item.key
+            or journaled.size != src.size
+            or journaled.mtime_ns != st.st_mtime_ns
+        ):
+            item.journal = self.journal.begin(
+                self.engine.connection_id, self.bucket, item.key, item.source.path, src.size,
+                st.st_mtime_ns, {"options": self.options.to_dict(), "temporary": src.temporary},
+            )  # fmt: skip
+            # (A journaled row of the same file that changed since is marked stale.)
+        assert item.journal is not None
+        self._state(item.index, ItemStatus.UPLOADING)
+        resuming = bool(item.journal.upload_id)
+        if self.policy != ConflictPolicy.OVERWRITE and not resuming:
+            self.ready.append(("check", item.index, 0))
+        else:
+            self._upload(item)
+
+    def _promote_delayed(self) -> None:
+        now = time.monotonic()
+        while self.delayed and self.delayed[0].due <= now:
+            self.ready.append(heapq.heappop(self.delayed).task)
+
+    def _wait_one(self) -> None:
+        self._drain_notices()
+        if self.in_flight == 0:
+            if self.delayed:
+                pause = max(0.0, min(0.1, self.delayed[0].due - time.monotonic()))
+                self.cancel.wait(pause)
+            elif self.waiting and not self.ready:
+                self.cancel.wait(0.02)  # waiting for a preparation
+            return
+        try:
+            task, value, exc = self.done.get(timeout=0.1)
+        except queue.Empty:
+            return
+        self.in_flight -= 1
+        index = task[1]
+        item = self.items[index]
+        item.in_flight -= 1
+        if exc is not None:
+            self._failed(item, task, exc)
+        else:
+            self._succeeded(item, task, value)
+        if item.ending is not None and item.index not in self.results:
+            self._end_when_idle(item, item.ending, item.ending_error)
