@@ -15,8 +15,8 @@ from PySide6.QtGui import QPixmap
 from s3uploader_gui.core.imaging import ImageOptions, MetadataPolicy, OutputFormat
 from s3uploader_gui.core.transfers import ItemStatus
 from s3uploader_gui.ui.main_window import MainWindow
-from s3uploader_gui.ui.upload.queue_model import Column
 from s3uploader_gui.ui.upload.image_options import options_from_settings
+from s3uploader_gui.ui.upload.queue_model import Column
 from tests.helpers.images import photo
 from tests.helpers.qt import GapRecorder
 from tests.ui.test_main_window import drop_paths
