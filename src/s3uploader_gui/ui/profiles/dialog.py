@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QLayout,
     QListWidgetItem,
     QMessageBox,
@@ -41,8 +43,8 @@ from s3uploader_gui.core.profiles import (
 )
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.profiles.connection_test import ConnectionTestRow, run_connection_test
+from s3uploader_gui.ui.profiles.feedback import KeyringPanel, ResultLabel
 from s3uploader_gui.ui.profiles.form import ProfileForm
-from s3uploader_gui.ui.profiles.keyring_panel import KeyringPanel
 from s3uploader_gui.ui.profiles.profile_list import ProfileList
 from s3uploader_gui.ui.profiles.secret_store import (
     KeyringInfo,
@@ -56,8 +58,7 @@ from s3uploader_gui.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
-OK_COLOR = "#1b7f3b"
-ERROR_COLOR = "#b3261e"
+T = TypeVar("T")
 
 
 # -- the dialog --------------------------------------------------------------------------
@@ -108,8 +109,8 @@ class ProfilesDialog(QDialog):
         self._reload_list(select or LOCAL_PROFILE_NAME)
         self.pool.call(
             functools.partial(describe_keyring, self.credentials),
-            self._on_keyring_described,
-            self._on_keyring_failed,
+            self._while_alive(self._on_keyring_described),
+            self._while_alive(self._on_keyring_failed),
             name="keyring-describe",
         )
         self.refresh_aws_profiles()
@@ -174,11 +175,7 @@ class ProfilesDialog(QDialog):
         self.test_row.requested.connect(self.test_connection)
         self.test_button = self.test_row.test_button
         right.addWidget(self.test_row)
-        self.result_label = QLabel(self)
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result_label.setMinimumHeight(self.fontMetrics().height() * 2 + 4)
-        self.result_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.result_label = ResultLabel(self)
         right.addWidget(self.result_label)
         right.addStretch(1)
 
@@ -198,7 +195,7 @@ class ProfilesDialog(QDialog):
             saved = self.profiles.list()
         except AppError as err:
             saved = []
-            self._show_result(False, error_text(err))
+            self.result_label.show_result(False, error_text(err))
         self.profile_list.fill(saved, select)
         if self.profile_list.currentItem() is not None:
             self._show_profile(self.profile_list.currentItem().data(Qt.ItemDataRole.UserRole))
@@ -243,7 +240,7 @@ class ProfilesDialog(QDialog):
         if profile is not None and not profile.is_local and not profile.aws_profile:
             self.pool.call(
                 functools.partial(secret_state, self.credentials, profile.name),
-                self._on_secret_state,
+                self._while_alive(self._on_secret_state),
                 name="keyring-state",
             )
 
@@ -272,8 +269,8 @@ class ProfilesDialog(QDialog):
         """Read the profiles of ~/.aws (in a worker)."""
         self.pool.call(
             list_profiles,
-            self._on_aws_profiles,
-            self._on_aws_profiles_failed,
+            self._while_alive(self._on_aws_profiles),
+            self._while_alive(self._on_aws_profiles_failed),
             name="aws-profiles",
         )
 
@@ -332,7 +329,7 @@ class ProfilesDialog(QDialog):
             # Everything that needs no keyring is checked at once, on this thread.
             validate_profile(profile, has_secret=bool(secret) or old_name is not None)
         except ConfigError as err:
-            self._show_result(False, err.message)
+            self.result_label.show_result(False, err.message)
             self.saveFinished.emit(False)
             return
         self._start_save(profile, secret, token, old_name, session_only=False)
@@ -342,8 +339,7 @@ class ProfilesDialog(QDialog):
     ) -> None:
         self._pending_save = (profile, secret, token, old_name)
         self._set_busy(True)
-        self.result_label.setText(self.tr("Saving…"))
-        self.result_label.setStyleSheet("")
+        self.result_label.show_progress(self.tr("Saving…"))
         save = functools.partial(
             save_worker,
             profile,
@@ -354,7 +350,12 @@ class ProfilesDialog(QDialog):
             old_name,
             session_only,
         )
-        self.pool.call(save, self._on_saved, self._on_save_failed, name="profile-save")
+        self.pool.call(
+            save,
+            self._while_alive(self._on_saved),
+            self._while_alive(self._on_save_failed),
+            name="profile-save",
+        )
 
     def _on_saved(self, saved: tuple[Profile, bool]) -> None:
         profile, session_only = saved
@@ -380,7 +381,7 @@ class ProfilesDialog(QDialog):
         else:
             where = self.keyring_info.description if self.keyring_info else self.tr("the keyring")
             text = self.tr("Saved “%s”. The secret is stored in %s.") % (profile.name, where)
-        self._show_result(True, text)
+        self.result_label.show_result(True, text)
         self.profilesChanged.emit()
         self.saveFinished.emit(True)
 
@@ -388,11 +389,10 @@ class ProfilesDialog(QDialog):
         self._set_busy(False)
         if isinstance(err, KeyringUnavailable):
             self.keyring_panel.show_refusal(error_text(err))
-            self.result_label.clear()
-            self.result_label.setStyleSheet("")
+            self.result_label.reset()
         else:
             self._pending_save = None
-            self._show_result(False, error_text(err))
+            self.result_label.show_result(False, error_text(err))
         self.saveFinished.emit(False)
 
     @Slot()
@@ -415,8 +415,8 @@ class ProfilesDialog(QDialog):
         self._set_busy(True)
         self.pool.call(
             functools.partial(delete_worker, profile.name, self.profiles, self.credentials),
-            self._on_deleted,
-            self._on_delete_failed,
+            self._while_alive(self._on_deleted),
+            self._while_alive(self._on_delete_failed),
             name="profile-delete",
         )
 
@@ -424,13 +424,13 @@ class ProfilesDialog(QDialog):
         self._set_busy(False)
         self.form.dirty = False
         self._reload_list(LOCAL_PROFILE_NAME)
-        self._show_result(True, self.tr("Deleted “%s” and its secrets.") % name)
+        self.result_label.show_result(True, self.tr("Deleted “%s” and its secrets.") % name)
         self.profilesChanged.emit()
         self.deleteFinished.emit(True)
 
     def _on_delete_failed(self, err: AppError) -> None:
         self._set_busy(False)
-        self._show_result(False, error_text(err))
+        self.result_label.show_result(False, error_text(err))
         self.deleteFinished.emit(False)
 
     # -- test connection ---------------------------------------------------------------
@@ -445,8 +445,7 @@ class ProfilesDialog(QDialog):
         stored = current.name if current is not None else ""
         bucket = self.test_row.bucket() or profile.default_bucket
         self._set_busy(True)
-        self.result_label.setStyleSheet("")
-        self.result_label.setText(self.tr("Testing the connection…"))
+        self.result_label.show_progress(self.tr("Testing the connection…"))
         run_connection_test(
             self.pool,
             self.credentials,
@@ -455,23 +454,28 @@ class ProfilesDialog(QDialog):
             token=token,
             stored_name=stored,
             bucket=bucket,
-            on_done=self._on_tested,
+            on_done=self._while_alive(self._on_tested),
         )
 
     def _on_tested(self, result: CheckResult) -> None:
         """The test's result (a failed check arrives as a result that is not ok)."""
         self._set_busy(False)
-        self._show_result(result.ok, result.message)
+        self.result_label.show_result(result.ok, result.message)
         if result.needs_bucket:
             self.test_row.ask_for_bucket()
         self.testFinished.emit(result)
 
     # -- helpers -----------------------------------------------------------------------
-    def _show_result(self, ok: bool, text: str) -> None:
-        mark = "✔" if ok else "✖"
-        color = OK_COLOR if ok else ERROR_COLOR
-        self.result_label.setStyleSheet(f"color: {color};")
-        self.result_label.setText(f"{mark} {text}")
+    def _while_alive(self, handler: Callable[[T], None]) -> Callable[[T], None]:
+        """``handler``, skipped once the dialog is deleted. A worker may answer after that
+        (the window deletes the dialog when it opens a new one); Qt would drop a signal
+        to a deleted receiver, but the pool's relay calls whatever it was given."""
+
+        def deliver(value: T) -> None:
+            if shiboken6.isValid(self):
+                handler(value)
+
+        return deliver
 
     def result_text(self) -> str:
         """The text of the last result (tests, accessibility)."""

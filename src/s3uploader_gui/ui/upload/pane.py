@@ -13,11 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QStyle,
@@ -26,16 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from s3uploader_gui.core.imaging import ImageOptions, ImagePreparer
-from s3uploader_gui.core.naming import (
-    UploadSource,
-    normalize_prefix,
-    plan_uploads,
-)
+from s3uploader_gui.core.naming import UploadSource, plan_uploads
 from s3uploader_gui.core.progress import format_bytes
 from s3uploader_gui.core.transfers import ItemStatus
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload.batch_progress import BatchProgress
 from s3uploader_gui.ui.upload.controls import TransferControls
+from s3uploader_gui.ui.upload.destination_bar import DestinationBar
 from s3uploader_gui.ui.upload.drop_area import DropArea
 from s3uploader_gui.ui.upload.image_options import UploadOptionsPanel
 from s3uploader_gui.ui.upload.item_events import ItemEventQueue
@@ -107,19 +102,11 @@ class UploadPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
         layout.addWidget(QLabel(self.tr("<b>Upload</b>"), self))
-        dest = QHBoxLayout()
-        dest.addWidget(QLabel(self.tr("Bucket:"), self))
-        self.bucket_combo = QComboBox(self)
-        self.bucket_combo.setMinimumWidth(160)
-        self.bucket_combo.setAccessibleName(self.tr("Destination bucket"))
-        dest.addWidget(self.bucket_combo, 1)
-        dest.addWidget(QLabel(self.tr("Folder:"), self))
-        self.prefix_edit = QLineEdit(self)
-        self.prefix_edit.setPlaceholderText(self.tr("(bucket root)  e.g. photos/2026/"))
-        self.prefix_edit.setAccessibleName(self.tr("Destination folder"))
-        self.prefix_edit.setToolTip(self.tr("Key prefix the files are uploaded under"))
-        dest.addWidget(self.prefix_edit, 2)
-        layout.addLayout(dest)
+        self.destination_bar = DestinationBar(self)
+        #: Reached by the window and the tests as the pane's own.
+        self.bucket_combo = self.destination_bar.bucket_combo
+        self.prefix_edit = self.destination_bar.prefix_edit
+        layout.addWidget(self.destination_bar)
 
         self.queue_view = QueueView(self.queue, self)
         self.queue_view.customContextMenuRequested.connect(self._on_queue_context_menu)
@@ -195,34 +182,22 @@ class UploadPane(QWidget):
     # -- destination -------------------------------------------------------------------
     def destination(self) -> tuple[str, str]:
         """(bucket, prefix) chosen in the destination bar."""
-        return self.bucket_combo.currentText(), normalize_prefix(self.prefix_edit.text())
+        return self.destination_bar.destination()
 
     def set_destination(self, bucket: str, prefix: str) -> None:
         """Point uploads at ``bucket``/``prefix`` (ignored while a batch runs)."""
         if self.uploading:
             return
-        if self.bucket_combo.findText(bucket) < 0:
-            self.bucket_combo.addItem(bucket)
-        self.bucket_combo.setCurrentText(bucket)
-        self.prefix_edit.setText(prefix)
+        self.destination_bar.set_destination(bucket, prefix)
 
     def set_buckets(self, names: list[str], preferred: str = "") -> None:
         """Offer ``names``; keep the current choice, else ``preferred``, else the first."""
-        current = self.bucket_combo.currentText() or preferred
-        self.bucket_combo.clear()
-        self.bucket_combo.addItems(names)
-        if current in names:
-            self.bucket_combo.setCurrentText(current)
-        elif names:
-            self.bucket_combo.setCurrentIndex(0)
+        self.destination_bar.set_buckets(names, preferred)
         self.update_state()
 
     def on_connected(self, default_bucket: str, default_prefix: str) -> None:
         """A new connection is ready: reset the destination, start what waits."""
-        self.bucket_combo.clear()
-        if default_bucket:
-            self.bucket_combo.addItem(default_bucket)
-        self.prefix_edit.setText(default_prefix)
+        self.destination_bar.reset(default_bucket, default_prefix)
         self.update_state()
         if self.session.connection is not None:
             self.transfer.offer_resume(self.session.connection)

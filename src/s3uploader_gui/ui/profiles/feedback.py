@@ -1,13 +1,43 @@
-"""The panel shown when the keyring refused a secret: why, and "Use for this session only".
+"""What the profiles dialog tells the user below the form: the outcome of the last save,
+delete or test, and the panel shown when the keyring refused a secret.
 
-Nothing is ever written to a plain file instead: the user chooses between keeping the
-secret in memory until the app quits, and not saving.
+Nothing is ever written to a plain file instead of the keyring: the panel lets the user
+choose between keeping the secret in memory until the app quits, and not saving.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+OK_COLOR = "#1b7f3b"
+ERROR_COLOR = "#b3261e"
+
+
+class ResultLabel(QLabel):
+    """The outcome of the last action: ✔ in green or ✖ in red, or what is under way."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setMinimumHeight(self.fontMetrics().height() * 2 + 4)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    def show_result(self, ok: bool, text: str) -> None:
+        mark = "✔" if ok else "✖"
+        color = OK_COLOR if ok else ERROR_COLOR
+        self.setStyleSheet(f"color: {color};")
+        self.setText(f"{mark} {text}")
+
+    def show_progress(self, text: str) -> None:
+        """An action is under way ("Saving…"), in the normal colour."""
+        self.setStyleSheet("")
+        self.setText(text)
+
+    def reset(self) -> None:
+        self.clear()
+        self.setStyleSheet("")
 
 
 class KeyringPanel(QFrame):
