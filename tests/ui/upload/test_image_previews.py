@@ -15,8 +15,8 @@ from PySide6.QtGui import QPixmap
 from s3uploader_gui.core.imaging import ImageOptions, MetadataPolicy, OutputFormat
 from s3uploader_gui.core.transfers import ItemStatus
 from s3uploader_gui.ui.main_window import MainWindow
-from s3uploader_gui.ui.queue_model import Column
-from s3uploader_gui.ui.upload_options import options_from_settings
+from s3uploader_gui.ui.upload.image_options import options_from_settings
+from s3uploader_gui.ui.upload.queue_model import Column
 from tests.helpers.images import photo
 from tests.helpers.qt import GapRecorder
 from tests.ui.test_main_window import drop_paths
@@ -157,7 +157,7 @@ def test_the_thumbnail_warm_up_runs_one_step_per_turn_of_the_event_loop(
     start; in steps the event loop runs between them."""
     from PySide6.QtCore import QTimer
 
-    from s3uploader_gui.ui import local_thumbnails
+    from s3uploader_gui.ui.upload import local_thumbnails
 
     log: list[str] = []
 
@@ -183,7 +183,7 @@ def test_the_thumbnail_warm_up_runs_one_step_per_turn_of_the_event_loop(
 def test_a_thumbnail_asked_for_early_finishes_the_warm_up_at_once(
     qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from s3uploader_gui.ui import local_thumbnails
+    from s3uploader_gui.ui.upload import local_thumbnails
 
     ran: list[str] = []
     monkeypatch.setattr(

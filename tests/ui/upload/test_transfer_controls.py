@@ -12,7 +12,7 @@ from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.transfer_queue import Journal
 from s3uploader_gui.core.transfers import ConflictPolicy, EngineSettings, ItemStatus, MiB
 from s3uploader_gui.ui.main_window import MainWindow
-from s3uploader_gui.ui.transfer_settings import TransferPrefs, TransferSettingsDialog
+from s3uploader_gui.ui.upload.transfer_settings import TransferPrefs, TransferSettingsDialog
 from tests.helpers.files import make_random
 
 

@@ -15,7 +15,7 @@ from s3uploader_gui.core.local_server import LocalServerInfo, free_port
 from s3uploader_gui.core.profiles import LOCAL_PROFILE_NAME, Profile, ProfileKind, ProfileStore
 from s3uploader_gui.core.providers import PRESETS
 from s3uploader_gui.ui.main_window import MainWindow
-from s3uploader_gui.ui.profiles_dialog import ProfilesDialog
+from s3uploader_gui.ui.profiles.dialog import ProfilesDialog
 from s3uploader_gui.ui.workers import WorkerPool
 from tests.helpers.fakekeyrings import LockedKeyring, no_backend
 from tests.helpers.memkeyring import MemoryKeyring

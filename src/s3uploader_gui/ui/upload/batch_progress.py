@@ -1,0 +1,55 @@
+"""The upload pane's total progress: a bar, and a line saying how far the batch is.
+
+While a batch runs it shows the sampled ``ProgressSnapshot`` (files, bytes, speed, time
+left); between batches, how many queued files were uploaded, failed or wait.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+from s3uploader_gui.core.progress import ProgressSnapshot, format_bytes, format_duration
+from s3uploader_gui.core.transfers import ItemStatus
+
+
+class BatchProgress(QWidget):
+    """The total progress bar (0–1000) and its text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(0)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName(self.tr("Total upload progress"))
+        self.label = QLabel(self.tr("Nothing queued"), self)
+        row.addWidget(self.bar, 3)
+        row.addWidget(self.label, 2)
+
+    def show_snapshot(self, snap: ProgressSnapshot) -> None:
+        """A running batch: its fraction done, files, bytes, speed and time left."""
+        self.bar.setValue(int(snap.fraction * 1000))
+        self.label.setText(
+            self.tr("%1 of %2 files — %3 of %4 — %5/s — %6 left")
+            .replace("%1", str(snap.items_finished))
+            .replace("%2", str(snap.items_total))
+            .replace("%3", format_bytes(snap.done_bytes))
+            .replace("%4", format_bytes(snap.total_bytes))
+            .replace("%5", format_bytes(snap.bytes_per_second))
+            .replace("%6", format_duration(snap.eta_seconds))
+        )
+
+    def show_counts(self, counts: dict[ItemStatus, int] | None) -> None:
+        """Between batches: the queue's counts (None: the queue is empty)."""
+        if counts is None:
+            self.label.setText(self.tr("Nothing queued"))
+            self.bar.setValue(0)
+            return
+        self.label.setText(
+            self.tr("%1 uploaded, %2 failed, %3 queued")
+            .replace("%1", str(counts[ItemStatus.DONE]))
+            .replace("%2", str(counts[ItemStatus.FAILED]))
+            .replace("%3", str(counts[ItemStatus.QUEUED]))
+        )

@@ -1,0 +1,86 @@
+"""Per-file events of a running batch, applied to the upload queue in short slices.
+
+Item events arrive from the worker by the hundred per second with small files. Applied
+one by one (each a repaint and a recount of the queue) they kept the window from
+answering for 80–130 ms at a time; they are queued here and applied in slices of at most
+a few milliseconds, with one repaint and one recount per slice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.ui.upload.queue_model import UploadQueueModel
+
+#: Item events wait this long for others to join them (one repaint for the lot)...
+ITEM_EVENT_DELAY_MS = 15
+#: ...and are applied for at most this long before the window answers other events.
+ITEM_EVENT_BUDGET_S = 0.006
+
+
+class ItemEventQueue(QObject):
+    """Queues ``(kind, row, status, text)`` events and applies them to ``queue``.
+
+    Kinds: "started", "renamed" (``text`` is the new key), "state" (handed to
+    ``apply_state`` with the status and detail), "finished" (``text`` is the error).
+    ``after`` runs once after each slice (the pane recounts its buttons).
+    """
+
+    def __init__(
+        self,
+        queue: UploadQueueModel,
+        apply_state: Callable[[int, ItemStatus, str], None],
+        after: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._queue = queue
+        self._apply_state = apply_state
+        self._after = after
+        self._events: deque[tuple[str, int, str, str]] = deque()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.apply)
+
+    def push(self, kind: str, row: int, status: str = "", text: str = "") -> None:
+        """Queue a change of a row's state, applied within a few milliseconds."""
+        self._events.append((kind, row, status, text))
+        if not self._timer.isActive():
+            self._timer.start(ITEM_EVENT_DELAY_MS)
+
+    @Slot()
+    def apply(self, budget_s: float | None = ITEM_EVENT_BUDGET_S) -> None:
+        """Apply queued item events (for at most ``budget_s``; None: all of them)."""
+        events = self._events
+        if not events:
+            return
+        queue = self._queue
+        deadline = time.perf_counter() + budget_s if budget_s is not None else None
+        with queue.batched():
+            while events and (deadline is None or time.perf_counter() < deadline):
+                kind, row, status, text = events.popleft()
+                if row >= queue.rowCount():
+                    continue
+                if kind == "started":
+                    queue.set_status(row, ItemStatus.UPLOADING)
+                elif kind == "renamed":
+                    queue.set_destination(row, queue.item(row).bucket, text)
+                elif kind == "state":
+                    self._apply_state(row, ItemStatus(status), text)
+                else:
+                    queue.set_status(row, ItemStatus(status), text)
+                    if status == ItemStatus.DONE:
+                        queue.set_progress(row, queue.item(row).size)
+        self._after()
+        if events:
+            self._timer.start(0)  # the rest after the events waiting meanwhile
+
+    def flush(self) -> None:
+        """Apply every queued event now (a batch ended: its items' last states first)."""
+        self._timer.stop()
+        self.apply(None)

@@ -1,0 +1,129 @@
+"""The worker that runs one batch of uploads through the connection's TransferEngine."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from s3uploader_gui.core.cancel import CancelToken
+from s3uploader_gui.core.errors import translate, user_message
+from s3uploader_gui.core.naming import UploadSource
+from s3uploader_gui.core.progress import TransferProgress
+from s3uploader_gui.core.transfers import (
+    BatchControl,
+    Conflict,
+    ConflictPolicy,
+    ItemResult,
+    ItemStatus,
+    PrepareFn,
+    TransferEngine,
+)
+
+
+class UploadWorker(QObject):
+    """Uploads ``sources`` to ``bucket``; ``rows[i]`` is the queue row of ``sources[i]``.
+
+    Signals:
+        itemStarted(int): queue row whose upload began.
+        itemFinished(int, str, str): queue row, ItemStatus value, error sentence ("" on success).
+        itemRenamed(int, str): queue row and its new key (an image converted to another
+            format gets that format's extension); emitted before its itemFinished.
+        batchFailed(str): the batch could not run at all.
+        itemState(int, str, str): queue row, ItemStatus value (preparing, uploading, paused)
+            and a detail such as "retrying…" ("" for none).
+        conflictAsked(object): a ``Conflict`` to decide; answer with ``answer_conflict``
+            (the batch waits for it).
+        finished(): always last.
+
+    Byte progress is not signalled: the window samples ``progress.snapshot()`` on a timer.
+    """
+
+    itemStarted = Signal(int)
+    itemFinished = Signal(int, str, str)
+    itemRenamed = Signal(int, str)
+    batchFailed = Signal(str)
+    itemState = Signal(int, str, str)
+    conflictAsked = Signal(object)
+    finished = Signal()
+
+    def __init__(
+        self,
+        engine: TransferEngine,
+        bucket: str,
+        sources: list[UploadSource],
+        rows: list[int],
+        *,
+        prepare: PrepareFn | None = None,
+    ) -> None:
+        super().__init__()
+        #: Turns images into the files to upload (resize, re-encode, metadata); None: as is.
+        self.prepare = prepare
+        self.name = "upload"
+        self.engine = engine
+        self.bucket = bucket
+        self.sources = sources
+        self.rows = rows
+        self.progress = TransferProgress()
+        self.cancel_token = CancelToken()
+        self.control = BatchControl()
+        self.results: list[ItemResult] = []
+        self._answer: ConflictPolicy | None = None
+        self._answer_all: ConflictPolicy | None = None
+        self._answered = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+        self._answered.set()
+
+    def answer_conflict(self, policy: ConflictPolicy, apply_to_all: bool = False) -> None:
+        """The user's answer to the last ``conflictAsked`` (any thread)."""
+        self._answer = policy
+        if apply_to_all:
+            self._answer_all = policy
+        self._answered.set()
+
+    def _ask(self, conflict: Conflict) -> ConflictPolicy:
+        """Engine callback (worker thread): ask the window, wait for its answer."""
+        if self._answer_all is not None:
+            return self._answer_all
+        self._answered.clear()
+        self._answer = None
+        self.conflictAsked.emit(replace(conflict, index=self.rows[conflict.index]))
+        while not self._answered.wait(0.2):
+            if self.cancel_token.cancelled:
+                break
+        return self._answer or ConflictPolicy.SKIP
+
+    def _state(self, index: int, status: ItemStatus, detail: str) -> None:
+        self.itemState.emit(self.rows[index], str(status), detail)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.results = self.engine.upload(
+                self.bucket,
+                self.sources,
+                progress=self.progress,
+                prepare=self.prepare,
+                cancel=self.cancel_token,
+                on_start=self._started,
+                on_item=self._finished_item,
+                on_state=self._state,
+                control=self.control,
+                ask=self._ask,
+            )
+        except Exception as exc:  # the engine itself failed (never a single item)
+            self.batchFailed.emit(user_message(translate(exc)))
+        finally:
+            self.finished.emit()
+
+    def _started(self, index: int) -> None:
+        self.itemStarted.emit(self.rows[index])
+
+    def _finished_item(self, result: ItemResult) -> None:
+        if result.key != self.sources[result.index].key:
+            self.itemRenamed.emit(self.rows[result.index], result.key)
+        error = user_message(result.error) if result.error is not None else ""
+        self.itemFinished.emit(self.rows[result.index], str(result.status), error)
