@@ -60,3 +60,30 @@ def test_shutdown_cancels_the_token_given_to_call(qtbot: QtBot) -> None:
     assert started.wait(5)
     assert pool.shutdown(5000)
     assert token.cancelled
+
+
+def test_a_result_for_a_deleted_receiver_is_dropped(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QObject
+
+    pool = WorkerPool()
+    gate = threading.Event()
+    got: list[int] = []
+
+    class Receiver(QObject):
+        def on_result(self, value: int) -> None:
+            got.append(value)
+
+    receiver = Receiver()
+    pool.call(lambda: gate.wait(5) and 7, receiver.on_result, name="late")
+    receiver.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken_valid(receiver))
+    gate.set()
+    qtbot.waitUntil(lambda: pool.active == 0)
+    qtbot.wait(50)  # a queued delivery, if any, would run in this event-loop turn
+    assert got == []
+
+
+def shiboken_valid(obj: object) -> bool:
+    import shiboken6
+
+    return bool(shiboken6.isValid(obj))

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from s3uploader_gui.core.cancel import CancelToken
@@ -134,16 +135,23 @@ class WorkerPool(QObject):
         *,
         name: str,
         cancel: CancelToken | None = None,
+        receiver: QObject | None = None,
     ) -> Worker:
         """Run ``fn()`` on a worker thread and hand its typed result to ``on_result``.
 
         Both callbacks run on the thread that called ``call`` (the GUI thread), whatever
         they are: a relay living there receives the worker's signals, so a plain function
-        or a lambda is as safe as a slot. ``cancel`` becomes the worker's token, so
-        ``shutdown`` and ``Worker.cancel`` reach a function that was given it.
+        or a lambda is as safe as a slot. A result that arrives after ``receiver`` (by
+        default the QObject whose bound method ``on_result`` is) was deleted is dropped,
+        as a signal connected to a slot would be.
+        ``cancel`` becomes the worker's token, so ``shutdown`` and ``Worker.cancel`` reach
+        a function that was given it.
         """
         worker = Worker(fn, name=name, cancel=cancel)
-        relay = _Relay(on_result, on_failed, self)
+        if receiver is None:
+            owner = getattr(on_result, "__self__", None)
+            receiver = owner if isinstance(owner, QObject) else None
+        relay = _Relay(on_result, on_failed, receiver, self)
         worker.result.connect(relay.deliver)
         worker.failed.connect(relay.fail)
         worker.finished.connect(relay.deleteLater)
@@ -196,17 +204,25 @@ class _Relay(QObject, Generic[T]):
         self,
         on_result: Callable[[T], None],
         on_failed: Callable[[AppError], None] | None,
+        receiver: QObject | None,
         parent: QObject,
     ) -> None:
+        # Not a child of the receiver: a handler that deletes its own widget would then
+        # delete the relay while the relay is still calling it.
         super().__init__(parent)
         self._on_result = on_result
         self._on_failed = on_failed
+        self._receiver = receiver
+
+    def _receiver_alive(self) -> bool:
+        return self._receiver is None or shiboken6.isValid(self._receiver)
 
     @Slot(object)
     def deliver(self, value: object) -> None:
-        self._on_result(value)  # type: ignore[arg-type]  # the worker ran Callable[[], T]
+        if self._receiver_alive():
+            self._on_result(value)  # type: ignore[arg-type]  # the worker ran Callable[[], T]
 
     @Slot(object)
     def fail(self, err: object) -> None:
-        if self._on_failed is not None and isinstance(err, AppError):
+        if self._on_failed is not None and isinstance(err, AppError) and self._receiver_alive():
             self._on_failed(err)

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
 from typing import TypeVar
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -109,8 +107,8 @@ class ProfilesDialog(QDialog):
         self._reload_list(select or LOCAL_PROFILE_NAME)
         self.pool.call(
             functools.partial(describe_keyring, self.credentials),
-            self._while_alive(self._on_keyring_described),
-            self._while_alive(self._on_keyring_failed),
+            self._on_keyring_described,
+            self._on_keyring_failed,
             name="keyring-describe",
         )
         self.refresh_aws_profiles()
@@ -240,7 +238,7 @@ class ProfilesDialog(QDialog):
         if profile is not None and not profile.is_local and not profile.aws_profile:
             self.pool.call(
                 functools.partial(secret_state, self.credentials, profile.name),
-                self._while_alive(self._on_secret_state),
+                self._on_secret_state,
                 name="keyring-state",
             )
 
@@ -269,8 +267,8 @@ class ProfilesDialog(QDialog):
         """Read the profiles of ~/.aws (in a worker)."""
         self.pool.call(
             list_profiles,
-            self._while_alive(self._on_aws_profiles),
-            self._while_alive(self._on_aws_profiles_failed),
+            self._on_aws_profiles,
+            self._on_aws_profiles_failed,
             name="aws-profiles",
         )
 
@@ -352,8 +350,8 @@ class ProfilesDialog(QDialog):
         )
         self.pool.call(
             save,
-            self._while_alive(self._on_saved),
-            self._while_alive(self._on_save_failed),
+            self._on_saved,
+            self._on_save_failed,
             name="profile-save",
         )
 
@@ -415,8 +413,8 @@ class ProfilesDialog(QDialog):
         self._set_busy(True)
         self.pool.call(
             functools.partial(delete_worker, profile.name, self.profiles, self.credentials),
-            self._while_alive(self._on_deleted),
-            self._while_alive(self._on_delete_failed),
+            self._on_deleted,
+            self._on_delete_failed,
             name="profile-delete",
         )
 
@@ -454,7 +452,7 @@ class ProfilesDialog(QDialog):
             token=token,
             stored_name=stored,
             bucket=bucket,
-            on_done=self._while_alive(self._on_tested),
+            on_done=self._on_tested,
         )
 
     def _on_tested(self, result: CheckResult) -> None:
@@ -466,16 +464,6 @@ class ProfilesDialog(QDialog):
         self.testFinished.emit(result)
 
     # -- helpers -----------------------------------------------------------------------
-    def _while_alive(self, handler: Callable[[T], None]) -> Callable[[T], None]:
-        """``handler``, skipped once the dialog is deleted. A worker may answer after that
-        (the window deletes the dialog when it opens a new one); Qt would drop a signal
-        to a deleted receiver, but the pool's relay calls whatever it was given."""
-
-        def deliver(value: T) -> None:
-            if shiboken6.isValid(self):
-                handler(value)
-
-        return deliver
 
     def result_text(self) -> str:
         """The text of the last result (tests, accessibility)."""
