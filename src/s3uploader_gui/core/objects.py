@@ -172,6 +172,9 @@ class ObjectProperties:
     content_disposition: str = ""
     content_encoding: str = ""
     content_language: str = ""
+    #: "AES256", "aws:kms"... ("" when the server does not say).
+    server_side_encryption: str = ""
+    kms_key_id: str = ""
 
 
 def object_properties(client: S3Client, bucket: str, key: str) -> ObjectProperties:
@@ -194,6 +197,8 @@ def object_properties(client: S3Client, bucket: str, key: str) -> ObjectProperti
         content_disposition=str(head.get("ContentDisposition", "")),
         content_encoding=str(head.get("ContentEncoding", "")),
         content_language=str(head.get("ContentLanguage", "")),
+        server_side_encryption=str(head.get("ServerSideEncryption", "")),
+        kms_key_id=str(head.get("SSEKMSKeyId", "")),
     )
 
 
@@ -328,8 +333,9 @@ def update_headers(
     """Set Content-Type and Cache-Control by copying the object onto itself.
 
     S3 cannot change an object's headers in place: a copy with
-    ``MetadataDirective=REPLACE`` rewrites them, so every other header and the user
-    metadata are carried over explicitly.
+    ``MetadataDirective=REPLACE`` rewrites them, so every other header, the user
+    metadata, the encryption settings and the ACL grants are carried over explicitly
+    (the copy would drop them: a public object would stop being public).
     """
     props = object_properties(client, bucket, key)
     extra: dict[str, Any] = {
@@ -349,8 +355,45 @@ def update_headers(
             extra[name] = value
     if props.storage_class and props.storage_class != "STANDARD":
         extra["StorageClass"] = props.storage_class
+    if props.server_side_encryption:
+        extra["ServerSideEncryption"] = props.server_side_encryption
+    if props.kms_key_id:
+        extra["SSEKMSKeyId"] = props.kms_key_id
+    extra.update(_grants_to_keep(client, bucket, key))
     managed_copy(client, bucket, key, bucket, key, extra)
     return object_properties(client, bucket, key)
+
+
+#: ACL permissions of an object, and the copy argument that grants each.
+_GRANT_ARGS = {
+    "READ": "GrantRead",
+    "READ_ACP": "GrantReadACP",
+    "WRITE_ACP": "GrantWriteACP",
+    "FULL_CONTROL": "GrantFullControl",
+}
+_GRANTEE_FIELDS = (("ID", "id"), ("URI", "uri"), ("EmailAddress", "emailAddress"))
+
+
+def _grants_to_keep(client: S3Client, bucket: str, key: str) -> dict[str, str]:
+    """The object's ACL as copy arguments (``GrantRead``...) when it grants more than
+    its owner's full control; none when it does not, or cannot be read (then there is
+    nothing this app could send again)."""
+    try:
+        acl = client.get_object_acl(Bucket=bucket, Key=key)
+    except Exception:
+        return {}
+    owner = (acl.get("Owner") or {}).get("ID")
+    grants = acl.get("Grants") or []
+    if all(g.get("Grantee", {}).get("ID") == owner for g in grants):
+        return {}
+    args: dict[str, list[str]] = {}
+    for grant in grants:
+        name = _GRANT_ARGS.get(str(grant.get("Permission", "")))
+        grantee = grant.get("Grantee", {})
+        who = next((f'{k}="{grantee[f]}"' for f, k in _GRANTEE_FIELDS if grantee.get(f)), "")
+        if name and who:
+            args.setdefault(name, []).append(who)
+    return {name: ", ".join(who) for name, who in args.items()}
 
 
 # -- rename / move: temporary shim ----------------------------------------------------

@@ -374,3 +374,24 @@ def test_properties_round_trip(seaweed_context: S3Context, seaweed_bucket: str) 
     assert (saved.content_type, saved.cache_control) == ("image/jpeg", "max-age=60")
     assert saved.metadata == {"owner": "anna"}
     assert body(ctx, b, "p.jpg") == b"1234"
+
+
+def test_saving_properties_keeps_encryption_and_public_access(moto_client: Any) -> None:
+    """A copy onto itself drops the encryption setting and the ACL grants unless they
+    are sent again (moto, like S3, drops them)."""
+    ctx = S3Context(
+        ConnectionSettings(region="us-east-1", access_key_id="testing", secret_access_key="x")
+    )
+    b = unique_bucket()
+    ctx.client.create_bucket(Bucket=b)
+    ctx.client.put_object(
+        Bucket=b, Key="pub.jpg", Body=b"1", ACL="public-read", ServerSideEncryption="AES256"
+    )
+    saved = save_properties(ctx, b, "pub.jpg", content_type="image/jpeg", cache_control="")
+    assert saved.content_type == "image/jpeg"
+    assert saved.server_side_encryption == "AES256"
+    grants = ctx.client.get_object_acl(Bucket=b, Key="pub.jpg")["Grants"]
+    assert any(
+        g["Grantee"].get("URI", "").endswith("/global/AllUsers") and g["Permission"] == "READ"
+        for g in grants
+    )
