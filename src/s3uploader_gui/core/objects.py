@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import AppError, ConfigError, NotFound, ServerError, translate
+from s3uploader_gui.core.errors import AppError, NotFound, ServerError, translate
 from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.s3.listing import iter_objects
 
@@ -371,7 +371,6 @@ _GRANT_ARGS = {
     "WRITE_ACP": "GrantWriteACP",
     "FULL_CONTROL": "GrantFullControl",
 }
-_GRANTEE_FIELDS = (("ID", "id"), ("URI", "uri"), ("EmailAddress", "emailAddress"))
 
 
 def _grants_to_keep(client: S3Client, bucket: str, key: str) -> dict[str, str]:
@@ -390,7 +389,9 @@ def _grants_to_keep(client: S3Client, bucket: str, key: str) -> dict[str, str]:
     for grant in grants:
         name = _GRANT_ARGS.get(str(grant.get("Permission", "")))
         grantee = grant.get("Grantee", {})
-        who = next((f'{k}="{grantee[f]}"' for f, k in _GRANTEE_FIELDS if grantee.get(f)), "")
+        fields = {"id": grantee.get("ID"), "uri": grantee.get("URI")}
+        fields["emailAddress"] = grantee.get("EmailAddress")
+        who = next((f'{k}="{v}"' for k, v in fields.items() if v), "")
         if name and who:
             args.setdefault(name, []).append(who)
     return {name: ", ".join(who) for name, who in args.items()}
@@ -436,5 +437,5 @@ def move_objects(
     plan = MovePlan(bucket=bucket, source="", target="", pairs=pairs, existing=())
     out = _run_move(client, plan, replace_existing=False, cancel=cancel, progress=progress)
     failed = list(out.failed)
-    failed += [(s.source, ConfigError(s.message, code="TargetExists")) for s in out.skipped]
+    failed += [(s.source, AppError(s.message, code="TargetExists")) for s in out.skipped]
     return MoveResult(moved=list(out.moved), failed=failed)

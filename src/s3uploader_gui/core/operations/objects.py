@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     from s3uploader_gui.core.s3.client import S3Client, S3Context
 
 __all__ = [
+    "ALREADY_THERE",
     "EXISTS_AT_TARGET",
+    "TARGET_IS_MOVING",
     "DeleteOutcome",
     "MoveOutcome",
     "MovePlan",
@@ -60,6 +62,8 @@ Progress = Callable[[int], None]
 EXISTS_AT_TARGET = "exists at the target"
 #: Why a move skipped an item whose target is another item of the same move.
 TARGET_IS_MOVING = "its target is itself being moved: move it again afterwards"
+#: Why a move skipped an item that is already where it should go.
+ALREADY_THERE = "it is already there"
 
 
 def _stopped(cancel: CancelToken | None) -> bool:
@@ -182,7 +186,8 @@ class SkippedMove:
 
     @property
     def message(self) -> str:
-        return f"{self.source} was not moved to {self.target}: it {self.reason}."
+        """One line for a person: which item stayed, and why."""
+        return f"{self.source} was not moved to {self.target} ({self.reason})."
 
 
 @dataclass(frozen=True)
@@ -298,7 +303,7 @@ def _run_move(
             continue
         reason = ""
         if old == new:
-            reason = "is already at its target"
+            reason = ALREADY_THERE
         elif new in sources and not new.endswith("/"):
             # Replacing it would lose it: its own copy runs later, its original is
             # deleted at the end.
