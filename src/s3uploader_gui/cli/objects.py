@@ -13,7 +13,7 @@ from s3uploader_gui.cli.output import Reporter, record
 
 if TYPE_CHECKING:
     from s3uploader_gui.core.naming import S3Url
-    from s3uploader_gui.core.objects import DeleteResult
+    from s3uploader_gui.core.operations.objects import DeleteOutcome
 
 
 def _group_by_bucket(urls: Sequence[S3Url]) -> dict[str, list[str]]:
@@ -23,10 +23,11 @@ def _group_by_bucket(urls: Sequence[S3Url]) -> dict[str, list[str]]:
     return groups
 
 
-def _report_deleted(bucket: str, result: DeleteResult, rep: Reporter) -> None:
-    for key in result.deleted:
+def _report_deleted(outcome: DeleteOutcome, rep: Reporter) -> None:
+    bucket = outcome.bucket
+    for key in outcome.deleted:
         rep.ok(record("deleted", bucket=bucket, key=key), f"delete: s3://{bucket}/{key}")
-    for key, err in result.failed:
+    for key, err in outcome.failed:
         if err.fatal:
             raise err
         rep.failed(
@@ -40,22 +41,18 @@ def _report_deleted(bucket: str, result: DeleteResult, rep: Reporter) -> None:
 def cmd_rm(args: argparse.Namespace, rep: Reporter) -> int:
     """Delete objects; with ``--recursive`` a key ending in ``/`` deletes the whole prefix."""
     from s3uploader_gui.core.naming import parse_s3_url
-    from s3uploader_gui.core.objects import delete_keys, delete_prefix
+    from s3uploader_gui.core.operations.objects import delete_objects
 
     urls = [parse_s3_url(u) for u in args.urls]
     for url in urls:
         if not url.key and not args.recursive:
             raise config_error(f"rm needs a key: write s3://BUCKET/KEY, not “{url}”.")
     with open_context(args) as context:
-        client = context.client
         for bucket, keys in _group_by_bucket(urls).items():
-            require_bucket(client, bucket)
+            require_bucket(context.client, bucket)
             prefixes = [k for k in keys if args.recursive and (not k or k.endswith("/"))]
             plain = [k for k in keys if k not in prefixes]
-            if plain:
-                _report_deleted(bucket, delete_keys(client, bucket, plain), rep)
-            for prefix in prefixes:
-                _report_deleted(bucket, delete_prefix(client, bucket, prefix), rep)
+            _report_deleted(delete_objects(context, bucket, plain, prefixes), rep)
     return rep.exit_code
 
 
@@ -70,12 +67,12 @@ def cmd_mb(args: argparse.Namespace, rep: Reporter) -> int:
     """Create a bucket."""
     from s3uploader_gui.core.errors import AppError
     from s3uploader_gui.core.naming import parse_s3_url
-    from s3uploader_gui.core.objects import create_bucket
+    from s3uploader_gui.core.operations.objects import new_bucket
 
     bucket = _bucket_only(parse_s3_url(args.url), "mb")
     with open_context(args) as context:
         try:
-            create_bucket(context.client, bucket, args.region)
+            new_bucket(context, bucket, args.region)
         except AppError as err:
             if err.fatal:
                 raise

@@ -11,13 +11,18 @@ from s3uploader_gui.cli.output import Reporter, record
 def cmd_presign(args: argparse.Namespace, rep: Reporter) -> int:
     """Print a SigV4 presigned GET link."""
     from s3uploader_gui.core.naming import parse_s3_url
-    from s3uploader_gui.core.sharing import presigned_get_url
+    from s3uploader_gui.core.operations.links import LinkKind, make_links
 
     url = parse_s3_url(args.url)
     if not url.key:
         raise config_error(f"presign needs an object: write s3://BUCKET/KEY, not “{args.url}”.")
     with open_context(args) as context:
-        link = presigned_get_url(context.client, url.bucket, url.key, args.expires)
+        links = make_links(
+            context, [(url.bucket, url.key)], kind=LinkKind.PRESIGNED, seconds=args.expires
+        )
+        if links.failed:
+            raise links.failed[0][1]
+        link = links.links[0].url
         if is_local_profile(args.profile):
             rep.note(
                 "the local storage uses new credentials on every start: this link "

@@ -2,7 +2,8 @@
 
 The page is self-contained HTML and CSS (no scripts, no fonts or styles from elsewhere),
 so once opened it keeps working offline for the images the browser has loaded. Every
-key, name and URL is escaped: keys are chosen by whoever uploaded them.
+key, name and URL is escaped: keys are chosen by whoever uploaded them. The faces call
+``core.operations.gallery.publish``, which chooses the images and the links.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AppError, ConfigError, translate
-from s3uploader_gui.core.listing import iter_objects
 from s3uploader_gui.core.naming import is_image_name
 from s3uploader_gui.core.objects import object_properties
-from s3uploader_gui.core.s3client import S3Client
+from s3uploader_gui.core.s3.client import S3Client
+from s3uploader_gui.core.s3.listing import iter_objects
 
 INDEX_NAME = "index.html"
 #: Used when the folder already has an index.html that this app did not write.
@@ -61,6 +62,8 @@ class PublishedGallery:
     key: str
     url: str
     count: int
+    #: When the presigned links on the page stop working (None: public links).
+    expires_at: dt.datetime | None = None
 
 
 def render_gallery(
@@ -174,4 +177,6 @@ def publish_gallery(
         )
     except Exception as exc:
         raise translate(exc, bucket=bucket, key=key) from exc
-    return PublishedGallery(bucket=bucket, key=key, url=link(key), count=len(items))
+    return PublishedGallery(
+        bucket=bucket, key=key, url=link(key), count=len(items), expires_at=expires_at
+    )

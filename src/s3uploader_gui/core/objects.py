@@ -1,16 +1,22 @@
-"""Bucket and object operations other than transfers and listing."""
+"""Bucket and object requests other than transfers and listing: the building blocks.
+
+Each function here is one request or one step (create, delete a batch, HEAD, copy
+without replacing). ``core.operations.objects`` puts them together into what the faces
+call (delete, move, new folder, properties) and owns the rules; call that instead.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import AppError, ConfigError, NotFound, ServerError, translate
-from s3uploader_gui.core.listing import iter_objects
-from s3uploader_gui.core.s3client import S3Client
+from s3uploader_gui.core.errors import AppError, NotFound, ServerError, translate
+from s3uploader_gui.core.s3.client import S3Client
+from s3uploader_gui.core.s3.listing import iter_objects
 
 #: DeleteObjects takes at most this many keys per request.
 DELETE_BATCH = 1000
@@ -109,6 +115,23 @@ def delete_keys(
     return DeleteResult(deleted=deleted, failed=failed)
 
 
+def prefix_keys(
+    client: S3Client, bucket: str, prefix: str, *, cancel: CancelToken | None = None
+) -> Iterator[str]:
+    """Every key in the "folder" ``prefix`` (all depths), then its marker ``prefix/``.
+
+    ``prefix`` is taken as a folder: "a" means "a/", so that "ab/..." and an object named
+    "a" are never part of it. The marker comes last whether it exists or not (deleting a
+    missing key succeeds).
+    """
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    for page in iter_objects(client, bucket, prefix, recursive=True, cancel=cancel):
+        yield from (o.key for o in page.objects)
+    if prefix:
+        yield prefix
+
+
 def delete_prefix(
     client: S3Client,
     bucket: str,
@@ -118,17 +141,8 @@ def delete_prefix(
     cancel: CancelToken | None = None,
 ) -> DeleteResult:
     """Delete every object under ``prefix`` (a "folder"), including its marker."""
-    if prefix and not prefix.endswith("/"):
-        # Folder "a" is "a/": a bare "a" would also delete "ab/..." and a file named "a".
-        prefix += "/"
-
-    def keys() -> Iterable[str]:
-        for page in iter_objects(client, bucket, prefix, recursive=True, cancel=cancel):
-            yield from (o.key for o in page.objects)
-        if prefix:
-            yield prefix  # the folder marker, if any; deleting a missing key succeeds
-
-    return delete_keys(client, bucket, keys(), progress=progress, cancel=cancel)
+    keys = prefix_keys(client, bucket, prefix, cancel=cancel)
+    return delete_keys(client, bucket, keys, progress=progress, cancel=cancel)
 
 
 def create_folder(client: S3Client, bucket: str, prefix: str) -> str:
@@ -158,6 +172,9 @@ class ObjectProperties:
     content_disposition: str = ""
     content_encoding: str = ""
     content_language: str = ""
+    #: "AES256", "aws:kms"... ("" when the server does not say).
+    server_side_encryption: str = ""
+    kms_key_id: str = ""
 
 
 def object_properties(client: S3Client, bucket: str, key: str) -> ObjectProperties:
@@ -180,10 +197,24 @@ def object_properties(client: S3Client, bucket: str, key: str) -> ObjectProperti
         content_disposition=str(head.get("ContentDisposition", "")),
         content_encoding=str(head.get("ContentEncoding", "")),
         content_language=str(head.get("ContentLanguage", "")),
+        server_side_encryption=str(head.get("ServerSideEncryption", "")),
+        kms_key_id=str(head.get("SSEKMSKeyId", "")),
     )
 
 
-def _managed_copy(
+def object_exists(client: S3Client, bucket: str, key: str) -> bool:
+    """True when ``s3://bucket/key`` exists (HeadObject); other errors are raised."""
+    try:
+        client.head_object(Bucket=bucket, Key=key)
+    except Exception as exc:
+        err = translate(exc, bucket=bucket, key=key)
+        if isinstance(err, NotFound) and not err.fatal:
+            return False
+        raise err from exc
+    return True
+
+
+def managed_copy(
     client: S3Client,
     source_bucket: str,
     source_key: str,
@@ -191,13 +222,104 @@ def _managed_copy(
     key: str,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Copy one object with boto3's managed copy (multipart for big objects)."""
+    """Copy one object with boto3's managed copy (multipart for big objects).
+
+    It replaces whatever is at the target: callers that must not (a move) check first.
+    """
     try:
         client.copy(
             {"Bucket": source_bucket, "Key": source_key}, bucket, key, ExtraArgs=extra or None
         )
     except Exception as exc:
         raise translate(exc, bucket=bucket, key=source_key) from exc
+
+
+# -- copies that do not replace --------------------------------------------------------
+#: CopyObject copies at most 5 GiB; beyond, a multipart copy (which has no condition).
+_COPY_OBJECT_MAX = 5 * 1024**3
+#: Answers meaning "the conditional write found something there".
+_PRECONDITION = {"PreconditionFailed", "412", "ConditionalRequestConflict"}
+#: Answers of a server that does not understand a conditional copy at all.
+_UNSUPPORTED = {"NotImplemented", "501", "InvalidArgument", "InvalidRequest"}
+
+
+def _aws_endpoint(client: S3Client) -> bool:
+    host = urlsplit(str(client.meta.endpoint_url)).hostname or ""
+    return host == "amazonaws.com" or host.endswith(".amazonaws.com")
+
+
+class KeyCopier:
+    """Copies keys within a bucket, replacing a target only when told to (a move's copy).
+
+    On AWS a conditional CopyObject (``If-None-Match: *``) refuses an existing target
+    by itself. Other servers also get a HEAD of the target right before the copy, since
+    some ignore the condition and replace (moto does); where it is honoured (SeaweedFS),
+    the condition closes the gap between the two. Objects over 5 GiB, and servers that
+    refuse the condition, get the HEAD and then boto3's managed (multipart) copy.
+    One copier serves one run: it remembers a server that refuses the condition.
+    """
+
+    def __init__(self, client: S3Client, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.trust_condition = _aws_endpoint(client)
+        self.send_condition = True
+
+    def copy(self, old: str, new: str, *, replace: bool) -> bool:
+        """Copy ``old`` to ``new``; False when ``new`` exists and ``replace`` is False."""
+        if old.endswith("/") and new.endswith("/"):
+            put_marker(self.client, self.bucket, new)
+            return True
+        if replace:
+            managed_copy(self.client, self.bucket, old, self.bucket, new)
+            return True
+        if not self.trust_condition and object_exists(self.client, self.bucket, new):
+            return False
+        if not self.send_condition:  # this server refuses the condition: HEAD was enough
+            managed_copy(self.client, self.bucket, old, self.bucket, new)
+            return True
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=new,
+                CopySource={"Bucket": self.bucket, "Key": old},
+                IfNoneMatch="*",
+            )
+        except Exception as exc:
+            err = translate(exc, bucket=self.bucket, key=old)
+            if err.code in _PRECONDITION:
+                return False
+            if err.code in _UNSUPPORTED and not err.fatal:
+                # Too big for CopyObject, or a server that refuses the condition.
+                if self._source_size(old) <= _COPY_OBJECT_MAX:
+                    self.send_condition = self.trust_condition = False
+                return self._large(old, new)
+            raise err from exc
+        return True
+
+    def _source_size(self, key: str) -> int:
+        return object_properties(self.client, self.bucket, key).size
+
+    def _large(self, old: str, new: str) -> bool:
+        """A copy without condition (multipart when big), right after a HEAD of ``new``."""
+        if object_exists(self.client, self.bucket, new):
+            return False
+        managed_copy(self.client, self.bucket, old, self.bucket, new)
+        return True
+
+
+def put_marker(client: S3Client, bucket: str, key: str) -> None:
+    """Put the folder marker ``key`` unless something is there (a marker holds nothing)."""
+    try:
+        client.put_object(Bucket=bucket, Key=key, Body=b"", IfNoneMatch="*")
+    except Exception as exc:
+        err = translate(exc, bucket=bucket, key=key)
+        if err.code in _PRECONDITION:
+            return
+        if err.code not in _UNSUPPORTED or err.fatal:
+            raise err from exc
+        if not object_exists(client, bucket, key):
+            create_folder(client, bucket, key)
 
 
 def update_headers(
@@ -211,8 +333,9 @@ def update_headers(
     """Set Content-Type and Cache-Control by copying the object onto itself.
 
     S3 cannot change an object's headers in place: a copy with
-    ``MetadataDirective=REPLACE`` rewrites them, so every other header and the user
-    metadata are carried over explicitly.
+    ``MetadataDirective=REPLACE`` rewrites them, so every other header, the user
+    metadata, the encryption settings and the ACL grants are carried over explicitly
+    (the copy would drop them: a public object would stop being public).
     """
     props = object_properties(client, bucket, key)
     extra: dict[str, Any] = {
@@ -232,11 +355,52 @@ def update_headers(
             extra[name] = value
     if props.storage_class and props.storage_class != "STANDARD":
         extra["StorageClass"] = props.storage_class
-    _managed_copy(client, bucket, key, bucket, key, extra)
+    if props.server_side_encryption:
+        extra["ServerSideEncryption"] = props.server_side_encryption
+    if props.kms_key_id:
+        extra["SSEKMSKeyId"] = props.kms_key_id
+    extra.update(_grants_to_keep(client, bucket, key))
+    managed_copy(client, bucket, key, bucket, key, extra)
     return object_properties(client, bucket, key)
 
 
-# -- rename / move ---------------------------------------------------------------------
+#: ACL permissions of an object, and the copy argument that grants each.
+_GRANT_ARGS = {
+    "READ": "GrantRead",
+    "READ_ACP": "GrantReadACP",
+    "WRITE_ACP": "GrantWriteACP",
+    "FULL_CONTROL": "GrantFullControl",
+}
+
+
+def _grants_to_keep(client: S3Client, bucket: str, key: str) -> dict[str, str]:
+    """The object's ACL as copy arguments (``GrantRead``...) when it grants more than
+    its owner's full control; none when it does not, or cannot be read (then there is
+    nothing this app could send again)."""
+    try:
+        acl = client.get_object_acl(Bucket=bucket, Key=key)
+    except Exception:
+        return {}
+    owner = (acl.get("Owner") or {}).get("ID")
+    grants = acl.get("Grants") or []
+    if all(g.get("Grantee", {}).get("ID") == owner for g in grants):
+        return {}
+    args: dict[str, list[str]] = {}
+    for grant in grants:
+        name = _GRANT_ARGS.get(str(grant.get("Permission", "")))
+        grantee = grant.get("Grantee", {})
+        fields = {"id": grantee.get("ID"), "uri": grantee.get("URI")}
+        fields["emailAddress"] = grantee.get("EmailAddress")
+        who = next((f'{k}="{v}"' for k, v in fields.items() if v), "")
+        if name and who:
+            args.setdefault(name, []).append(who)
+    return {name: ", ".join(who) for name, who in args.items()}
+
+
+# -- rename / move: temporary shim ----------------------------------------------------
+# The move lives in core.operations.objects (plan_move / run_move), with the rule that
+# nothing at the target is replaced unless the caller says so. These two names keep the
+# browser working until it calls the operation; then they go (with MoveResult).
 @dataclass(frozen=True)
 class MoveResult:
     moved: list[tuple[str, str]]
@@ -251,32 +415,10 @@ def plan_move(
     *,
     cancel: CancelToken | None = None,
 ) -> list[tuple[str, str]]:
-    """(old key, new key) pairs to rename an object, or a folder when both end in "/"."""
-    if not source.endswith("/"):
-        return [(source, target)]
-    if not target.endswith("/"):
-        target += "/"
-    if target.startswith(source):
-        raise ConfigError("A folder cannot be moved into itself.")
-    pairs: list[tuple[str, str]] = []
-    for page in iter_objects(client, bucket, source, recursive=True, cancel=cancel):
-        pairs.extend((o.key, target + o.key[len(source) :]) for o in page.objects)
-    # Listings leave out the folder's own marker object: move it too when it exists, and
-    # make one for an empty folder so that it still appears at its new place.
-    if not pairs or _exists(client, bucket, source):
-        pairs.insert(0, (source, target))
-    return pairs
+    """Temporary shim: the (old key, new key) pairs of ``operations.objects.plan_move``."""
+    from s3uploader_gui.core.operations.objects import _plan_move
 
-
-def _exists(client: S3Client, bucket: str, key: str) -> bool:
-    try:
-        client.head_object(Bucket=bucket, Key=key)
-    except Exception as exc:
-        err = translate(exc, bucket=bucket, key=key)
-        if isinstance(err, NotFound) or err.code in {"404", "NoSuchKey", "NotFound"}:
-            return False
-        raise err from exc
-    return True
+    return list(_plan_move(client, bucket, source, target, cancel=cancel).pairs)
 
 
 def move_objects(
@@ -287,29 +429,13 @@ def move_objects(
     progress: Callable[[int], None] | None = None,
     cancel: CancelToken | None = None,
 ) -> MoveResult:
-    """Rename objects by copying each one, then deleting the originals in batches.
+    """Temporary shim over ``operations.objects.run_move``: never replaces a target; an
+    item skipped because its target exists is reported as failed, with why."""
+    from s3uploader_gui.core.operations.objects import MovePlan, _run_move
 
-    An original is deleted only once its copy exists, so a failure never loses data.
-    """
-    moved: list[tuple[str, str]] = []
-    failed: list[tuple[str, AppError]] = []
-    for old, new in moves:
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        if old == new:
-            continue
-        try:
-            if old.endswith("/") and new.endswith("/"):
-                create_folder(client, bucket, new)
-            else:
-                _managed_copy(client, bucket, old, bucket, new)
-        except AppError as err:
-            failed.append((old, err))
-        else:
-            moved.append((old, new))
-        if progress is not None:
-            progress(1)
-    result = delete_keys(client, bucket, [old for old, _ in moved])
-    gone = set(result.deleted)
-    failed.extend(result.failed)
-    return MoveResult(moved=[(o, n) for o, n in moved if o in gone], failed=failed)
+    pairs = tuple(moves)
+    plan = MovePlan(bucket=bucket, source="", target="", pairs=pairs, existing=())
+    out = _run_move(client, plan, replace_existing=False, cancel=cancel, progress=progress)
+    failed = list(out.failed)
+    failed += [(s.source, AppError(s.message, code="TargetExists")) for s in out.skipped]
+    return MoveResult(moved=list(out.moved), failed=failed)

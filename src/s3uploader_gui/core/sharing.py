@@ -1,4 +1,6 @@
-"""Presigned and public links to objects."""
+"""Presigned and public links to objects: the URLs, the credentials' real lifetime and
+the text formats. ``core.operations.links.make_links`` is what the faces call.
+"""
 
 from __future__ import annotations
 
@@ -18,15 +20,20 @@ MAX_EXPIRY_SECONDS = 7 * 24 * 3600
 DEFAULT_EXPIRY_SECONDS = 3600
 
 
+def check_expiry(seconds: int) -> None:
+    """Raise ``ConfigError`` unless a presigned link may last ``seconds`` (1 s to 7 days)."""
+    if not 1 <= seconds <= MAX_EXPIRY_SECONDS:
+        raise ConfigError(
+            f"A presigned link can last from 1 second to 7 days ({MAX_EXPIRY_SECONDS} s); "
+            f"{seconds} s is out of range."
+        )
+
+
 def presigned_get_url(
     client: S3Client, bucket: str, key: str, expires: int = DEFAULT_EXPIRY_SECONDS
 ) -> str:
     """A SigV4 presigned GET link to ``s3://bucket/key`` valid for ``expires`` seconds."""
-    if not 1 <= expires <= MAX_EXPIRY_SECONDS:
-        raise ConfigError(
-            f"A presigned link can last from 1 second to 7 days ({MAX_EXPIRY_SECONDS} s); "
-            f"{expires} s is out of range."
-        )
+    check_expiry(expires)
     try:
         url: str = client.generate_presigned_url(
             "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires
