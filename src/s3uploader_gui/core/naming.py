@@ -249,10 +249,9 @@ def safe_local_path(
         for part in parts:
             size = len(os.fsencode(part))
             if size > name_max:
-                short = part[:24] + "…"
                 raise UnsafePath(
-                    f"The key “{key}” has a name of {size} bytes (“{short}”), longer than "
-                    f"the {name_max} bytes the destination's file system allows.",
+                    f"The name “{part[:24]}…” in this key is {size} bytes long, longer "
+                    f"than the {name_max} bytes the destination's file system allows.",
                     code="NameTooLong",
                 )
     try:

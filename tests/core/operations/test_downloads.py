@@ -102,15 +102,21 @@ def test_per_item_decisions(
     engine: TransferEngine, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
     """The GUI's answers (Replace / Keep both / Skip) are one policy per key."""
-    keys = {f"d/{n}.txt": f"remote {n}".encode() for n in "abcd"}
+    keys = {f"d/{n}.txt": f"remote {n}".encode() for n in "abcdef"}
     _put(seaweed_context, seaweed_bucket, keys)
     dest = tmp_path / "dest"
     dest.mkdir()
-    for n in "abc":
+    for n in "abce":
         (dest / f"{n}.txt").write_bytes(b"mine " + n.encode())
+    (dest / "f.txt").write_bytes(b"remote f")
     plan = plan_downloads(seaweed_context, seaweed_bucket, [Selection("d/")], dest)
-    assert [i.key for i in plan.existing] == ["d/a.txt", "d/b.txt", "d/c.txt"]
-    decisions = {"d/a.txt": ConflictPolicy.OVERWRITE, "d/b.txt": ConflictPolicy.RENAME}
+    assert [i.key for i in plan.existing] == ["d/a.txt", "d/b.txt", "d/c.txt", "d/e.txt", "d/f.txt"]
+    decisions = {
+        "d/a.txt": ConflictPolicy.OVERWRITE,
+        "d/b.txt": ConflictPolicy.RENAME,
+        "d/e.txt": ConflictPolicy.SKIP_IDENTICAL,
+        "d/f.txt": ConflictPolicy.SKIP_IDENTICAL,
+    }
     seen: list[str] = []
     outcome = run_downloads(engine, plan, policy=decisions, on_item=lambda r: seen.append(r.key))
     assert sorted(seen) == sorted(keys)
@@ -119,13 +125,18 @@ def test_per_item_decisions(
         ItemStatus.DONE,
         ItemStatus.SKIPPED,  # no answer for c: kept
         ItemStatus.DONE,
+        ItemStatus.DONE,  # e differs: replaced
+        ItemStatus.SKIPPED,  # f is identical
     ]
+    assert _by_key(outcome.rows)["d/f.txt"].detail == "the local file is identical"
     assert _files(dest) == {
         "a.txt": b"remote a",
         "b.txt": b"mine b",
         "b (1).txt": b"remote b",
         "c.txt": b"mine c",
         "d.txt": b"remote d",
+        "e.txt": b"remote e",
+        "f.txt": b"remote f",
     }
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -195,7 +194,7 @@ def detect_folding(folder: Path) -> Folding:
     except on a file system with per-folder case folding that the user changed by hand).
     """
     where = _nearest_existing(folder)
-    stem = f".s3uploader-probe-{secrets.token_hex(4)}-"
+    stem = f".s3uploader-probe-{os.urandom(4).hex()}-"
     decomposed = stem + "a" + unicodedata.normalize("NFD", "\u00e9")
     probe = where / decomposed
     try:

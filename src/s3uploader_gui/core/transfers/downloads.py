@@ -19,7 +19,6 @@ import enum
 import os
 import queue
 import re
-import secrets
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -57,7 +56,7 @@ def is_partial_download(name: str) -> bool:
 
 def partial_name(name: str, name_max: int = DEFAULT_NAME_MAX) -> str:
     """A fresh temporary name for a download of ``name``, within ``name_max`` bytes."""
-    suffix = f".s3uploader-{secrets.token_hex(4)}.part"
+    suffix = f".s3uploader-{os.urandom(4).hex()}.part"
     room = name_max - 1 - len(suffix)
     while name and len(os.fsencode(name)) > room:
         name = name[:-1]
