@@ -274,6 +274,8 @@ def test_long_key_and_one_file_for_two_keys_fail_alone(
     assert problems["d/A.txt"].code == "SameFile" and "“d/a.txt”" in problems["d/A.txt"].message
     assert problems[nfd].code == "SameFile"
     assert problems["d/x//y.txt"].code == "SameFile"
+    assert "case" not in problems["d/x//y.txt"].message  # one file on any file system
+    assert "upper and lower case" in problems["d/A.txt"].message
     assert problems["d/file"].code == "FileAndFolder"
     assert all("\n" not in p.message for p in plan.problems)
 

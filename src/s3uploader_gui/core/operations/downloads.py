@@ -291,10 +291,12 @@ def _clashes(
     for i, (_, path) in enumerate(placed):
         same[tuple(fold(p) for p in _rel(dest, path))].append(i)
     problems: dict[int, DownloadProblem] = {}
-    why = _why(fold)
     for indexes in same.values():
         if len(indexes) < 2:
             continue
+        # "x//y" and "x/y" are one file anywhere; "A" and "a" only where names fold.
+        exact = len({placed[j][1] for j in indexes}) == 1
+        why = "" if exact else _why(fold)
         for i in indexes:
             key, path = placed[i][0].key, placed[i][1]
             others = ", ".join(f"“{placed[j][0].key}”" for j in indexes if j != i)
