@@ -209,32 +209,65 @@ def _local_error(path: Path, exc: OSError) -> LocalFileError:
     return LocalFileError(f"{path}: {exc.strerror or exc}.")
 
 
-def safe_local_path(dest_dir: Path, key: str, strip_prefix: str = "") -> Path:
+def safe_local_path(
+    dest_dir: Path, key: str, strip_prefix: str = "", *, name_max: int | None = None
+) -> Path:
     """Map an object key to a path inside ``dest_dir``, refusing anything that escapes it.
 
     Keys are untrusted: ``../x``, ``/etc/x``, ``a/../../x``, backslashes and NUL bytes
-    could otherwise write anywhere on disk.
+    could otherwise write anywhere on disk. With ``name_max`` (the file system's limit on
+    one name, in bytes: ``os.pathconf(folder, "PC_NAME_MAX")``), a key whose file or
+    folder name is longer is refused too: S3 allows keys of 1,024 bytes, most file systems
+    names of 255. Every refusal is an ``UnsafePath`` for this key alone, with a ``code``
+    saying why (``NameTooLong``, ``DotDot``...), so a caller can fail just this key.
     """
     rel = key[len(strip_prefix) :] if strip_prefix and key.startswith(strip_prefix) else key
     if "\x00" in rel:
-        raise UnsafePath(f"The key “{key!r}” contains a NUL byte and cannot be saved.")
+        raise UnsafePath(
+            f"The key “{key!r}” contains a NUL byte and cannot be saved.", code="NulByte"
+        )
     if "\\" in rel:
-        raise UnsafePath(f"The key “{key}” contains a backslash and cannot be saved safely.")
+        raise UnsafePath(
+            f"The key “{key}” contains a backslash and cannot be saved safely.", code="Backslash"
+        )
     if rel.startswith("/"):
-        raise UnsafePath(f"The key “{key}” is an absolute path and cannot be saved safely.")
+        raise UnsafePath(
+            f"The key “{key}” is an absolute path and cannot be saved safely.", code="Absolute"
+        )
     parts = [p for p in rel.split("/") if p not in ("", ".")]
     if not parts:
-        raise UnsafePath(f"The key “{key}” has no file name.")
+        raise UnsafePath(f"The key “{key}” has no file name.", code="NoName")
     if any(p == ".." for p in parts):
-        raise UnsafePath(f"The key “{key}” points outside the destination folder (“..”).")
+        raise UnsafePath(
+            f"The key “{key}” points outside the destination folder (“..”).", code="DotDot"
+        )
     if os.name == "nt" and any(":" in p for p in parts):
-        raise UnsafePath(f"The key “{key}” contains a drive or stream separator (“:”).")
-    root = dest_dir.resolve()
-    target = root.joinpath(*parts)
-    # Belt and braces: a symlink inside dest_dir could still lead elsewhere.
-    resolved_parent = target.parent.resolve()
+        raise UnsafePath(
+            f"The key “{key}” contains a drive or stream separator (“:”).", code="Colon"
+        )
+    if name_max is not None:
+        for part in parts:
+            size = len(os.fsencode(part))
+            if size > name_max:
+                raise UnsafePath(
+                    f"The name “{part[:24]}…” in this key is {size} bytes long, longer "
+                    f"than the {name_max} bytes the destination's file system allows.",
+                    code="NameTooLong",
+                )
+    try:
+        root = dest_dir.resolve()
+        target = root.joinpath(*parts)
+        # Belt and braces: a symlink inside dest_dir could still lead elsewhere.
+        resolved_parent = target.parent.resolve()
+    except OSError as exc:  # a symlink loop, say
+        raise UnsafePath(
+            f"The key “{key}” cannot be placed in the destination folder: {exc.strerror or exc}.",
+            code="Unresolvable",
+        ) from exc
     if resolved_parent != root and root not in resolved_parent.parents:
-        raise UnsafePath(f"The key “{key}” resolves outside the destination folder.")
+        raise UnsafePath(
+            f"The key “{key}” resolves outside the destination folder.", code="Outside"
+        )
     return target
 
 

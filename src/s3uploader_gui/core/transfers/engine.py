@@ -9,15 +9,13 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import IntegrityError
-from s3uploader_gui.core.naming import UploadSource, renamed_key
+from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.s3client import S3Client, S3Context, make_client
 from s3uploader_gui.core.transfers.control import BandwidthLimiter, BatchControl
-from s3uploader_gui.core.transfers.downloads import Subscriber, local_matches, run_downloads
+from s3uploader_gui.core.transfers.downloads import run_downloads
 from s3uploader_gui.core.transfers.model import (
     AskFn,
     ConflictPolicy,
@@ -238,57 +236,25 @@ class TransferEngine:
         cancel: CancelToken | None = None,
         on_item: ItemCallback | None = None,
         on_start: Callable[[int], None] | None = None,
-        conflict: ConflictPolicy = ConflictPolicy.OVERWRITE,
+        conflict: ConflictPolicy | Sequence[ConflictPolicy] = ConflictPolicy.OVERWRITE,
     ) -> list[ItemResult]:
-        """Download every source to its path (via a temporary file, renamed when complete).
+        """Download every source to its path; one failure never stops the others.
 
-        Each file is verified: its size, and the object's checksum where the server keeps
-        a full-object one (botocore validates it while reading). ``conflict`` decides
-        about existing local files (SKIP, SKIP_IDENTICAL, RENAME or OVERWRITE).
+        Each object goes to a temporary file beside its path, with ``If-Match`` set to the
+        source's ETag when it has one (an object changed since fails with IntegrityError);
+        its size is checked (and the object's checksum where the server keeps a full-object
+        one: botocore validates it while reading), and only then does it take its name.
+        ``conflict`` (one policy for all, or one per source) decides about a local file at
+        the path: OVERWRITE replaces it, RENAME lands as ``name (1).ext``, SKIP_IDENTICAL
+        skips it when identical and replaces it otherwise, SKIP (and ASK) keep it. Only
+        OVERWRITE (or SKIP_IDENTICAL, for a file found different) ever replaces a file: a
+        file that appears at the path during the download is kept (skipped; RENAME picks
+        the next free name). ``on_item`` and ``on_start`` run on the calling thread.
         """
-        progress = progress or TransferProgress()
-        cancel = cancel or CancelToken()
-        targets: dict[int, Path] = {s_i: s.path for s_i, s in enumerate(sources)}
-        skipped: dict[int, str] = {}
-        for i, src in enumerate(sources):
-            if not (src.path.exists() or src.path.is_symlink()):
-                continue
-            if conflict == ConflictPolicy.RENAME:
-                n = 1
-                while True:
-                    candidate = src.path.with_name(renamed_key(src.path.name, n))
-                    if not candidate.exists():
-                        targets[i] = candidate
-                        break
-                    n += 1
-            elif conflict == ConflictPolicy.SKIP or conflict == ConflictPolicy.ASK:
-                skipped[i] = "the local file exists"
-            elif conflict == ConflictPolicy.SKIP_IDENTICAL and local_matches(
-                self.context.client, bucket, src
-            ):
-                skipped[i] = "the local file is identical"
-
-        def submit(index: int, sub: Subscriber) -> Any:
-            src = sources[index]
-            target = targets[index]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # Subscriber is an s3transfer subscriber by duck typing (see its docstring).
-            subscribers: list[Any] = [sub]
-            return self.manager.download(bucket, src.key, str(target), subscribers=subscribers)
-
-        def check(index: int) -> str:
-            target = targets[index]
-            actual = target.stat().st_size
-            if actual != sources[index].size:
-                raise IntegrityError(
-                    f"s3://{bucket}/{sources[index].key}: {actual} bytes arrived, "
-                    f"{sources[index].size} expected.",
-                    code="SizeMismatch",
-                )
-            return "size"
-
-        items = [(s.key, targets[i], s.size) for i, s in enumerate(sources)]
+        policies = (
+            [conflict] * len(sources) if isinstance(conflict, ConflictPolicy) else list(conflict)
+        )
         return run_downloads(
-            self, bucket, items, sources, skipped, submit, check, progress, cancel,
-            on_item, on_start,
+            self, bucket, sources, policies, progress or TransferProgress(),
+            cancel or CancelToken(), on_item, on_start,
         )  # fmt: skip
