@@ -185,12 +185,15 @@ def open_connection(
     cancel.raise_if_cancelled()
     from s3uploader_gui.core.transfers import TransferEngine
 
-    engine = TransferEngine(context, journal=_open_journal() if journal else None)
+    journal_file = _open_journal() if journal else None
+    engine = TransferEngine(context, journal=journal_file)
     try:
         _ = engine.fast  # its modules load here, not in the first upload
         cancel.raise_if_cancelled()
     except BaseException:
         engine.close()
+        if journal_file is not None:  # the engine closes only a journal it made itself
+            journal_file.close()
         raise
     return Connection(profile, context, engine)
 
