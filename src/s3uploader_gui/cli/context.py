@@ -1,25 +1,25 @@
-"""How a CLI run connects: settings from ``--profile`` or boto3's chain, the connection
-(with the embedded local server for ``--profile local``) and the bucket check that ends a
-run early.
+"""How a CLI run connects: the profile from ``--profile`` (none: boto3's standard chain,
+``local``: the embedded local storage, started for the run), the overrides from
+``--endpoint-url``/``--region``, and the bucket check that ends a run early.
+
+The connection itself is opened by ``core.operations.connect.open_connection``, the same
+function the window uses: the same SSO pre-check, the same wait for a local volume.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from s3uploader_gui.core.errors import AppError
-    from s3uploader_gui.core.s3client import ConnectionSettings, S3Client, S3Context
-
-
-def _check_endpoint(url: str | None) -> None:
-    if url is not None and not url.startswith(("http://", "https://")):
-        raise config_error(f"“{url}” is not an endpoint URL: write http(s)://HOST[:PORT].")
+    from s3uploader_gui.core.local.server import LocalServer
+    from s3uploader_gui.core.operations.connect import Connection
+    from s3uploader_gui.core.profiles import Profile
+    from s3uploader_gui.core.s3.client import S3Client, S3Context
 
 
 def config_error(message: str) -> AppError:
@@ -29,30 +29,13 @@ def config_error(message: str) -> AppError:
     return ConfigError(message)
 
 
-def resolve_settings(args: argparse.Namespace) -> ConnectionSettings:
-    """ConnectionSettings for a non-local run: boto3's standard chain, or ``--profile``."""
-    from s3uploader_gui.core.credentials import CredentialStore
-    from s3uploader_gui.core.errors import AppError, ConfigError
-    from s3uploader_gui.core.profiles import ProfileStore, connection_settings
-    from s3uploader_gui.core.s3client import ConnectionSettings
-
-    _check_endpoint(args.endpoint_url)
+def chosen_profile(args: argparse.Namespace) -> Profile | None:
+    """The profile ``--profile`` names (``local`` is the local storage); None without it."""
     if not args.profile:
-        # Everything else (keys, region, AWS_ENDPOINT_URL_S3, ~/.aws) comes from boto3.
-        return ConnectionSettings(endpoint_url=args.endpoint_url, region=args.region)
-    profile = ProfileStore().get(args.profile)
-    try:
-        settings = connection_settings(profile, credentials=CredentialStore())
-    except ConfigError:
-        raise
-    except AppError as err:  # e.g. KeyringUnavailable: the configuration cannot work
-        raise ConfigError(err.message, code=err.code) from err
-    overrides = {
-        name: value
-        for name, value in (("endpoint_url", args.endpoint_url), ("region", args.region))
-        if value
-    }
-    return dataclasses.replace(settings, **overrides) if overrides else settings
+        return None
+    from s3uploader_gui.core.profiles import ProfileStore
+
+    return ProfileStore().get(args.profile)
 
 
 def is_local_profile(name: str | None) -> bool:
@@ -65,28 +48,44 @@ def is_local_profile(name: str | None) -> bool:
 
 
 @contextmanager
-def open_context(args: argparse.Namespace) -> Iterator[S3Context]:
-    """The connection for this run; with ``--profile local`` the embedded server runs inside."""
-    from s3uploader_gui.core.s3client import S3Context
+def open_run_connection(args: argparse.Namespace) -> Iterator[Connection]:
+    """The connection for this run, closed at its end; with ``--profile local`` the
+    embedded server runs for the run and is stopped afterwards."""
+    from s3uploader_gui.core.cancel import CancelToken
+    from s3uploader_gui.core.credentials import CredentialStore
+    from s3uploader_gui.core.operations.connect import check_endpoint_url, open_connection
 
-    if not is_local_profile(args.profile):
-        yield S3Context(resolve_settings(args))
-        return
-    from s3uploader_gui.core import paths
-    from s3uploader_gui.core.local_server import DEFAULT_BUCKET, LocalServer
-    from s3uploader_gui.core.objects import ensure_bucket
-    from s3uploader_gui.core.profiles import LOCAL_PROFILE, connection_settings
+    check_endpoint_url(args.endpoint_url)  # before a profile or the keyring is read
+    profile = chosen_profile(args)
+    server: LocalServer | None = None
+    if profile is not None and profile.is_local:
+        from s3uploader_gui.core import paths
+        from s3uploader_gui.core.local.server import LocalServer
 
-    if args.endpoint_url or args.region:
-        raise config_error("--endpoint-url and --region cannot be used with the local storage.")
-    server = LocalServer(paths.local_storage_dir())
-    info = server.start()  # ConfigError when the GUI holds the data directory
+        server = LocalServer(paths.local_storage_dir())
     try:
-        context = S3Context(connection_settings(LOCAL_PROFILE, local=info))
-        ensure_bucket(context.client, DEFAULT_BUCKET)
-        yield context
+        connection = open_connection(
+            profile,
+            endpoint_url=args.endpoint_url,
+            region=args.region,
+            credentials=CredentialStore(),
+            local_server=server,
+            cancel=CancelToken(),
+        )
+        try:
+            yield connection
+        finally:
+            connection.close()
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
+
+
+@contextmanager
+def open_context(args: argparse.Namespace) -> Iterator[S3Context]:
+    """The ``S3Context`` of this run's connection (see ``open_run_connection``)."""
+    with open_run_connection(args) as connection:
+        yield connection.context
 
 
 def require_bucket(client: S3Client, bucket: str) -> None:

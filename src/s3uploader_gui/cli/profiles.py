@@ -209,14 +209,18 @@ def cmd_profiles_remove(args: argparse.Namespace, rep: Reporter) -> int:
 
 def cmd_profiles_test(args: argparse.Namespace, rep: Reporter) -> int:
     """Test a profile: ListBuckets (or, when that is denied, --bucket)."""
-    from s3uploader_gui.core.connection_check import check_connection
+    from s3uploader_gui.core.connection_check import CheckResult, check_connection
+    from s3uploader_gui.core.errors import AuthError
 
     name = args.name or args.profile
     if not name:
         raise config_error("Name the profile to test: s3uploader profiles test NAME.")
     args.profile = name
-    with open_context(args) as context:
-        result = check_connection(context.settings, bucket=args.bucket)
+    try:
+        with open_context(args) as context:
+            result = check_connection(context.settings, bucket=args.bucket)
+    except AuthError as err:  # found while connecting (an expired SSO session): a result
+        result = CheckResult(ok=False, message=err.message, error=err)
     data: Record = {
         "status": "ok" if result.ok else "failed",
         "profile": name,

@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         if self.profiles_dialog is not None:
             self.profiles_dialog.deleteLater()
         current = self.session.connection
-        select = current.profile.name if current is not None else self.profile_combo.currentText()
+        select = current.label if current is not None else self.profile_combo.currentText()
         dialog = ProfilesDialog(
             self.session.profiles, self.session.credentials, self.pool, self, select=select
         )
@@ -372,7 +372,9 @@ class MainWindow(QMainWindow):
         self._select_profile_in_combo(profile)
         self.session.connect_profile(profile)
 
-    def _select_profile_in_combo(self, profile: Profile) -> None:
+    def _select_profile_in_combo(self, profile: Profile | None) -> None:
+        if profile is None:  # boto3's standard chain: no profile to show
+            return
         i = self.profile_combo.findText(profile.name)
         if i < 0:
             self.profile_combo.addItem(profile.name, profile)
@@ -385,7 +387,8 @@ class MainWindow(QMainWindow):
         if not isinstance(profile, Profile):
             return
         current = self.session.connection
-        if current is not None and current.profile.name == profile.name:
+        current_profile = current.profile if current is not None else None
+        if current_profile is not None and current_profile.name == profile.name:
             return
         if self.upload_pane.uploading:
             self.show_status(self.tr("Finish or cancel the uploads before switching profiles."))
@@ -406,16 +409,15 @@ class MainWindow(QMainWindow):
         self.connection_label.setText(f"● {connection.label} — {endpoint}")
         self._update_title()
         self._select_profile_in_combo(connection.profile)
-        self._wanted_bucket = connection.profile.default_bucket
+        profile = connection.profile or Profile(name=connection.label)  # no defaults
+        self._wanted_bucket = profile.default_bucket
         self.browser_pane.set_context(
             connection.context,
-            public_base_url=connection.profile.public_base_url,
-            start_bucket=connection.profile.default_bucket,
-            start_prefix=normalize_prefix(connection.profile.default_prefix),
+            public_base_url=profile.public_base_url,
+            start_bucket=profile.default_bucket,
+            start_prefix=normalize_prefix(profile.default_prefix),
         )
-        self.upload_pane.on_connected(
-            connection.profile.default_bucket, connection.profile.default_prefix
-        )
+        self.upload_pane.on_connected(profile.default_bucket, profile.default_prefix)
         self.show_status(self.tr("Connected to %s.") % connection.label)
         self._update_actions()
         settle()  # the connection's libraries and client stay for the session

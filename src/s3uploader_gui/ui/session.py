@@ -2,45 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
+import s3uploader_gui.core.operations.connect as connect_op
 from s3uploader_gui.core import paths
-from s3uploader_gui.core.aws_config import check_credentials
+from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.credentials import CredentialStore
-from s3uploader_gui.core.errors import AppError, EndpointUnreachable
-from s3uploader_gui.core.objects import ensure_bucket
-from s3uploader_gui.core.profiles import LOCAL_PROFILE, Profile, ProfileStore, connection_settings
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfers import TransferEngine
+from s3uploader_gui.core.errors import AppError
+from s3uploader_gui.core.operations.connect import Connection as Connection  # re-exported
+from s3uploader_gui.core.profiles import LOCAL_PROFILE, Profile, ProfileStore
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.local_server import LocalServer
-    from s3uploader_gui.core.transfer_queue import Journal
+    from s3uploader_gui.core.local.server import LocalServer
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Connection:
-    """A ready connection: what the window works with."""
-
-    profile: Profile
-    context: S3Context
-    engine: TransferEngine
-
-    @property
-    def label(self) -> str:
-        return self.profile.name
-
-
 class Session(QObject):
     """Connects to a profile in the background and owns what that takes.
+
+    The connection itself is opened by ``core.operations.connect.open_connection`` on a
+    worker; the session keeps the current one, the local server it may need, and a
+    generation counter so that only the latest request is adopted.
 
     Signals:
         connecting(str): a connection to the named profile has started.
@@ -60,6 +48,7 @@ class Session(QObject):
         self.connection: Connection | None = None
         self._local_server: LocalServer | None = None
         self._generation = 0
+        self._cancel: CancelToken | None = None
         self._closed = False
 
     # -- public -----------------------------------------------------------------------
@@ -83,19 +72,31 @@ class Session(QObject):
         return LOCAL_PROFILE
 
     def connect_profile(self, profile: Profile) -> None:
-        """Connect to ``profile`` in a worker; ``connected`` or ``connectionFailed`` follows."""
+        """Connect to ``profile`` in a worker; ``connected`` or ``connectionFailed`` follows.
+
+        A connection still being opened for an earlier request is cancelled: its wait for
+        the local storage stops, and whatever it returns is closed, not adopted.
+        """
         self._generation += 1
+        generation = self._generation
+        if self._cancel is not None:
+            self._cancel.cancel()
+        self._cancel = cancel = CancelToken()
         self.connecting.emit(profile.name)
         server = self._ensure_local_server_object() if profile.is_local else None
-        self._pool.run(
-            _open_connection,
-            profile,
-            server,
-            self.credentials,
-            self._generation,
-            on_result=self._on_opened,
-            on_failed=self._on_open_failed,
+        self._pool.call(
+            functools.partial(
+                connect_op.open_connection,
+                profile,
+                credentials=self.credentials,
+                local_server=server,
+                journal=True,
+                cancel=cancel,
+            ),
+            functools.partial(self._on_opened, generation=generation),
+            functools.partial(self._on_open_failed, generation=generation),
             name="connect",
+            cancel=cancel,
         )
 
     def profiles_edited(self, renamed: dict[str, str] | None = None) -> None:
@@ -104,9 +105,9 @@ class Session(QObject):
         The current connection is reopened when its profile was changed (or renamed: old
         name to new in ``renamed``), and replaced by the local storage when it was deleted.
         """
-        if self.connection is None or self.connection.profile.is_local:
+        current = self.connection.profile if self.connection is not None else None
+        if current is None or current.is_local:
             return
-        current = self.connection.profile
         try:
             saved = {p.name: p for p in self.profiles.list()}
         except AppError as err:
@@ -126,8 +127,10 @@ class Session(QObject):
     def shutdown(self) -> None:
         """Close the engine and stop the local server (blocks briefly; call at quit)."""
         self._closed = True
+        if self._cancel is not None:
+            self._cancel.cancel()
         if self.connection is not None:
-            self.connection.engine.close()
+            self.connection.close()
             self.connection = None
         if self._local_server is not None:
             self._local_server.stop()
@@ -136,8 +139,9 @@ class Session(QObject):
     # -- internals --------------------------------------------------------------------
     def _ensure_local_server_object(self) -> LocalServer:
         if self._local_server is None:
-            # Loaded here, on a worker thread: subprocess and friends are not start-up work.
-            from s3uploader_gui.core.local_server import LocalServer
+            # Loaded on the first local connection, not at start-up (subprocess and friends);
+            # the worker starts it.
+            from s3uploader_gui.core.local.server import LocalServer
 
             self._local_server = LocalServer(paths.local_storage_dir())
         return self._local_server
@@ -145,64 +149,22 @@ class Session(QObject):
     def _replace(self, connection: Connection) -> None:
         old, self.connection = self.connection, connection
         if old is not None and old.engine is not connection.engine:
-            old.engine.close()
+            old.close()
         self.connected.emit(connection)
 
-    @Slot(object)
-    def _on_opened(self, value: object) -> None:
-        connection, generation = value  # type: ignore[misc]
+    def _on_opened(self, connection: Connection, *, generation: int) -> None:
         if generation != self._generation or self._closed:
-            connection.engine.close()  # the user picked another profile meanwhile
+            connection.close()  # the user picked another profile meanwhile
             return
+        profile = connection.profile
         try:
-            self.profiles.last_used = "" if connection.profile.is_local else connection.profile.name
+            self.profiles.last_used = "" if profile is None or profile.is_local else profile.name
         except (AppError, OSError) as exc:
             log.warning("cannot remember the last profile: %s", exc)
         self._replace(connection)
 
-    @Slot(object)
-    def _on_open_failed(self, err: object) -> None:
+    def _on_open_failed(self, err: AppError, *, generation: int) -> None:
+        if generation != self._generation or self._closed:
+            log.info("an earlier connection attempt ended: %s", err)
+            return
         self.connectionFailed.emit(err)
-
-
-def _open_connection(
-    profile: Profile,
-    server: LocalServer | None,
-    credentials: CredentialStore,
-    generation: int,
-) -> tuple[Connection, int]:
-    """Worker body: start the local server if needed, resolve secrets, build the client."""
-    local_info = server.start() if server is not None else None
-    settings = connection_settings(profile, credentials=credentials, local=local_info)
-    context = S3Context(settings)
-    if settings.aws_profile and not settings.access_key_id:
-        # Resolve SSO/assume-role now: "run aws sso login --profile X" beats a vague 403.
-        check_credentials(context.session, settings.aws_profile)
-    client = context.client  # building it is slow (botocore loads its data files)
-    if profile.is_local:
-        # The server answers HTTP before its volume is writable; give it a few seconds.
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                ensure_bucket(client, profile.default_bucket)
-                break
-            except AppError as err:
-                if time.monotonic() > deadline or (
-                    isinstance(err, EndpointUnreachable) and (server is None or not server.running)
-                ):
-                    raise
-                time.sleep(0.2)
-    engine = TransferEngine(context, journal=_journal())
-    _ = engine.fast  # its modules load here, not in the first upload next to the window
-    return Connection(profile, context, engine), generation
-
-
-def _journal() -> Journal | None:
-    """The transfer journal in the user data directory (None: uploads not journaled)."""
-    from s3uploader_gui.core.transfer_queue import Journal  # sqlite3: after the window shows
-
-    try:
-        return Journal()
-    except Exception as exc:  # an unreadable journal must not stop the app from connecting
-        log.warning("cannot open the transfer journal: %s", exc)
-        return None
