@@ -87,3 +87,21 @@ def shiboken_valid(obj: object) -> bool:
     import shiboken6
 
     return bool(shiboken6.isValid(obj))
+
+
+def test_a_failure_keeps_no_frames_of_the_worker(qtbot: QtBot) -> None:
+    pool = WorkerPool()
+    errors: list[AppError] = []
+
+    def work() -> int:
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError as exc:
+            raise NotFound("gone") from exc
+
+    pool.call(work, lambda _: None, errors.append, name="fails")
+    qtbot.waitUntil(lambda: bool(errors) and pool.active == 0)
+    err: BaseException | None = errors[0]
+    while err is not None:
+        assert err.__traceback__ is None
+        err = err.__cause__ or err.__context__

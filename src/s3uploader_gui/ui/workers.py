@@ -68,11 +68,23 @@ class Worker(QObject):
                 sys.excepthook(type(exc), exc, exc.__traceback__)
             else:
                 log.info("%s failed: %s", self.name, err)
+            # The traceback's frames hold this worker (and whatever the body touched): a
+            # handler that keeps the error would keep them alive past the pool's shutdown.
+            _drop_tracebacks(err)
             self.failed.emit(err)
         else:
             self.result.emit(value)
         finally:
             self.finished.emit()
+
+
+def _drop_tracebacks(err: BaseException) -> None:
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
 
 
 class WorkerPool(QObject):
