@@ -20,9 +20,10 @@ from PySide6.QtGui import QAction
 
 from s3uploader_gui.core.listing import BucketInfo, ObjectInfo, Page
 from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
-from s3uploader_gui.ui import browser_model, browser_pane
-from s3uploader_gui.ui.browser_model import Column, FolderModel, Kind, Node
-from s3uploader_gui.ui.browser_pane import BrowserPane
+from s3uploader_gui.ui.browser import pane as browser_pane
+from s3uploader_gui.ui.browser import tree_model as browser_model
+from s3uploader_gui.ui.browser.pane import BrowserPane
+from s3uploader_gui.ui.browser.tree_model import Column, FolderModel, Kind, Node
 from s3uploader_gui.ui.workers import WorkerPool
 
 PAGE = 1000
