@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QApplication
 from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
 from s3uploader_gui.core.sharing import LinkFormat
 from s3uploader_gui.core.thumbnails import cache_path
+from s3uploader_gui.ui.browser.node import Column, Node, Role
 from s3uploader_gui.ui.browser.pane import BrowserPane
-from s3uploader_gui.ui.browser.tree_model import Column, Node, Role
 from s3uploader_gui.ui.workers import WorkerPool
 from tests.conftest import unique_bucket
 from tests.helpers.files import jpeg_bytes

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from s3uploader_gui.core.listing import BucketInfo, ObjectInfo, Page
-from s3uploader_gui.ui.browser import tree_model as browser_model
+from s3uploader_gui.ui.browser import paging
+from s3uploader_gui.ui.browser.node import Column
 from s3uploader_gui.ui.browser.pane import BrowserPane
-from s3uploader_gui.ui.browser.tree_model import Column
 from tests.ui.browser.test_paging import context, pool  # noqa: F401  (fixtures)
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -55,9 +55,9 @@ class MixedCaseStream:
 
 @pytest.fixture
 def pane(qtbot: Any, monkeypatch: pytest.MonkeyPatch, pool, context) -> BrowserPane:  # noqa: F811
-    monkeypatch.setattr(browser_model, "PageStream", MixedCaseStream)
-    monkeypatch.setattr(browser_model, "list_buckets", lambda client: [BucketInfo("b", WHEN)])
-    monkeypatch.setattr(browser_model, "bucket_region", lambda client, name: "us-east-1")
+    monkeypatch.setattr(paging, "PageStream", MixedCaseStream)
+    monkeypatch.setattr(paging, "list_buckets", lambda client: [BucketInfo("b", WHEN)])
+    monkeypatch.setattr(paging, "bucket_region", lambda client, name: "us-east-1")
     pane = BrowserPane(pool, QAction("Refresh"))
     qtbot.addWidget(pane)
     pane.resize(700, 500)

@@ -106,14 +106,9 @@ from s3uploader_gui.ui.browser.dialogs import (
     describe_lifetime,
 )
 from s3uploader_gui.ui.browser.thumbnails import ThumbnailProvider
-from s3uploader_gui.ui.browser.tree_model import (
-    BrowserFilterModel,
-    BucketModel,
-    Column,
-    Kind,
-    Node,
-    Role,
-)
+from s3uploader_gui.ui.browser.folder_model import BrowserFilterModel
+from s3uploader_gui.ui.browser.node import Column, Kind, Node, Role
+from s3uploader_gui.ui.browser.paging import BucketModel
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.workers import Worker, WorkerPool
 
