@@ -20,8 +20,7 @@ from PySide6.QtGui import QAction
 
 from s3uploader_gui.core.listing import BucketInfo, ObjectInfo, Page
 from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
-from s3uploader_gui.ui.browser import folder_model, paging
-from s3uploader_gui.ui.browser import pane as browser_pane
+from s3uploader_gui.ui.browser import folder_model, paging, views
 from s3uploader_gui.ui.browser.folder_model import FolderModel
 from s3uploader_gui.ui.browser.node import Column, Kind, Node
 from s3uploader_gui.ui.browser.pane import BrowserPane
@@ -78,7 +77,7 @@ class Calls:
             "headerData",
         ),
         folder_model.BrowserFilterModel: ("canFetchMore", "filterAcceptsRow"),
-        browser_pane._NodeDelegate: ("initStyleOption",),
+        views.NodeDelegate: ("initStyleOption",),
     }  # fmt: skip
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:

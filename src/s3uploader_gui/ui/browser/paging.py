@@ -32,6 +32,7 @@ from s3uploader_gui.core.listing import (
     list_page,
 )
 from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.ui.browser.delivery import call_for
 from s3uploader_gui.ui.browser.gc_policy import settle, unsettle
 from s3uploader_gui.ui.browser.node import Column, Kind, Node
 from s3uploader_gui.ui.browser.tree_model import NodeTreeModel
@@ -157,7 +158,9 @@ class BucketModel(NodeTreeModel):
             return
         self._begin_request()
         generation = self._generation
-        self._pool.call(
+        call_for(
+            self,
+            self._pool,
             functools.partial(_guarded, functools.partial(list_buckets, self._context.client)),
             lambda buckets: self._on_buckets(generation, buckets),
             name="list-buckets",
@@ -253,7 +256,9 @@ class BucketModel(NodeTreeModel):
                 node.listing.pages,
                 self.page_size,
             )
-            self._pool.call(
+            call_for(
+                self,
+                self._pool,
                 functools.partial(_guarded, relist),
                 lambda page: self._on_page(generation, node, page),
                 name="list",
@@ -271,7 +276,9 @@ class BucketModel(NodeTreeModel):
             )
             node.listing.stream = stream
             self._streams[stream] = node
-        self._pool.call(
+        call_for(
+            self,
+            self._pool,
             functools.partial(_guarded, functools.partial(_fetch_next, stream, node)),
             lambda result: self._on_page(generation, node, result),
             name="list",
@@ -327,7 +334,9 @@ class BucketModel(NodeTreeModel):
         missing = [b.bucket for b in self._root.children if not b.region]
         if missing and self._context is not None:
             job = functools.partial(_fetch_regions, self._context, missing)
-            self._pool.call(
+            call_for(
+                self,
+                self._pool,
                 functools.partial(_guarded, job),
                 lambda regions: self._on_regions(generation, regions),
                 name="bucket-regions",

@@ -15,8 +15,9 @@ def thumbnail_qimage(data: bytes) -> QImage:
     A GUI thread disconnecting a signal at that moment holds the same lock and waits for
     the GIL: both threads hang (seen in the test suite). Named, only that plug-in reads.
     """
+    # PySide6's stubs type the format as bytes; the binding takes (and needs) a str.
     if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return QImage.fromData(data, "PNG")
+        return QImage.fromData(data, "PNG")  # type: ignore[arg-type]
     if data[:3] == b"\xff\xd8\xff":
-        return QImage.fromData(data, "JPEG")
+        return QImage.fromData(data, "JPEG")  # type: ignore[arg-type]
     return QImage()

@@ -25,7 +25,9 @@ from s3uploader_gui.core.thumbnails import (
     ThumbRequest,
     fetch_thumbnail,
 )
+from s3uploader_gui.ui.browser.node import Node
 from s3uploader_gui.ui.browser.thumbnail_image import thumbnail_qimage
+from s3uploader_gui.ui.browser.tree_model import NodeTreeModel
 
 log = logging.getLogger(__name__)
 
@@ -172,3 +174,35 @@ class ThumbnailProvider(QObject):
         self._pending.clear()
         self._pool.clear()
         return bool(self._pool.waitForDone(timeout_ms))
+
+
+class NodeThumbnails:
+    """Thumbnails for the model's rows: a row painted asks for its own (through
+    ``NodeTreeModel.thumbnail_lookup``), and is repainted when it arrives."""
+
+    def __init__(self, provider: ThumbnailProvider, model: NodeTreeModel) -> None:
+        self._provider = provider
+        self._model = model
+        self._nodes: OrderedDict[ThumbRequest, Node] = OrderedDict()
+        provider.ready.connect(self._on_thumbnail_ready)
+        model.thumbnail_lookup = self.thumbnail_for
+
+    def clear(self) -> None:
+        """Forget the rows waiting for a thumbnail (a new connection)."""
+        self._nodes.clear()
+
+    def thumbnail_for(self, node: Node) -> QPixmap | None:
+        provider = self._provider
+        req = provider.request_for(node.bucket, node.key, node.etag, node.size)
+        pixmap = provider.lookup(req)
+        if pixmap is None and not provider.known(req):
+            self._nodes[req] = node
+            self._nodes.move_to_end(req)
+            while len(self._nodes) > 2 * provider.max_pending:
+                self._nodes.popitem(last=False)
+        return pixmap
+
+    def _on_thumbnail_ready(self, req: object) -> None:
+        node = self._nodes.pop(req, None) if isinstance(req, ThumbRequest) else None
+        if node is not None:
+            self._model.notify_thumbnail(node)
