@@ -1,14 +1,16 @@
-"""The filter box over the loaded rows and the Sort menu, above the views."""
+"""The filter box over the loaded rows, the count of what it shows, and the Sort menu."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QMenu, QToolButton, QWidget
 
-from s3uploader_gui.ui.browser.node import Column
+from s3uploader_gui.ui.browser.folder_model import BrowserFilterModel
+from s3uploader_gui.ui.browser.node import Column, Node
+from s3uploader_gui.ui.browser.paging import BucketModel
 from s3uploader_gui.ui.browser.ports import tr
 from s3uploader_gui.ui.browser.tree_model import NodeTreeModel
 
@@ -57,6 +59,52 @@ class FilterEdit(QLineEdit):
     @Slot()
     def _on_timeout(self) -> None:
         self.filterChanged.emit(self.text())
+
+
+class ItemCount(QLabel):
+    """How many items the folder on screen has ("12 items"; "3 of 12 items" while the
+    filter hides some; a "+" while more pages wait), or "Loading…"."""
+
+    def __init__(
+        self,
+        model: BucketModel,
+        proxy: BrowserFilterModel,
+        current: Callable[[], Node],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("", parent)
+        self.setEnabled(False)
+        self._model = model
+        self._proxy = proxy
+        self._current = current
+
+    @Slot(bool)
+    def on_loading(self, loading: bool) -> None:
+        self.setText(tr("Loading…") if loading else self.count_text())
+
+    def update_count(self) -> None:
+        """Count again, unless a listing is loading (the label says so until it ends)."""
+        if not self._model.loading:
+            self.setText(self.count_text())
+
+    def count_text(self) -> str:
+        node = self._current()
+        if node is self._model.root:
+            return ""
+        if not node.fetched:
+            return ""
+        from PySide6.QtCore import QLocale
+
+        # "1 item" / "2 items" come from the English catalogue (ui/i18n.py); "%Ln" writes
+        # the number with the locale's group separators ("12,345" in English).
+        total = QCoreApplication.translate("BrowserPane", "%Ln item(s)", "", len(node.children)) + (
+            "+" if node.next_token else ""
+        )
+        if self._proxy.text:
+            # What the filter shows, out of what is loaded.
+            shown = QLocale().toString(self._proxy.rowCount())
+            return tr("%1 of %2").replace("%1", shown).replace("%2", total)
+        return total
 
 
 class SortControl(QObject):

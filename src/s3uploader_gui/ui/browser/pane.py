@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
-    QStackedWidget,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -41,19 +40,18 @@ from s3uploader_gui.ui.browser.dialogs import PropertiesDialog, ShareDialog
 from s3uploader_gui.ui.browser.downloads import Downloads
 from s3uploader_gui.ui.browser.drops import Drops
 from s3uploader_gui.ui.browser.editing import Editing
-from s3uploader_gui.ui.browser.filter_sort import FilterEdit, SortControl
+from s3uploader_gui.ui.browser.filter_sort import FilterEdit, ItemCount, SortControl
 from s3uploader_gui.ui.browser.folder_model import BrowserFilterModel
 from s3uploader_gui.ui.browser.gallery import Gallery
 from s3uploader_gui.ui.browser.navigation import Breadcrumb, Navigator
-from s3uploader_gui.ui.browser.node import Column, Kind, Node
+from s3uploader_gui.ui.browser.node import Kind, Node
 from s3uploader_gui.ui.browser.operations import OperationRunner
 from s3uploader_gui.ui.browser.paging import BucketModel
 from s3uploader_gui.ui.browser.prompts import Prompts
 from s3uploader_gui.ui.browser.properties import Properties
-from s3uploader_gui.ui.browser.selection import Selection
 from s3uploader_gui.ui.browser.sharing import Sharing
 from s3uploader_gui.ui.browser.thumbnails import NodeThumbnails, ThumbnailProvider
-from s3uploader_gui.ui.browser.views import GridView, ListView
+from s3uploader_gui.ui.browser.views import ViewStack
 from s3uploader_gui.ui.workers import WorkerPool
 
 __all__ = ["BrowserPane"]
@@ -91,7 +89,6 @@ class BrowserPane(QWidget):
         self.pool = pool
         self.model = BucketModel(pool, self)
         self.proxy = BrowserFilterModel(self.model, self)
-        self.proxy.fetch_gate = self._near_end
         self.thumbnails = ThumbnailProvider(self)
         self._node_thumbnails = NodeThumbnails(self.thumbnails, self.model)
         self.refresh_action = refresh_action
@@ -100,37 +97,13 @@ class BrowserPane(QWidget):
         self._start_prefix = ""
         self._image_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         self.prompts = Prompts(self)
-        self.selection = Selection(self.proxy, lambda: self.active_view)
         self.browser_actions = BrowserActions(self, self)
         acts = self.browser_actions
         self.act_back, self.act_forward, self.act_up = acts.back, acts.forward, acts.up
         self._build()
-        status = self.statusMessage.emit
-        base_url = self._public_base_url
-        self.editing = Editing(
-            self.selection, self.navigator, self.runner, self.prompts, status, self.model.root
-        )
-        self.downloads = Downloads(
-            self.selection,
-            self.runner,
-            self.prompts,
-            status,
-            self,
-            self._image_icon,
-            self.dragReady.emit,
-        )
-        self.drops = Drops(
-            self.navigator, self.proxy, (self.view, self.grid, self), self.filesDropped.emit
-        )
-        self.properties = Properties(
-            pool, self.runner, self.selection, self.navigator, status, self._refresh_object, self
-        )
-        copy = self._put_on_clipboard
-        here = self.navigator
-        self.sharing = Sharing(pool, self.selection, here, copy, status, base_url, self)
-        self.gallery = Gallery(self.selection, here, self.runner, self.prompts, copy, base_url)
+        self._build_parts()
         self.model.error.connect(self._on_error)
-        self.model.loadingChanged.connect(self._on_loading)
+        self.model.loadingChanged.connect(self.state_label.on_loading)
         self.model.bucketsLoaded.connect(self._on_buckets_loaded)
         self.navigator.show_location()
         self._update_actions()
@@ -147,8 +120,7 @@ class BrowserPane(QWidget):
         head = QHBoxLayout()
         head.addWidget(QLabel(self.tr("<b>Bucket browser</b>"), self))
         head.addStretch(1)
-        self.state_label = QLabel("", self)
-        self.state_label.setEnabled(False)
+        self.state_label = ItemCount(self.model, self.proxy, lambda: self.current_node, self)
         head.addWidget(self.state_label)
         for act in (acts.new_folder, acts.new_bucket, self.refresh_action):
             head.addWidget(self._tool(act))
@@ -171,7 +143,7 @@ class BrowserPane(QWidget):
             self.proxy,
             self.filter_edit,
             self.crumbs,
-            lambda: self._apply_root(self.active_view),
+            lambda: self.stack.show_root(self.current_node is self.model.root),
             self.statusMessage.emit,
             self,
         )
@@ -185,59 +157,63 @@ class BrowserPane(QWidget):
         tools.addWidget(self._tool(acts.view_grid))
         layout.addLayout(tools)
 
-        self.view = ListView(self, self.proxy, self)
-        self.grid = GridView(self, self.proxy, self._image_icon, self)
+        self.stack = ViewStack(self, self.proxy, self._image_icon, self)
+        self.view, self.grid = self.stack.list, self.stack.grid
+        self.selection = self.stack.selection
+        self.proxy.fetch_gate = self.stack.near_end
+        self.stack.attached.connect(self._on_attached)
         for view in (self.view, self.grid):
             view.customContextMenuRequested.connect(self._on_menu)
             view.activated.connect(self._on_activated)
             for act in (acts.delete, acts.rename, acts.up_key):
                 view.addAction(act)
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.view)
-        self.stack.addWidget(self.grid)
         layout.addWidget(self.stack, 1)
 
         self.runner = OperationRunner(
-            self.pool, lambda: self.model.context, self.statusMessage.emit, self._refresh, self
+            self.pool,
+            lambda: self.model.context,
+            self.statusMessage.emit,
+            self.model.refresh_node,
+            self,
         )
         self.runner.busyChanged.connect(self._update_actions)
         self.runner.finished.connect(self.operationFinished)
         layout.addWidget(self.runner)
         self._attach(self.view)
 
+    def _build_parts(self) -> None:
+        """The parts that carry out the commands, each given only what it needs."""
+        sel, here, run, ask = self.selection, self.navigator, self.runner, self.prompts
+        status, copy, icon = self.statusMessage.emit, self._put_on_clipboard, self._image_icon
+
+        def base_url() -> str:
+            return self.public_base_url
+
+        self.editing = Editing(sel, here, run, ask, status, self.model.root)
+        self.downloads = Downloads(sel, run, ask, status, self, icon, self.dragReady.emit)
+        self.drops = Drops(here, self.proxy, (self.view, self.grid, self), self.filesDropped.emit)
+        self.properties = Properties(self.pool, run, sel, here, status, self._refresh_object, self)
+        self.sharing = Sharing(self.pool, sel, here, copy, status, base_url, self)
+        self.gallery = Gallery(sel, here, run, ask, copy, base_url)
+
     def _attach(self, view: QAbstractItemView) -> None:
         """Give ``view`` the model (the other view has none), keeping the selection."""
-        other = self.grid if view is self.view else self.view
-        selected = self.selected_nodes() if other.model() is not None else []
-        if other.model() is not None:
-            other.setModel(None)
-        if view.model() is None:
-            view.setModel(self.proxy)
-            view.selectionModel().selectionChanged.connect(self._on_selection)
-            if view is self.view:
-                header = self.view.setup_header(self.model.sort_column, self.model.sort_order)
-                header.sortIndicatorChanged.connect(self.sorting.on_sort_indicator)
-        self.stack.setCurrentWidget(view)
-        self._apply_root(view)
-        self.select_nodes(selected)
+        self.stack.show_view(view, self.current_node is self.model.root)
+
+    @Slot(object)
+    def _on_attached(self, view: QAbstractItemView) -> None:
+        view.selectionModel().selectionChanged.connect(self._on_selection)
+        if view is self.view:
+            header = self.view.setup_header(self.model.sort_column, self.model.sort_order)
+            header.sortIndicatorChanged.connect(self.sorting.on_sort_indicator)
 
     def _list_header(self) -> QHeaderView | None:
         """The list's header while the list shows the model (it shows the sort order)."""
         return self.view.header() if self.view.model() is not None else None
 
-    def _near_end(self) -> bool:
-        """True when the visible view shows (nearly) the last loaded rows."""
-        view = self.active_view
-        bar = view.verticalScrollBar()
-        if bar.maximum() == 0:
-            # Everything fits — unless the scroll bar has not caught up with a page just
-            # inserted (no viewport shows hundreds of rows).
-            return self.proxy.rowCount() < 300
-        return bar.value() >= bar.maximum() - bar.pageStep()
-
     @property
     def active_view(self) -> QAbstractItemView:
-        return self.grid if self.stack.currentWidget() is self.grid else self.view
+        return self.stack.active
 
     # -- connection and refresh --------------------------------------------------------
     def set_context(
@@ -266,9 +242,6 @@ class BrowserPane(QWidget):
     def context(self) -> S3Context | None:
         return self.model.context
 
-    def _public_base_url(self) -> str:
-        return self.public_base_url
-
     @Slot()
     def refresh(self) -> None:
         """Reload the bucket list and the folder on screen."""
@@ -280,34 +253,10 @@ class BrowserPane(QWidget):
     def refresh_prefix(self, bucket: str, prefix: str) -> None:
         self.model.refresh_prefix(bucket, prefix)
 
-    def _refresh(self, node: Node) -> None:
-        self.model.refresh_node(node)
-
     def _refresh_object(self, bucket: str, key: str) -> None:
         node = self.model.find_node(bucket, key)
         if node is not None:
             self.model.refresh_node(node)
-
-    @Slot(bool)
-    def _on_loading(self, loading: bool) -> None:
-        self.state_label.setText(self.tr("Loading…") if loading else self._count_text())
-
-    def _count_text(self) -> str:
-        node = self.current_node
-        if node is self.model.root:
-            return ""
-        if not node.fetched:
-            return ""
-        from PySide6.QtCore import QLocale
-
-        # "1 item" / "2 items" come from the English catalogue (ui/i18n.py); "%Ln" writes
-        # the number with the locale's group separators ("12,345" in English).
-        total = self.tr("%Ln item(s)", "", len(node.children)) + ("+" if node.next_token else "")
-        if self.proxy.text:
-            # What the filter shows, out of what is loaded.
-            shown = QLocale().toString(self.proxy.rowCount())
-            return self.tr("%1 of %2").replace("%1", shown).replace("%2", total)
-        return total
 
     @Slot(str)
     def _on_error(self, text: str) -> None:
@@ -348,18 +297,6 @@ class BrowserPane(QWidget):
     def go_up(self) -> None:
         self.navigator.go_up()
 
-    def _apply_root(self, view: QAbstractItemView) -> None:
-        if view.model() is None:
-            return
-        view.clearSelection()
-        at_root = self.current_node is self.model.root
-        if view is self.view:
-            self.view.setColumnHidden(Column.REGION, not at_root)
-            self.view.setColumnHidden(Column.SIZE, at_root)
-        if self.proxy.rowCount() > 0:
-            view.setCurrentIndex(self.proxy.index(0, 0))
-            view.clearSelection()
-
     @Slot(QModelIndex)
     def _on_activated(self, index: QModelIndex) -> None:
         node = self.proxy.node(index)
@@ -372,8 +309,7 @@ class BrowserPane(QWidget):
     @Slot(str)
     def _apply_filter(self, text: str) -> None:
         self.proxy.set_filter_text(text)
-        if not self.model.loading:
-            self.state_label.setText(self._count_text())
+        self.state_label.update_count()
 
     @Slot()
     def focus_filter(self) -> None:
@@ -433,9 +369,7 @@ class BrowserPane(QWidget):
             can_go_back=self.navigator.can_go_back,
             can_go_forward=self.navigator.can_go_forward,
         )
-        if self.model.loading:
-            return
-        self.state_label.setText(self._count_text())
+        self.state_label.update_count()
 
     def add_actions_to(self, menu: QMenu) -> None:
         """Add every browser action to ``menu`` (the main window's Browser menu)."""
@@ -486,11 +420,8 @@ class BrowserPane(QWidget):
         return self.downloads.drag_mime(paths)
 
     def prepare_drag(self) -> list[Path] | None:
-        """Download the selected objects for a drag out; None when they cannot be dragged.
-
-        Returns the paths at once when they are already downloaded; otherwise starts the
-        download and emits ``dragReady`` when the files are complete.
-        """
+        """The selected objects' files for a drag out, or [] while they download (then
+        ``dragReady``); None when they cannot be dragged."""
         return self.downloads.prepare_drag()
 
     def start_drag_out(self) -> None:

@@ -1,19 +1,21 @@
 """The browser's two views (a list with columns, a grid of thumbnails) and their cells.
 
-Both views are attached to the model only while visible (see ``BrowserPane``); they
-pass drags and drops to a ``DropTarget``, which decides what they mean.
+Only the visible view is attached to the model (``ViewStack``), so a hidden view never
+pulls pages or lays out rows. Both pass drags and drops to a ``DropTarget``, which
+decides what they mean.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol, cast
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QListView,
+    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 from s3uploader_gui.ui.browser.folder_model import BrowserFilterModel
 from s3uploader_gui.ui.browser.node import Column, Node, Role
 from s3uploader_gui.ui.browser.ports import tr
+from s3uploader_gui.ui.browser.selection import Selection
 
 GRID_ICON = 96
 
@@ -224,3 +227,70 @@ class GridView(DropMixin, QListView):
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSpacing(4)
         self.setItemDelegate(ThumbDelegate(proxy, image_icon, self))
+
+
+class ViewStack(QStackedWidget):
+    """The list and the grid of the folder on screen, one shown at a time, and the
+    selection of the one shown.
+
+    Signals:
+        attached(object): a view was just given the model (it has a new selection
+            model, and the list a new header).
+    """
+
+    attached = Signal(object)
+
+    def __init__(
+        self,
+        target: DropTarget,
+        proxy: BrowserFilterModel,
+        image_icon: QIcon,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._proxy = proxy
+        self.list = ListView(target, proxy, self)
+        self.grid = GridView(target, proxy, image_icon, self)
+        self.addWidget(self.list)
+        self.addWidget(self.grid)
+        self.selection = Selection(proxy, lambda: self.active)
+
+    @property
+    def active(self) -> QAbstractItemView:
+        return self.grid if self.currentWidget() is self.grid else self.list
+
+    def show_view(self, view: QAbstractItemView, at_root: bool) -> None:
+        """Show ``view`` with the model (the other view has none), keeping the selection."""
+        other = self.grid if view is self.list else self.list
+        selected = self.selection.nodes() if other.model() is not None else []
+        if other.model() is not None:
+            other.setModel(None)
+        if view.model() is None:
+            view.setModel(self._proxy)
+            self.attached.emit(view)
+        self.setCurrentWidget(view)
+        self.show_root(at_root)
+        self.selection.select(selected)
+
+    def show_root(self, at_root: bool) -> None:
+        """A new folder is shown (``at_root``: the bucket list): no selection, the first
+        row current, and the columns that folder has."""
+        view = self.active
+        if view.model() is None:
+            return
+        view.clearSelection()
+        if view is self.list:
+            self.list.setColumnHidden(Column.REGION, not at_root)
+            self.list.setColumnHidden(Column.SIZE, at_root)
+        if self._proxy.rowCount() > 0:
+            view.setCurrentIndex(self._proxy.index(0, 0))
+            view.clearSelection()
+
+    def near_end(self) -> bool:
+        """True when the visible view shows (nearly) the last loaded rows."""
+        bar = self.active.verticalScrollBar()
+        if bar.maximum() == 0:
+            # Everything fits — unless the scroll bar has not caught up with a page just
+            # inserted (no viewport shows hundreds of rows).
+            return self._proxy.rowCount() < 300
+        return bar.value() >= bar.maximum() - bar.pageStep()
