@@ -36,6 +36,8 @@ class _Op:
     name: str
     label: str
     worker: Worker
+    on_done: Callable[[Any], None]  # takes what the worker's function returned
+    on_failed: Callable[[AppError], None] | None = None
     counter: _Counter | None = None
     transfer: TransferProgress | None = None
     refresh: Node | None = None
@@ -118,22 +120,17 @@ class OperationRunner(QWidget):
         if transfer is not None:
             kwargs["progress"] = transfer
         token = CancelToken()
-
-        def done(result: T) -> None:
-            self._finish()
-            on_done(result)
-            self.finished.emit(name, result)
-
-        def failed(err: AppError) -> None:
-            op = self._finish()
-            if on_failed is not None:
-                on_failed(err)
-            self._status(error_text(err), 0)
-            self.finished.emit(op.name if op else "", err)
-
         job = functools.partial(fn, context, *args, cancel=token, **kwargs)
-        worker = call_for(self, self._pool, job, done, failed, name=name, cancel=token)
-        self._op = _Op(name, label, worker, counter, transfer, refresh)
+        worker = call_for(
+            self,
+            self._pool,
+            job,
+            OperationRunner._on_result,
+            OperationRunner._on_failed,
+            name=name,
+            cancel=token,
+        )
+        self._op = _Op(name, label, worker, on_done, on_failed, counter, transfer, refresh)
         self.label.setText(label)
         self.progress.setRange(0, 0)
         self.show()
@@ -174,6 +171,19 @@ class OperationRunner(QWidget):
             elif done:
                 self.progress.setRange(0, 0)
                 self.label.setText(f"{op.label} {done:,}")
+
+    def _on_result(self, result: object) -> None:
+        op = self._finish()
+        if op is not None:
+            op.on_done(result)
+            self.finished.emit(op.name, result)
+
+    def _on_failed(self, err: AppError) -> None:
+        op = self._finish()
+        if op is not None and op.on_failed is not None:
+            op.on_failed(err)
+        self._status(error_text(err), 0)
+        self.finished.emit(op.name if op else "", err)
 
     def _finish(self) -> _Op | None:
         op, self._op = self._op, None

@@ -162,7 +162,7 @@ class BucketModel(NodeTreeModel):
             self,
             self._pool,
             functools.partial(_guarded, functools.partial(list_buckets, self._context.client)),
-            lambda buckets: self._on_buckets(generation, buckets),
+            lambda model, buckets: model._on_buckets(generation, buckets),
             name="list-buckets",
         )
 
@@ -260,7 +260,7 @@ class BucketModel(NodeTreeModel):
                 self,
                 self._pool,
                 functools.partial(_guarded, relist),
-                lambda page: self._on_page(generation, node, page),
+                lambda model, page: model._on_page(generation, node, page),
                 name="list",
             )
             return
@@ -280,7 +280,7 @@ class BucketModel(NodeTreeModel):
             self,
             self._pool,
             functools.partial(_guarded, functools.partial(_fetch_next, stream, node)),
-            lambda result: self._on_page(generation, node, result),
+            lambda model, result: model._on_page(generation, node, result),
             name="list",
         )
 
@@ -338,7 +338,7 @@ class BucketModel(NodeTreeModel):
                 self,
                 self._pool,
                 functools.partial(_guarded, job),
-                lambda regions: self._on_regions(generation, regions),
+                lambda model, regions: model._on_regions(generation, regions),
                 name="bucket-regions",
             )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QWidget
 
 from s3uploader_gui.core.errors import AppError
@@ -20,7 +21,7 @@ from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.workers import WorkerPool
 
 
-class Properties:
+class Properties(QObject):
     """The properties dialog of the selected object (one at a time, non-modal).
 
     ``changed(bucket, key)`` re-lists the object's row after its headers were saved.
@@ -36,6 +37,7 @@ class Properties:
         changed: Callable[[str, str], None],
         parent: QWidget,
     ) -> None:
+        super().__init__(parent)
         self._pool = pool
         self._runner = runner
         self._selection = selection
@@ -59,11 +61,11 @@ class Properties:
         self.dialog = dialog
         dialog.open()
         call_for(
-            self._parent,
+            self,
             self._pool,
             functools.partial(object_properties, context.client, bucket, key),
-            self._on_properties,
-            self._on_properties_failed,
+            Properties._on_properties,
+            Properties._on_properties_failed,
             name="head",
         )
 
@@ -76,6 +78,7 @@ class Properties:
         if self.dialog is not None:
             self.dialog.set_error(error_text(err))
 
+    @Slot(str, str)
     def _on_save_headers(self, content_type: str, cache_control: str) -> None:
         dialog = self.dialog
         if dialog is None:

@@ -101,8 +101,8 @@ class Sharing(QObject):
             self,
             self._pool,
             functools.partial(_presign_all, context, objects, seconds),
-            self._on_links_ready,
-            self._on_link_failed,
+            Sharing._on_links_ready,
+            Sharing._on_link_failed,
             name="presign",
         )
 
@@ -140,8 +140,8 @@ class Sharing(QObject):
             self,
             self._pool,
             functools.partial(credential_info, context),
-            self._on_credentials,
-            self._on_link_failed,
+            Sharing._on_credentials,
+            Sharing._on_link_failed,
             name="credentials",
         )
         return dialog
@@ -171,8 +171,8 @@ class Sharing(QObject):
                 dialog.seconds,
                 self._base_url(),
             ),
-            self._on_share_links,
-            self._on_link_failed,
+            Sharing._on_share_links,
+            Sharing._on_link_failed,
             name="links",
         )
 
