@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from s3uploader_gui.core.listing import BucketInfo, ObjectInfo, Page
-from s3uploader_gui.ui import browser_model
-from s3uploader_gui.ui.browser_model import Column
-from s3uploader_gui.ui.browser_pane import BrowserPane
-from tests.ui.test_browser_paging import context, pool  # noqa: F401  (fixtures)
+from s3uploader_gui.ui.browser import paging
+from s3uploader_gui.ui.browser.node import Column
+from s3uploader_gui.ui.browser.pane import BrowserPane
+from tests.ui.browser.test_paging import context, pool  # noqa: F401  (fixtures)
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 #: One folder's keys in S3's order (bytes: every capital before any small letter).
@@ -55,9 +55,9 @@ class MixedCaseStream:
 
 @pytest.fixture
 def pane(qtbot: Any, monkeypatch: pytest.MonkeyPatch, pool, context) -> BrowserPane:  # noqa: F811
-    monkeypatch.setattr(browser_model, "PageStream", MixedCaseStream)
-    monkeypatch.setattr(browser_model, "list_buckets", lambda client: [BucketInfo("b", WHEN)])
-    monkeypatch.setattr(browser_model, "bucket_region", lambda client, name: "us-east-1")
+    monkeypatch.setattr(paging, "PageStream", MixedCaseStream)
+    monkeypatch.setattr(paging, "list_buckets", lambda client: [BucketInfo("b", WHEN)])
+    monkeypatch.setattr(paging, "bucket_region", lambda client, name: "us-east-1")
     pane = BrowserPane(pool, QAction("Refresh"))
     qtbot.addWidget(pane)
     pane.resize(700, 500)
@@ -98,7 +98,7 @@ def test_the_properties_dialog_shows_every_value_whole(qtbot) -> None:
     """The size and the location were cut off after their first line (wrapped labels in
     a form keep the height they had with "…")."""
     from s3uploader_gui.core.objects import ObjectProperties
-    from s3uploader_gui.ui.browser_dialogs import PropertiesDialog
+    from s3uploader_gui.ui.browser.dialogs import PropertiesDialog
 
     key = "photos/2026/a rather long folder name/" + "IMG_20260101_120000-edited" * 3 + ".jpg"
     dialog = PropertiesDialog("test-bucket-with-a-long-name", key)

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from s3uploader_gui.ui.thumbnail_image import thumbnail_qimage
+from s3uploader_gui.ui.browser.thumbnail_image import thumbnail_qimage
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])

@@ -20,9 +20,10 @@ from PySide6.QtGui import QAction
 
 from s3uploader_gui.core.listing import BucketInfo, ObjectInfo, Page
 from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
-from s3uploader_gui.ui import browser_model, browser_pane
-from s3uploader_gui.ui.browser_model import Column, FolderModel, Kind, Node
-from s3uploader_gui.ui.browser_pane import BrowserPane
+from s3uploader_gui.ui.browser import folder_model, paging, views
+from s3uploader_gui.ui.browser.folder_model import FolderModel
+from s3uploader_gui.ui.browser.node import Column, Kind, Node
+from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.workers import WorkerPool
 
 PAGE = 1000
@@ -67,16 +68,16 @@ class Calls:
     """Counts every call Qt makes into the browser's Python models and delegates."""
 
     METHODS: ClassVar[dict[type, tuple[str, ...]]] = {
-        browser_model.BucketModel: (
+        paging.BucketModel: (
             "index", "parent", "data", "flags", "rowCount", "columnCount", "hasChildren",
             "canFetchMore", "headerData",
         ),
-        browser_model.FolderModel: (
+        folder_model.FolderModel: (
             "index", "data", "flags", "rowCount", "columnCount", "hasChildren", "canFetchMore",
             "headerData",
         ),
-        browser_model.BrowserFilterModel: ("canFetchMore", "filterAcceptsRow"),
-        browser_pane._NodeDelegate: ("initStyleOption",),
+        folder_model.BrowserFilterModel: ("canFetchMore", "filterAcceptsRow"),
+        views.NodeDelegate: ("initStyleOption",),
     }  # fmt: skip
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,9 +103,9 @@ class Calls:
 @pytest.fixture
 def fake_listing(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeStream]]:
     FakeStream.made = []
-    monkeypatch.setattr(browser_model, "PageStream", FakeStream)
-    monkeypatch.setattr(browser_model, "list_buckets", lambda client: [BucketInfo("b", WHEN)])
-    monkeypatch.setattr(browser_model, "bucket_region", lambda client, name: "us-east-1")
+    monkeypatch.setattr(paging, "PageStream", FakeStream)
+    monkeypatch.setattr(paging, "list_buckets", lambda client: [BucketInfo("b", WHEN)])
+    monkeypatch.setattr(paging, "bucket_region", lambda client, name: "us-east-1")
     yield FakeStream
 
 

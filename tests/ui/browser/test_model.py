@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.ui.browser_model import BucketModel, Kind
+from s3uploader_gui.ui.browser.node import Kind
+from s3uploader_gui.ui.browser.paging import BucketModel
 from s3uploader_gui.ui.workers import WorkerPool
 
 
@@ -96,7 +97,7 @@ def test_listing_error_is_reported_not_raised(qtbot, pool, seaweed, seaweed_buck
 
 
 def test_nodes_are_slotted_and_small():
-    from s3uploader_gui.ui.browser_model import Node
+    from s3uploader_gui.ui.browser.node import Node
 
     obj = Node(Kind.OBJECT, "b", "some/key.jpg", None, size=1, mtime=1.0, etag="e")
     assert not hasattr(obj, "__dict__")
@@ -109,7 +110,8 @@ def test_sort_and_filter_proxy_keep_lazy_paging(
 ):
     from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-    from s3uploader_gui.ui.browser_model import BrowserFilterModel, Column
+    from s3uploader_gui.ui.browser.folder_model import BrowserFilterModel
+    from s3uploader_gui.ui.browser.node import Column
 
     sizes = {f"f{i:03}.bin": b"x" * ((i * 37) % 101) for i in range(150)}
     with ThreadPoolExecutor(8) as ex:

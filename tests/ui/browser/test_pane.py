@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QApplication
 from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
 from s3uploader_gui.core.sharing import LinkFormat
 from s3uploader_gui.core.thumbnails import cache_path
-from s3uploader_gui.ui.browser_model import Column, Node, Role
-from s3uploader_gui.ui.browser_pane import BrowserPane
+from s3uploader_gui.ui.browser.node import Column, Node, Role
+from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.workers import WorkerPool
 from tests.conftest import unique_bucket
 from tests.helpers.files import jpeg_bytes
@@ -292,12 +292,12 @@ def test_delete_states_count_and_deletes_recursively(
     open_folder(qtbot, pane, seaweed_bucket, "x/")
     select(pane, "a.txt", "b.txt", "f")
     asked: list[str] = []
-    monkeypatch.setattr(pane, "_confirm", lambda title, text: asked.append(text) or False)
+    monkeypatch.setattr(pane.prompts, "confirm", lambda title, text: asked.append(text) or False)
     pane.delete_selected()
     assert asked and re.search(r"Delete 2 object.* and 1 folder", asked[0])
     assert seaweed_bucket in asked[0]
     assert len(keys_in(seaweed_context, seaweed_bucket)) == 5  # refused: nothing deleted
-    monkeypatch.setattr(pane, "_confirm", lambda title, text: True)
+    monkeypatch.setattr(pane.prompts, "confirm", lambda title, text: True)
     deleted, problems = run_op(qtbot, pane, pane.delete_selected)
     assert (deleted, problems) == (4, [])
     assert keys_in(seaweed_context, seaweed_bucket) == ["x/keep.txt"]
@@ -311,17 +311,17 @@ def test_new_folder_new_bucket_rename_and_move(
 ):
     put(seaweed_context, seaweed_bucket, {"m/a.txt": b"a", "m/dir/b.txt": b"b"})
     open_folder(qtbot, pane, seaweed_bucket, "m/")
-    monkeypatch.setattr(pane, "_ask_text", lambda *a: "fresh")
+    monkeypatch.setattr(pane.prompts, "ask_text", lambda *a: "fresh")
     run_op(qtbot, pane, pane.new_folder)
     assert "m/fresh/" in keys_in(seaweed_context, seaweed_bucket)
     qtbot.waitUntil(lambda: "fresh" in shown_names(pane), timeout=10000)
 
     select(pane, "a.txt")
-    monkeypatch.setattr(pane, "_ask_text", lambda *a: "m/fresh/renamed.txt")
+    monkeypatch.setattr(pane.prompts, "ask_text", lambda *a: "m/fresh/renamed.txt")
     moved, problems = run_op(qtbot, pane, pane.rename_selected)
     assert (moved, problems) == (1, [])
     select(pane, "dir")
-    monkeypatch.setattr(pane, "_ask_text", lambda *a: "archive/dir2")
+    monkeypatch.setattr(pane.prompts, "ask_text", lambda *a: "archive/dir2")
     moved, problems = run_op(qtbot, pane, pane.rename_selected)
     # SeaweedFS answers HEAD for a folder (a filer directory), so its marker moves too.
     assert moved in (1, 2) and problems == []
@@ -334,7 +334,7 @@ def test_new_folder_new_bucket_rename_and_move(
     assert body["Body"].read() == b"b"
 
     name = unique_bucket("new")
-    monkeypatch.setattr(pane, "_ask_new_bucket", lambda region: (name, "us-east-1"))
+    monkeypatch.setattr(pane.prompts, "ask_new_bucket", lambda region: (name, "us-east-1"))
     run_op(qtbot, pane, pane.new_bucket)
     qtbot.waitUntil(lambda: pane.model.find_node(name, "") is not None, timeout=10000)
     seaweed_context.client.head_bucket(Bucket=name)
@@ -480,7 +480,9 @@ def test_gallery_published_and_its_link_works(
     )
     open_folder(qtbot, pane, seaweed_bucket, "gal/")
     pane.select_nodes([])
-    monkeypatch.setattr(pane, "_ask_gallery", lambda count, title: ("My <trip>", False, 86400))
+    monkeypatch.setattr(
+        pane.prompts, "ask_gallery", lambda count, title: ("My <trip>", False, 86400)
+    )
     with qtbot.waitSignal(pane.linkCopied, timeout=20000) as blocker:
         pane.publish_gallery_dialog()
     url = blocker.args[0]
@@ -535,7 +537,7 @@ def test_moto_pagination_presigned_and_bulk_delete(qtbot, pool, moto_context, mo
         pane.navigate(bucket, "")
         qtbot.waitUntil(lambda: "big" in shown_names(pane), timeout=10000)
         select(pane, "big")
-        monkeypatch.setattr(pane, "_confirm", lambda title, text: "1 folder" in text)
+        monkeypatch.setattr(pane.prompts, "confirm", lambda title, text: "1 folder" in text)
         deleted, problems = run_op(qtbot, pane, pane.delete_selected)
         assert (deleted, problems) == (2500, [])
         assert moto_context.client.list_objects_v2(Bucket=bucket)["KeyCount"] == 1  # "/…"

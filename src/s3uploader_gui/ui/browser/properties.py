@@ -1,0 +1,102 @@
+"""An object's properties: shown in a dialog, where Content-Type and Cache-Control can
+be changed (the object is copied onto itself)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QWidget
+
+from s3uploader_gui.core.errors import AppError
+from s3uploader_gui.core.objects import ObjectProperties, object_properties, update_headers
+from s3uploader_gui.ui.browser.delivery import call_for
+from s3uploader_gui.ui.browser.dialogs import PropertiesDialog
+from s3uploader_gui.ui.browser.jobs import _call
+from s3uploader_gui.ui.browser.operations import OperationRunner
+from s3uploader_gui.ui.browser.ports import Place, Status, tr
+from s3uploader_gui.ui.browser.selection import Selection
+from s3uploader_gui.ui.messages import error_text
+from s3uploader_gui.ui.workers import WorkerPool
+
+
+class Properties(QObject):
+    """The properties dialog of the selected object (one at a time, non-modal).
+
+    ``changed(bucket, key)`` re-lists the object's row after its headers were saved.
+    """
+
+    def __init__(
+        self,
+        pool: WorkerPool,
+        runner: OperationRunner,
+        selection: Selection,
+        place: Place,
+        status: Status,
+        changed: Callable[[str, str], None],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self._pool = pool
+        self._runner = runner
+        self._selection = selection
+        self._place = place
+        self._status = status
+        self._changed = changed
+        self._parent = parent
+        self.dialog: PropertiesDialog | None = None
+
+    def show_properties(self) -> None:
+        objects = self._selection.objects()
+        context = self._place.context
+        if len(objects) != 1 or context is None:
+            return
+        bucket, key = objects[0]
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
+        dialog = PropertiesDialog(bucket, key, self._parent)
+        dialog.saveRequested.connect(self._on_save_headers)
+        self.dialog = dialog
+        dialog.open()
+        call_for(
+            self,
+            self._pool,
+            functools.partial(object_properties, context.client, bucket, key),
+            Properties._on_properties,
+            Properties._on_properties_failed,
+            name="head",
+        )
+
+    def _on_properties(self, props: ObjectProperties) -> None:
+        dialog = self.dialog
+        if dialog is not None and (dialog.bucket, dialog.key) == (props.bucket, props.key):
+            dialog.set_properties(props)
+
+    def _on_properties_failed(self, err: AppError) -> None:
+        if self.dialog is not None:
+            self.dialog.set_error(error_text(err))
+
+    @Slot(str, str)
+    def _on_save_headers(self, content_type: str, cache_control: str) -> None:
+        dialog = self.dialog
+        if dialog is None:
+            return
+        self._runner.start(
+            "headers",
+            tr("Saving properties…"),
+            _call(update_headers),
+            dialog.bucket,
+            dialog.key,
+            on_done=self._on_headers_saved,
+            on_failed=self._on_properties_failed,
+            content_type=content_type,
+            cache_control=cache_control,
+        )
+
+    def _on_headers_saved(self, props: ObjectProperties) -> None:
+        if self.dialog is not None:
+            self.dialog.set_properties(props)
+        self._status(tr("Properties saved."), 8000)
+        self._changed(props.bucket, props.key)
