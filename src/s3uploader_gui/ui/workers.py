@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -222,19 +223,38 @@ class _Relay(QObject, Generic[T]):
         # Not a child of the receiver: a handler that deletes its own widget would then
         # delete the relay while the relay is still calling it.
         super().__init__(parent)
-        self._on_result = on_result
+        self._on_result: Callable[[T], None] | None = on_result
         self._on_failed = on_failed
-        self._receiver = receiver
+        self._receiver = weakref.ref(receiver) if receiver is not None else None
+        if receiver is not None and getattr(on_result, "__self__", None) is receiver:
+            # A bound method of the receiver: held weakly, as a Qt connection would.
+            self._on_result = None
+            self._weak_result: weakref.WeakMethod[Callable[[T], None]] | None = weakref.WeakMethod(
+                on_result
+            )
+        else:
+            self._weak_result = None
 
-    def _receiver_alive(self) -> bool:
-        return self._receiver is None or shiboken6.isValid(self._receiver)
+    def _take(self) -> tuple[Callable[[T], None] | None, Callable[[AppError], None] | None]:
+        """The callbacks, once: afterwards the relay holds nothing they captured (a model
+        kept alive by a finished relay was freed inside the pool's destructor and crashed)."""
+        on_result = self._on_result or (self._weak_result() if self._weak_result else None)
+        callbacks = (on_result, self._on_failed)
+        self._on_result = self._on_failed = self._weak_result = None
+        if self._receiver is not None:
+            receiver = self._receiver()
+            if receiver is None or not shiboken6.isValid(receiver):
+                return None, None
+        return callbacks
 
     @Slot(object)
     def deliver(self, value: object) -> None:
-        if self._receiver_alive():
-            self._on_result(value)  # type: ignore[arg-type]  # the worker ran Callable[[], T]
+        on_result, _ = self._take()
+        if on_result is not None:
+            on_result(value)  # type: ignore[arg-type]  # the worker ran Callable[[], T]
 
     @Slot(object)
     def fail(self, err: object) -> None:
-        if self._on_failed is not None and isinstance(err, AppError) and self._receiver_alive():
-            self._on_failed(err)
+        _, on_failed = self._take()
+        if on_failed is not None and isinstance(err, AppError):
+            on_failed(err)
