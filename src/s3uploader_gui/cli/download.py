@@ -26,7 +26,8 @@ class _RowPrinter:
     """Prints one line (or JSON object) per row; stops the run at the first fatal error.
 
     A fatal error (bad credentials, a lost endpoint) is not an item's fault: it cancels
-    the rest and is raised once at the end (one line, exit 2), as for every command.
+    the rest, every item still gets its row, and the error is raised once at the end (one
+    line, exit 2), as for every command.
     """
 
     def __init__(self, rep: Reporter, bucket: str, cancel: CancelToken, *, skip_hint: bool):
@@ -41,13 +42,11 @@ class _RowPrinter:
         from s3uploader_gui.core.formatting import format_bytes
         from s3uploader_gui.core.transfers.model import ItemStatus
 
-        if row.error is not None and row.error.fatal:
-            if self.fatal is None:
-                self.fatal = row.error
+        # Every row is printed, the fatal one and those cancelled after it included: a
+        # user must see what happened to each item before the one-line fatal error.
+        if row.error is not None and row.error.fatal and self.fatal is None:
+            self.fatal = row.error
             self.cancel.cancel()
-            return
-        if self.fatal is not None and row.status is ItemStatus.CANCELLED:
-            return
         remote = f"s3://{self.bucket}/{row.key}"
         what = remote if row.path is None else f"{remote} -> {display_path(row.path)}"
         bucket, key, path = self.bucket, row.key, row.path
