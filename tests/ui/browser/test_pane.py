@@ -250,18 +250,6 @@ def test_drop_on_browser_emits_upload_target(
         assert blocker.args == [seaweed_bucket, expected, [f]]
 
 
-def test_download_objects_and_folders(qtbot, pane, seaweed_context, seaweed_bucket, tmp_path):
-    data = {"d/one.bin": b"1" * 1000, "d/tree/a.txt": b"a", "d/tree/deep/b.txt": b"b"}
-    put(seaweed_context, seaweed_bucket, data)
-    open_folder(qtbot, pane, seaweed_bucket, "d/")
-    select(pane, "one.bin", "tree")
-    done, problems, _ = run_op(qtbot, pane, lambda: pane.download_selected(tmp_path))
-    assert (done, problems) == (3, [])
-    assert (tmp_path / "one.bin").read_bytes() == data["d/one.bin"]
-    assert (tmp_path / "tree" / "a.txt").read_bytes() == b"a"
-    assert (tmp_path / "tree" / "deep" / "b.txt").read_bytes() == b"b"
-
-
 def test_drag_out_delivers_the_right_files(qtbot, pane, seaweed_context, seaweed_bucket):
     put(seaweed_context, seaweed_bucket, {"g/a.txt": b"alpha", "g/b.jpg": jpeg_bytes()})
     open_folder(qtbot, pane, seaweed_bucket, "g/")

@@ -37,6 +37,7 @@ from s3uploader_gui.core.s3client import S3Context
 from s3uploader_gui.core.sharing import LinkFormat
 from s3uploader_gui.ui.browser.actions import BrowserActions, tool_button
 from s3uploader_gui.ui.browser.dialogs import PropertiesDialog, ShareDialog
+from s3uploader_gui.ui.browser.download_conflicts import ConflictPrompt
 from s3uploader_gui.ui.browser.downloads import Downloads
 from s3uploader_gui.ui.browser.drops import Drops
 from s3uploader_gui.ui.browser.editing import Editing
@@ -97,6 +98,7 @@ class BrowserPane(QWidget):
         self._start_prefix = ""
         self._image_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         self.prompts = Prompts(self)
+        self.conflict_prompt = ConflictPrompt(self)  # "already exists": tests answer it
         self.browser_actions = BrowserActions(self, self)
         acts = self.browser_actions
         self.act_back, self.act_forward, self.act_up = acts.back, acts.forward, acts.up
@@ -190,7 +192,9 @@ class BrowserPane(QWidget):
             return self.public_base_url
 
         self.editing = Editing(sel, here, run, ask, status, self.model.root)
-        self.downloads = Downloads(sel, run, ask, status, self, icon, self.dragReady.emit)
+        self.downloads = Downloads(
+            sel, run, ask, status, self, icon, self.dragReady.emit, self.conflict_prompt
+        )
         self.drops = Drops(here, self.proxy, (self.view, self.grid, self), self.filesDropped.emit)
         self.properties = Properties(self.pool, run, sel, here, status, self._refresh_object, self)
         self.sharing = Sharing(self.pool, sel, here, copy, status, base_url, self)
