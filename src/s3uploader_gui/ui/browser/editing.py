@@ -15,17 +15,13 @@ from PySide6.QtCore import QCoreApplication
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AppError
+from s3uploader_gui.core.operations import objects as ops
 from s3uploader_gui.core.operations.objects import (
     DeleteOutcome,
     MoveOutcome,
     MovePlan,
     NewBucket,
     NewFolder,
-    delete_objects,
-    new_bucket,
-    new_folder,
-    plan_move,
-    run_move,
 )
 from s3uploader_gui.ui.browser.node import Kind, Node
 from s3uploader_gui.ui.browser.operations import Counter, OperationRunner
@@ -117,7 +113,7 @@ class Editing:
             "delete",
             tr("Deleting…"),
             functools.partial(
-                delete_objects,
+                ops.delete_objects,
                 context,
                 bucket,
                 keys,
@@ -170,7 +166,7 @@ class Editing:
         self._runner.run(
             "move",
             tr("Checking the targets…"),
-            functools.partial(plan_move, context, node.bucket, node.key, target, cancel=token),
+            functools.partial(ops.plan_move, context, node.bucket, node.key, target, cancel=token),
             self._on_move_planned,
             cancel=token,
             final=False,
@@ -194,7 +190,7 @@ class Editing:
             "move",
             tr("Moving…"),
             functools.partial(
-                run_move,
+                ops.run_move,
                 context,
                 plan,
                 replace_existing=replace,
@@ -229,7 +225,7 @@ class Editing:
         self._runner.run(
             "folder",
             tr("Creating folder…"),
-            functools.partial(new_folder, context, bucket, prefix, name),
+            functools.partial(ops.new_folder, context, bucket, prefix, name),
             self._on_folder_created,
             cancel=CancelToken(),
             refresh=self._place.current_node,
@@ -249,7 +245,7 @@ class Editing:
         self._runner.run(
             "bucket",
             tr("Creating bucket…"),
-            functools.partial(new_bucket, context, name, region),
+            functools.partial(ops.new_bucket, context, name, region),
             self._on_bucket_created,
             cancel=CancelToken(),
             refresh=self._root,
