@@ -175,3 +175,27 @@ def test_delete_through_the_pane_calls_the_core_operation(
     assert calls == [(seaweed_bucket, ("del/a.txt",))]
     assert isinstance(outcome, ops.DeleteOutcome) and outcome.deleted == ("del/a.txt",)
     assert keys_in(seaweed_context, seaweed_bucket) == ["del/keep.txt"]
+
+
+@pytest.mark.parametrize(
+    ("button", "expected"), [("Replace", True), ("Skip existing", False), ("Cancel", None)]
+)
+def test_the_replace_question_has_three_answers(qtbot, button, expected):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    from s3uploader_gui.ui.browser.prompts import Prompts
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    def click() -> None:
+        box = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
+        )
+        next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
+
+    QTimer.singleShot(50, click)
+    assert Prompts(parent).ask_replace("Rename or move", "“b” already exists.") is expected
