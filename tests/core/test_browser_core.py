@@ -1,4 +1,4 @@
-"""Core pieces behind the bucket browser: regions, properties, headers, moves, links,
+"""Core pieces behind the bucket browser: regions, properties, headers, links,
 credential expiry, thumbnails and the gallery page (moto, no Qt)."""
 
 from __future__ import annotations
@@ -22,12 +22,7 @@ from s3uploader_gui.core.gallery import (
     render_gallery,
 )
 from s3uploader_gui.core.listing import bucket_region
-from s3uploader_gui.core.objects import (
-    move_objects,
-    object_properties,
-    plan_move,
-    update_headers,
-)
+from s3uploader_gui.core.objects import object_properties, update_headers
 from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
 from s3uploader_gui.core.sharing import (
     CredentialInfo,
@@ -99,39 +94,6 @@ def test_properties_and_header_edit_keep_metadata(moto_client: Any, moto_bucket:
     assert new.content_disposition == "inline"
     body = moto_client.get_object(Bucket=moto_bucket, Key="a/pic.jpg")["Body"].read()
     assert body == b"1234"
-
-
-def test_move_object_and_folder(moto_client: Any, moto_bucket: str) -> None:
-    for key in ["old/a.txt", "old/sub/b.txt", "old/", "other.txt"]:
-        moto_client.put_object(Bucket=moto_bucket, Key=key, Body=key.encode())
-    pairs = plan_move(moto_client, moto_bucket, "old/", "new/deeper/")
-    assert sorted(pairs) == [
-        ("old/", "new/deeper/"),
-        ("old/a.txt", "new/deeper/a.txt"),
-        ("old/sub/b.txt", "new/deeper/sub/b.txt"),
-    ]
-    done: list[int] = []
-    result = move_objects(moto_client, moto_bucket, pairs, progress=done.append)
-    assert not result.failed and len(result.moved) == 3 and sum(done) == 3
-    result = move_objects(moto_client, moto_bucket, [("other.txt", "renamed.txt")])
-    keys = sorted(o["Key"] for o in moto_client.list_objects_v2(Bucket=moto_bucket)["Contents"])
-    assert keys == ["new/deeper/", "new/deeper/a.txt", "new/deeper/sub/b.txt", "renamed.txt"]
-    body = moto_client.get_object(Bucket=moto_bucket, Key="new/deeper/sub/b.txt")["Body"].read()
-    assert body == b"old/sub/b.txt"
-
-
-def test_move_folder_into_itself_is_refused(moto_client: Any, moto_bucket: str) -> None:
-    from s3uploader_gui.core.errors import ConfigError
-
-    with pytest.raises(ConfigError):
-        plan_move(moto_client, moto_bucket, "a/", "a/b/")
-
-
-def test_move_missing_object_fails_without_loss(moto_client: Any, moto_bucket: str) -> None:
-    moto_client.put_object(Bucket=moto_bucket, Key="keep.txt", Body=b"k")
-    result = move_objects(moto_client, moto_bucket, [("gone.txt", "x.txt"), ("keep.txt", "k2")])
-    assert [old for old, _ in result.failed] == ["gone.txt"]
-    assert result.moved == [("keep.txt", "k2")]
 
 
 # -- links -----------------------------------------------------------------------------

@@ -286,8 +286,8 @@ def test_delete_states_count_and_deletes_recursively(
     assert seaweed_bucket in asked[0]
     assert len(keys_in(seaweed_context, seaweed_bucket)) == 5  # refused: nothing deleted
     monkeypatch.setattr(pane.prompts, "confirm", lambda title, text: True)
-    deleted, problems = run_op(qtbot, pane, pane.delete_selected)
-    assert (deleted, problems) == (4, [])
+    outcome = run_op(qtbot, pane, pane.delete_selected)
+    assert (outcome.object_count, outcome.failed) == (4, ())
     assert keys_in(seaweed_context, seaweed_bucket) == ["x/keep.txt"]
     # (SeaweedFS keeps listing an emptied folder as a prefix; AWS and moto do not.)
     qtbot.waitUntil(lambda: not {"a.txt", "b.txt"} & set(shown_names(pane)), timeout=10000)
@@ -306,13 +306,13 @@ def test_new_folder_new_bucket_rename_and_move(
 
     select(pane, "a.txt")
     monkeypatch.setattr(pane.prompts, "ask_text", lambda *a: "m/fresh/renamed.txt")
-    moved, problems = run_op(qtbot, pane, pane.rename_selected)
-    assert (moved, problems) == (1, [])
+    outcome = run_op(qtbot, pane, pane.rename_selected)
+    assert (len(outcome.moved), outcome.skipped, outcome.failed) == (1, (), ())
     select(pane, "dir")
     monkeypatch.setattr(pane.prompts, "ask_text", lambda *a: "archive/dir2")
-    moved, problems = run_op(qtbot, pane, pane.rename_selected)
+    outcome = run_op(qtbot, pane, pane.rename_selected)
     # SeaweedFS answers HEAD for a folder (a filer directory), so its marker moves too.
-    assert moved in (1, 2) and problems == []
+    assert len(outcome.moved) in (1, 2) and (outcome.skipped, outcome.failed) == ((), ())
     assert [k for k in keys_in(seaweed_context, seaweed_bucket) if k != "archive/dir2/"] == [
         "archive/dir2/b.txt",
         "m/fresh/",
@@ -526,8 +526,8 @@ def test_moto_pagination_presigned_and_bulk_delete(qtbot, pool, moto_context, mo
         qtbot.waitUntil(lambda: "big" in shown_names(pane), timeout=10000)
         select(pane, "big")
         monkeypatch.setattr(pane.prompts, "confirm", lambda title, text: "1 folder" in text)
-        deleted, problems = run_op(qtbot, pane, pane.delete_selected)
-        assert (deleted, problems) == (2500, [])
+        outcome = run_op(qtbot, pane, pane.delete_selected)
+        assert (outcome.object_count, outcome.failed) == (2500, ())
         assert moto_context.client.list_objects_v2(Bucket=bucket)["KeyCount"] == 1  # "/…"
     finally:
         pane.shutdown()

@@ -1,15 +1,16 @@
 """Publish gallery: an index.html of the selected images (or a folder's) uploaded next
-to them, whose link is copied."""
+to them, whose link is copied (``core.operations.gallery.publish``)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from s3uploader_gui.core.gallery import PublishedGallery
+from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.naming import is_image_name
-from s3uploader_gui.ui.browser.jobs import _gallery_job
+from s3uploader_gui.core.operations.gallery import PublishedGallery, publish
 from s3uploader_gui.ui.browser.node import Kind
 from s3uploader_gui.ui.browser.operations import OperationRunner
 from s3uploader_gui.ui.browser.ports import Copy, Place, tr
@@ -40,7 +41,8 @@ class Gallery:
     def publish_gallery_dialog(self) -> None:
         """Publish the selected images, or the images of the selected or shown folder."""
         bucket, prefix = self._place.location
-        if not bucket or self._place.context is None:
+        context = self._place.context
+        if not bucket or context is None:
             return
         nodes = self._selection.nodes()
         images = [n.key for n in nodes if n.kind == Kind.OBJECT and is_image_name(n.key)]
@@ -58,18 +60,24 @@ class Gallery:
         if answer is None:
             return
         title, public, seconds = answer
-        self._runner.start(
+        token = CancelToken()
+        self._runner.run(
             "gallery",
             tr("Publishing gallery…"),
-            _gallery_job,
-            bucket,
-            images,
-            folder,
-            public,
-            seconds,
-            self._base_url(),
-            title,
-            on_done=self._on_published,
+            functools.partial(
+                publish,
+                context,
+                bucket,
+                images,
+                folder=folder,
+                public=public,
+                seconds=seconds,
+                base_url=self._base_url() or None,
+                title=title,
+                cancel=token,
+            ),
+            self._on_published,
+            cancel=token,
             refresh=self._place.current_node,
         )
 

@@ -1,13 +1,15 @@
 """The one long operation the browser runs at a time, and the bar that shows it.
 
-Delete, move, download, gallery... run on a worker through ``OperationRunner.start``;
-the bar at the bottom of the pane shows their progress and a Cancel button, and the
-operation's typed result goes to the handler the operation gave, on the GUI thread.
+Delete, move, download, gallery... are core operations (``core.operations``) run on a
+worker through ``OperationRunner.run``; the bar at the bottom of the pane shows their
+progress and a Cancel button, and the operation's typed result goes to the handler the
+action gave, on the GUI thread.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -20,13 +22,34 @@ from s3uploader_gui.core.errors import AppError
 from s3uploader_gui.core.progress import TransferProgress, format_bytes
 from s3uploader_gui.core.s3client import S3Context
 from s3uploader_gui.ui.browser.delivery import call_for
-from s3uploader_gui.ui.browser.jobs import _Counter
 from s3uploader_gui.ui.browser.node import Node
 from s3uploader_gui.ui.browser.ports import Status, tr
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.workers import Worker, WorkerPool
 
 T = TypeVar("T")
+
+
+class Counter:
+    """Items done out of a total (0: unknown): a core operation's ``progress`` sink
+    (``add``, called on the worker thread), read by the bar on the GUI thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.done = 0
+        self.total = 0
+
+    def add(self, n: int = 1) -> None:
+        with self._lock:
+            self.done += n
+
+    def set_total(self, n: int) -> None:
+        with self._lock:
+            self.total = n
+
+    def snapshot(self) -> tuple[int, int]:
+        with self._lock:
+            return self.done, self.total
 
 
 @dataclass
@@ -38,9 +61,12 @@ class _Op:
     worker: Worker
     on_done: Callable[[Any], None]  # takes what the worker's function returned
     on_failed: Callable[[AppError], None] | None = None
-    counter: _Counter | None = None
+    counter: Counter | None = None
     transfer: TransferProgress | None = None
     refresh: Node | None = None
+    #: False for a step that leads to another (a move's plan): ``finished`` is emitted
+    #: only when it fails.
+    final: bool = True
 
 
 class OperationRunner(QWidget):
@@ -89,6 +115,49 @@ class OperationRunner(QWidget):
     def busy(self) -> bool:
         return self._op is not None
 
+    def run(
+        self,
+        name: str,
+        label: str,
+        job: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_failed: Callable[[AppError], None] | None = None,
+        *,
+        cancel: CancelToken,
+        counter: Counter | None = None,
+        transfer: TransferProgress | None = None,
+        refresh: Node | None = None,
+        final: bool = True,
+    ) -> bool:
+        """Run ``job()`` (a core operation with its arguments bound, ``cancel`` among
+        them) on a worker; False if another operation is running.
+
+        ``on_done`` gets the typed result, ``on_failed`` the error (after the bar is
+        gone, and before the status bar shows the error); ``refresh`` is re-listed either
+        way. ``counter`` (the job's ``progress``) or ``transfer`` feed the bar; the bar's
+        Cancel button cancels ``cancel``. ``finished`` is emitted after ``on_done``,
+        unless ``final`` is False (a step whose handler starts the next one).
+        """
+        if self._op is not None:
+            self._status(tr("Wait for “%s” to finish first.") % self._op.label, 8000)
+            return False
+        worker = call_for(
+            self,
+            self._pool,
+            job,
+            OperationRunner._on_result,
+            OperationRunner._on_failed,
+            name=name,
+            cancel=cancel,
+        )
+        self._op = _Op(name, label, worker, on_done, on_failed, counter, transfer, refresh, final)
+        self.label.setText(label)
+        self.progress.setRange(0, 0)
+        self.show()
+        self._timer.start()
+        self.busyChanged.emit()
+        return True
+
     def start(
         self,
         name: str,
@@ -97,18 +166,14 @@ class OperationRunner(QWidget):
         *args: Any,
         on_done: Callable[[T], None],
         on_failed: Callable[[AppError], None] | None = None,
-        counter: _Counter | None = None,
+        counter: Counter | None = None,
         transfer: TransferProgress | None = None,
         refresh: Node | None = None,
         **kwargs: Any,
     ) -> bool:
-        """Run ``fn(context, *args, cancel=…, **kwargs)`` on a worker; False if it cannot
-        start now (not connected, or another operation is running).
-
-        ``on_done`` gets the result, ``on_failed`` the error (after the bar is gone, and
-        before the status bar shows the error); ``refresh`` is re-listed either way.
-        ``counter`` and ``transfer`` (passed as ``counter`` and ``progress``) feed the bar.
-        """
+        """``run`` for ``fn(context, *args, cancel=…, **kwargs)``; False if it cannot start
+        now (not connected, or another operation is running). ``counter`` and
+        ``transfer`` are passed to ``fn`` as ``counter`` and ``progress``."""
         context = self._context()
         if context is None:
             return False
@@ -121,22 +186,17 @@ class OperationRunner(QWidget):
             kwargs["progress"] = transfer
         token = CancelToken()
         job = functools.partial(fn, context, *args, cancel=token, **kwargs)
-        worker = call_for(
-            self,
-            self._pool,
+        return self.run(
+            name,
+            label,
             job,
-            OperationRunner._on_result,
-            OperationRunner._on_failed,
-            name=name,
+            on_done,
+            on_failed,
             cancel=token,
+            counter=counter,
+            transfer=transfer,
+            refresh=refresh,
         )
-        self._op = _Op(name, label, worker, on_done, on_failed, counter, transfer, refresh)
-        self.label.setText(label)
-        self.progress.setRange(0, 0)
-        self.show()
-        self._timer.start()
-        self.busyChanged.emit()
-        return True
 
     @Slot()
     def cancel(self) -> None:
@@ -176,7 +236,8 @@ class OperationRunner(QWidget):
         op = self._finish()
         if op is not None:
             op.on_done(result)
-            self.finished.emit(op.name, result)
+            if op.final:
+                self.finished.emit(op.name, result)
 
     def _on_failed(self, err: AppError) -> None:
         op = self._finish()

@@ -26,6 +26,24 @@ class Prompts:
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def ask_replace(self, title: str, text: str) -> bool | None:
+        """Replace (True), Skip existing (False) or Cancel (None): what to do with the
+        objects already at a move's targets, which ``text`` names."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self._parent)
+        replace = box.addButton(tr("Replace"), QMessageBox.ButtonRole.DestructiveRole)
+        skip = box.addButton(tr("Skip existing"), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(skip)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is replace:
+            return True
+        if clicked is skip:
+            return False
+        return None
+
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         value, ok = QInputDialog.getText(
             self._parent, title, label, QLineEdit.EchoMode.Normal, text

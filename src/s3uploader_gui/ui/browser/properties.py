@@ -1,5 +1,6 @@
 """An object's properties: shown in a dialog, where Content-Type and Cache-Control can
-be changed (the object is copied onto itself)."""
+be changed (the object is copied onto itself). Both go through
+``core.operations.objects`` (``load_properties``, ``save_properties``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QWidget
 
+from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AppError
-from s3uploader_gui.core.objects import ObjectProperties, object_properties, update_headers
+from s3uploader_gui.core.operations.objects import (
+    ObjectProperties,
+    load_properties,
+    save_properties,
+)
 from s3uploader_gui.ui.browser.delivery import call_for
 from s3uploader_gui.ui.browser.dialogs import PropertiesDialog
-from s3uploader_gui.ui.browser.jobs import _call
 from s3uploader_gui.ui.browser.operations import OperationRunner
 from s3uploader_gui.ui.browser.ports import Place, Status, tr
 from s3uploader_gui.ui.browser.selection import Selection
@@ -63,7 +68,7 @@ class Properties(QObject):
         call_for(
             self,
             self._pool,
-            functools.partial(object_properties, context.client, bucket, key),
+            functools.partial(load_properties, context, bucket, key),
             Properties._on_properties,
             Properties._on_properties_failed,
             name="head",
@@ -81,18 +86,23 @@ class Properties(QObject):
     @Slot(str, str)
     def _on_save_headers(self, content_type: str, cache_control: str) -> None:
         dialog = self.dialog
-        if dialog is None:
+        context = self._place.context
+        if dialog is None or context is None:
             return
-        self._runner.start(
+        self._runner.run(
             "headers",
             tr("Saving properties…"),
-            _call(update_headers),
-            dialog.bucket,
-            dialog.key,
-            on_done=self._on_headers_saved,
-            on_failed=self._on_properties_failed,
-            content_type=content_type,
-            cache_control=cache_control,
+            functools.partial(
+                save_properties,
+                context,
+                dialog.bucket,
+                dialog.key,
+                content_type=content_type,
+                cache_control=cache_control,
+            ),
+            self._on_headers_saved,
+            self._on_properties_failed,
+            cancel=CancelToken(),
         )
 
     def _on_headers_saved(self, props: ObjectProperties) -> None:

@@ -1,5 +1,6 @@
 """Links to the selected objects: s3:// URIs, public URLs, presigned links (the share
-dialog says how long they really last: temporary credentials cut them short)."""
+dialog says how long they really last: temporary credentials cut them short). The links
+are made by ``core.operations.links.make_links``, off the GUI thread when presigned."""
 
 from __future__ import annotations
 
@@ -11,17 +12,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from s3uploader_gui.core.errors import AppError
-from s3uploader_gui.core.sharing import (
-    CredentialInfo,
-    LinkFormat,
-    credential_info,
-    format_links,
-    public_url_for,
-    s3_uri,
-)
+from s3uploader_gui.core.operations.links import LinkKind, Links, make_links
+from s3uploader_gui.core.sharing import CredentialInfo, LinkFormat, credential_info
 from s3uploader_gui.ui.browser.delivery import call_for
 from s3uploader_gui.ui.browser.dialogs import ShareDialog, describe_lifetime
-from s3uploader_gui.ui.browser.jobs import _links, _presign_all
 from s3uploader_gui.ui.browser.ports import Copy, Place, Status, tr
 from s3uploader_gui.ui.browser.selection import Selection
 from s3uploader_gui.ui.messages import error_text
@@ -55,7 +49,6 @@ class Sharing(QObject):
         self._last_credentials: CredentialInfo | None = None
         self._link_seconds = 3600
         self._share_format = LinkFormat.URL
-        self._share_public = False
 
     @Slot()
     def on_copy_link_action(self) -> None:
@@ -65,27 +58,32 @@ class Sharing(QObject):
         self.copy_presigned_link(int(seconds))
 
     def copy_s3_uri(self) -> None:
-        lines = [s3_uri(b, k) for b, k in self._selection.objects()]
-        if lines:
-            self._copy(
-                "\n".join(lines),
-                QCoreApplication.translate("BrowserPane", "Copied %n address(es).", "", len(lines)),
-            )
+        context = self._place.context
+        objects = self._selection.objects()
+        if context is None or not objects:
+            return
+        # s3:// addresses and public URLs are put together locally: no request, no wait.
+        links = make_links(context, objects, kind=LinkKind.S3_URI)
+        self._copy(
+            links.text,
+            QCoreApplication.translate(
+                "BrowserPane", "Copied %n address(es).", "", len(links.links)
+            ),
+        )
 
     def copy_public_url(self) -> None:
         context = self._place.context
         objects = self._selection.objects()
         if context is None or not objects:
             return
-        base = self._base_url() or None
-        urls = [public_url_for(context, b, k, base_url=base) for b, k in objects]
+        links = make_links(context, objects, kind=LinkKind.PUBLIC, base_url=self._base_url())
         self._copy(
-            "\n".join(urls),
+            links.text,
             QCoreApplication.translate(
                 "BrowserPane",
                 "Copied %n public URL(s); they work only for publicly readable objects.",
                 "",
-                len(urls),
+                len(links.links),
             ),
         )
 
@@ -100,23 +98,34 @@ class Sharing(QObject):
         call_for(
             self,
             self._pool,
-            functools.partial(_presign_all, context, objects, seconds),
+            functools.partial(
+                make_links, context, objects, kind=LinkKind.PRESIGNED, seconds=seconds
+            ),
             Sharing._on_links_ready,
             Sharing._on_link_failed,
             name="presign",
         )
 
-    def _on_links_ready(self, value: tuple[list[str], CredentialInfo]) -> None:
-        urls, info = value
-        self._last_credentials = info
-        text = "\n".join(urls)
-        truth = describe_lifetime(self._link_seconds, info)
+    def _on_links_ready(self, links: Links) -> None:
+        self._last_credentials = links.credentials
+        truth = describe_lifetime(links.seconds or self._link_seconds, links.credentials)
         self._copy(
-            text,
-            QCoreApplication.translate("BrowserPane", "Copied %n presigned link(s).", "", len(urls))
+            links.text,
+            QCoreApplication.translate(
+                "BrowserPane", "Copied %n presigned link(s).", "", len(links.links)
+            )
             + " "
-            + truth,
+            + truth
+            + self._failed_text(links),
         )
+
+    @staticmethod
+    def _failed_text(links: Links) -> str:
+        """The sentence naming the first object that got no link, or an empty string."""
+        if not links.failed:
+            return ""
+        key, err = links.failed[0]
+        return " " + tr("No link for “%1”: %2").replace("%1", key).replace("%2", err.message)
 
     def _on_link_failed(self, err: AppError) -> None:
         self._status(error_text(err), 0)
@@ -159,36 +168,35 @@ class Sharing(QObject):
             return
         self._link_seconds = dialog.seconds
         self._share_format = dialog.link_format
-        self._share_public = dialog.public
         call_for(
             self,
             self._pool,
             functools.partial(
-                _links,
+                make_links,
                 context,
                 list(self._share_objects),
-                dialog.public,
-                dialog.seconds,
-                self._base_url(),
+                kind=LinkKind.PUBLIC if dialog.public else LinkKind.PRESIGNED,
+                seconds=dialog.seconds,
+                base_url=self._base_url(),
+                fmt=self._share_format,
             ),
             Sharing._on_share_links,
             Sharing._on_link_failed,
             name="links",
         )
 
-    def _on_share_links(self, links: list[tuple[str, str]]) -> None:
-        text = format_links(links, self._share_format)
-        if self._share_public:
+    def _on_share_links(self, links: Links) -> None:
+        count = len(links.links)
+        if links.kind == LinkKind.PUBLIC:
             message = QCoreApplication.translate(
-                "BrowserPane", "Copied %n public link(s).", "", len(links)
+                "BrowserPane", "Copied %n public link(s).", "", count
             )
         else:
-            truth = describe_lifetime(self._link_seconds, self._last_credentials)
+            self._last_credentials = links.credentials or self._last_credentials
+            truth = describe_lifetime(links.seconds or self._link_seconds, self._last_credentials)
             message = (
-                QCoreApplication.translate(
-                    "BrowserPane", "Copied %n presigned link(s).", "", len(links)
-                )
+                QCoreApplication.translate("BrowserPane", "Copied %n presigned link(s).", "", count)
                 + " "
                 + truth
             )
-        self._copy(text, message)
+        self._copy(links.text, message + self._failed_text(links))
