@@ -82,7 +82,7 @@ def test_same_name_from_two_folders_rename(
     to = f"s3://{seaweed_bucket}/trip/"
     run = cli("--json", "upload", FIRST, SECOND, "--to", to, "--on-conflict", "rename", cwd=cards)
     assert run.code == 0, run.stderr
-    rows = [json.loads(line) for line in run.out_lines]
+    rows = sorted(map(json.loads, run.out_lines), key=lambda r: str(r["path"]))
     assert [(r["path"], r["key"], r["status"]) for r in rows] == [
         (FIRST, "trip/IMG_0001.JPG", "uploaded"),
         (SECOND, "trip/IMG_0001 (1).JPG", "uploaded"),

@@ -26,6 +26,7 @@ from s3uploader_gui.core.operations.uploads import (
 )
 from s3uploader_gui.core.s3client import S3Context
 from s3uploader_gui.core.transfers import (
+    BatchControl,
     ConflictPolicy,
     EngineSettings,
     ItemResult,
@@ -273,6 +274,43 @@ def test_rename_candidate_that_is_itself_in_the_batch(
     assert body(seaweed_context, seaweed_bucket, "a.jpg") == b"on the server"
     assert body(seaweed_context, seaweed_bucket, "a (1).jpg") == b"the second file"
     assert body(seaweed_context, seaweed_bucket, "a (2).jpg") == b"the first file"
+
+
+def test_callbacks_progress_and_control_speak_in_candidate_indices(
+    engine: TransferEngine, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """A rejection shifts the items sent; the caller still sees its own row numbers."""
+    a = make_random(tmp_path / "x" / "a.bin", 100)
+    a_again = make_random(tmp_path / "y" / "a.bin", 200)
+    c = make_random(tmp_path / "c.bin", 300)
+    d = make_random(tmp_path / "d.bin", 400)
+    plan = plan_uploads(expand_paths([a, a_again, c, d]).candidates, policy=ConflictPolicy.SKIP)
+    assert [i.index for i in plan.items] == [0, 2, 3]
+    control = BatchControl()
+    control.cancel(2)  # the caller's row 2: c.bin
+    progress = TransferProgress()
+    started: list[int] = []
+    states: list[int] = []
+    outcome = run_uploads(
+        engine,
+        seaweed_bucket,
+        plan,
+        progress=progress,
+        control=control,
+        on_start=started.append,
+        on_state=lambda i, status, detail: states.append(i),
+    )
+    assert [(r.index, r.status) for r in outcome.results] == [
+        (0, ItemStatus.DONE),
+        (1, ItemStatus.FAILED),
+        (2, ItemStatus.CANCELLED),
+        (3, ItemStatus.DONE),
+    ]
+    assert sorted(started) == [0, 3] and set(states) <= {0, 3}
+    snap = progress.snapshot()
+    assert snap.item_bytes == {0: 100, 2: 0, 3: 400}
+    assert (snap.items_total, snap.items_finished) == (3, 3)
+    assert keys(seaweed_context, seaweed_bucket) == {"a.bin", "d.bin"}
 
 
 # -- cancel while the server is answering ------------------------------------------------------

@@ -265,31 +265,37 @@ class UploadItems(UploadRequests):
             self.ready.appendleft(("check", item.index, 0))
 
     # -- keys within the batch -----------------------------------------------------------
-    def _claim(self, item: Upload) -> AppError | None:
-        """Make ``item.key`` this item's own within the batch, or say why it cannot be.
+    def _claim(self, item: Upload, key: str | None = None) -> AppError | None:
+        """Make ``key`` (default: the item's own) this item's within the batch, or say why
+        it cannot be.
 
         Another item of the batch (or a key the caller reserved) may already hold it:
         under RENAME the item takes the next free alternative name, under every other
         policy it is not sent (a KeyClash error to finish it with).
         """
-        key = normalize_key(item.key)
-        owner = self.claims.get(key)
+        key = item.key if key is None else key
+        owner = self.claims.get(normalize_key(key))
         if owner is None or owner == item.index:
             self._take(item, key)
             return None
         if self.policy == ConflictPolicy.RENAME:
+            self._release(item)
+            item.key = key
             self._rename(item)
             return None
         other = self.items[owner].source.path if owner >= 0 else None
-        return key_clash(item.key, other)
+        return key_clash(key, other)
 
     def _take(self, item: Upload, key: str) -> None:
         """``key`` is now ``item``'s: the key it held before is free again."""
-        for held in [k for k, owner in self.claims.items() if owner == item.index]:
-            if held != key:
-                del self.claims[held]
-        self.claims[key] = item.index
+        self._release(item)
+        self.claims[normalize_key(key)] = item.index
         item.key = key
+
+    def _release(self, item: Upload) -> None:
+        held = normalize_key(item.key)
+        if self.claims.get(held) == item.index:
+            del self.claims[held]
 
     def _rename(self, item: Upload) -> None:
         """The next alternative name (``a (n).jpg``) that no other item of the batch holds
@@ -298,8 +304,8 @@ class UploadItems(UploadRequests):
             item.rename_from = item.key
         while True:
             item.rename_n += 1
-            candidate = normalize_key(renamed_key(item.rename_from, item.rename_n))
-            if self.claims.get(candidate, item.index) == item.index:
+            candidate = renamed_key(item.rename_from, item.rename_n)
+            if self.claims.get(normalize_key(candidate), item.index) == item.index:
                 break
         self._take(item, candidate)
 

@@ -239,9 +239,9 @@ class UploadRun(UploadItems):
             src = self.preparer.get(item.index)
             item.src = src
             self.progress.resize_item(item.index, item.source.size, src.size)
-            item.key = src.key
-            clash = self._claim(item)
+            clash = self._claim(item, src.key)
             if clash is not None:
+                item.key = src.key
                 raise clash
         src = item.src or item.source
         try:
