@@ -249,6 +249,31 @@ def test_png_and_jpg_both_converted_to_webp(
     assert decode(body(seaweed_context, seaweed_bucket, "renamed/a.webp")).size == (40, 30)
 
 
+def test_a_conversion_that_did_not_happen_keeps_the_base_key(
+    engine: TransferEngine, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """The plan expected a.png to become a.webp, but preparing left it alone (say the file
+    needed no change): it goes to a.png, its own key, not to a clash with itself."""
+    png = make_random(tmp_path / "a.png", 100)
+    jpg = make_random(tmp_path / "b.jpg", 100)
+
+    def to_webp(key: str) -> str:
+        return key.rsplit(".", 1)[0] + ".webp"
+
+    def untouched(source: UploadSource, cancel: CancelToken) -> UploadSource:
+        return source
+
+    for policy in (ConflictPolicy.OVERWRITE, ConflictPolicy.RENAME):
+        candidates = list(expand_paths([png, jpg], policy).candidates)
+        plan = plan_uploads(candidates, policy=policy, convert=to_webp)
+        assert [i.key for i in plan.items] == [f"{policy}/a.webp", f"{policy}/b.webp"]
+        outcome = run_uploads(engine, seaweed_bucket, plan, prepare=untouched)
+        assert [(r.status, r.key) for r in outcome.results] == [
+            (ItemStatus.DONE, f"{policy}/a.png"),
+            (ItemStatus.DONE, f"{policy}/b.jpg"),
+        ]
+
+
 def test_rename_candidate_that_is_itself_in_the_batch(
     seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:

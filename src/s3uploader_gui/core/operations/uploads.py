@@ -40,6 +40,13 @@ from s3uploader_gui.core.naming import (
     normalize_key,
     renamed_key,
 )
+from s3uploader_gui.core.operations.upload_indices import (
+    RowControl,
+    RowProgress,
+    mapped_ask,
+    mapped_start,
+    mapped_state,
+)
 from s3uploader_gui.core.transfers.control import BatchControl
 from s3uploader_gui.core.transfers.model import (
     AskFn,
@@ -50,7 +57,7 @@ from s3uploader_gui.core.transfers.model import (
     PrepareFn,
     StateCallback,
 )
-from s3uploader_gui.core.transfers.progress import ProgressSnapshot, TransferProgress
+from s3uploader_gui.core.transfers.progress import TransferProgress
 
 if TYPE_CHECKING:
     from s3uploader_gui.core.imaging.options import ImageOptions
@@ -255,7 +262,7 @@ def plan_uploads(
             continue
         other = candidates[holder[key]].path if key in holder else held_by_others[key]
         rejected.append(RejectedUpload(index, candidate, key, key_clash(key, other)))
-    reserved = frozenset(holder) | {i.base_key for i in items} | frozenset(held_by_others)
+    reserved = frozenset(holder) | frozenset(held_by_others)
     return UploadPlan(policy, tuple(items), tuple(rejected), reserved)
 
 
@@ -289,69 +296,6 @@ class UploadOutcome:
     @property
     def cancelled(self) -> int:
         return self.count(ItemStatus.CANCELLED)
-
-
-class _RowProgress(TransferProgress):
-    """The caller's progress with items counted by candidate index (the engine counts
-    them by their position among the items sent)."""
-
-    def __init__(self, inner: TransferProgress, rows: Sequence[int]) -> None:
-        super().__init__()
-        self._inner = inner
-        self._rows = rows
-
-    def add_item(self, index: int, size: int) -> None:
-        self._inner.add_item(self._rows[index], size)
-
-    def resize_item(self, index: int, old_size: int, new_size: int) -> None:
-        self._inner.resize_item(self._rows[index], old_size, new_size)
-
-    def advance(self, index: int, nbytes: int) -> None:
-        self._inner.advance(self._rows[index], nbytes)
-
-    def set_item(self, index: int, nbytes: int) -> None:
-        self._inner.set_item(self._rows[index], nbytes)
-
-    def finish_item(self, index: int) -> None:
-        self._inner.finish_item(self._rows[index])
-
-    def remove_item(self, index: int, size: int) -> None:
-        self._inner.remove_item(self._rows[index], size)
-
-    def snapshot(self, *, changed_only: bool = False) -> ProgressSnapshot:
-        return self._inner.snapshot(changed_only=changed_only)
-
-
-class _RowControl(BatchControl):
-    """The caller's BatchControl (indexed by candidate) as the engine asks it."""
-
-    def __init__(self, inner: BatchControl, rows: Sequence[int]) -> None:
-        self._inner = inner
-        self._rows = rows
-
-    @property
-    def version(self) -> int:
-        return self._inner.version
-
-    @version.setter
-    def version(self, value: int) -> None:
-        self._inner.version = value
-
-    def is_paused(self, index: int) -> bool:
-        return self._inner.is_paused(self._rows[index])
-
-    def is_cancelled(self, index: int) -> bool:
-        return self._inner.is_cancelled(self._rows[index])
-
-    @property
-    def all_paused(self) -> bool:
-        return self._inner.all_paused
-
-    def pause(self, index: int | None = None) -> None:
-        self._inner.pause(None if index is None else self._rows[index])
-
-    def cancel(self, index: int) -> None:
-        self._inner.cancel(self._rows[index])
 
 
 def _keeping_planned_keys(prepare: PrepareFn, planned: Mapping[str, PlannedUpload]) -> PrepareFn:
@@ -447,11 +391,11 @@ def run_uploads(
     ]
     planned = {s.key: item for s, item in zip(sources, plan.items, strict=True)}
     if not identity:
-        progress = None if progress is None else _RowProgress(progress, rows)
-        control = None if control is None else _RowControl(control, rows)
-        on_start = _mapped_start(on_start, rows)
-        on_state = _mapped_state(on_state, rows)
-        ask = _mapped_ask(ask, rows)
+        progress = None if progress is None else RowProgress(progress, rows)
+        control = None if control is None else RowControl(control, rows)
+        on_start = mapped_start(on_start, rows)
+        on_state = mapped_state(on_state, rows)
+        ask = mapped_ask(ask, rows)
     engine.upload(
         bucket,
         sources,
@@ -468,26 +412,3 @@ def run_uploads(
         conflict=plan.policy,
     )
     return UploadOutcome(tuple(results[i] for i in sorted(results)), fatal[0] if fatal else None)
-
-
-def _mapped_start(
-    on_start: Callable[[int], None] | None, rows: Sequence[int]
-) -> Callable[[int], None] | None:
-    if on_start is None:
-        return None
-    start = on_start
-    return lambda index: start(rows[index])
-
-
-def _mapped_state(on_state: StateCallback | None, rows: Sequence[int]) -> StateCallback | None:
-    if on_state is None:
-        return None
-    state = on_state
-    return lambda index, status, detail: state(rows[index], status, detail)
-
-
-def _mapped_ask(ask: AskFn | None, rows: Sequence[int]) -> AskFn | None:
-    if ask is None:
-        return None
-    asker = ask
-    return lambda conflict: asker(replace(conflict, index=rows[conflict.index]))
