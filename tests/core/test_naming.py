@@ -166,12 +166,31 @@ def test_plan_reports_missing_and_empty(tmp_path: Path) -> None:
     assert "no files" in problems[1][1].message
 
 
-def test_plan_skips_duplicates(tmp_path: Path) -> None:
+def test_plan_lists_the_same_file_once_per_key(tmp_path: Path) -> None:
     folder = tmp_path / "f"
     a = make_random(folder / "a.bin", 5)
     sources, problems = plan_uploads([a, a, folder, folder])
     assert problems == []
     assert keys_of(sources) == ["a.bin", "f/a.bin"]
+
+
+def test_plan_keeps_two_files_that_map_to_one_key(tmp_path: Path) -> None:
+    """Deciding between them (and saying so) is the upload planner's job: none is dropped."""
+    first = make_random(tmp_path / "100CANON" / "IMG_0001.JPG", 5)
+    second = make_random(tmp_path / "101CANON" / "IMG_0001.JPG", 6)
+    sources, problems = naming.expand_sources([first, second], "trip")
+    assert problems == []
+    assert [(s.path, s.key) for s in sources] == [
+        (first, "trip/IMG_0001.JPG"),
+        (second, "trip/IMG_0001.JPG"),
+    ]
+
+
+def test_key_clash_sentence() -> None:
+    err = naming.key_clash("trip/a.jpg", Path("x/a.jpg"))
+    assert err.code == naming.KEY_CLASH
+    assert err.message == "Another file in this upload, x/a.jpg, goes to the same key trip/a.jpg."
+    assert not err.fatal
 
 
 def test_plan_broken_symlink_inside_folder_is_a_problem(tmp_path: Path) -> None:

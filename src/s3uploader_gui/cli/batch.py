@@ -1,5 +1,6 @@
-"""The transfer batch that ``upload`` and ``download`` share: one line per item, a progress
-line, and the whole run stopped at the first fatal error (bad credentials, a lost endpoint).
+"""The transfer batches of ``upload`` and ``download``: one line per item, a progress line,
+and the whole run stopped at the first fatal error (bad credentials, a lost endpoint), every
+item still reported with its own line before that error.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from s3uploader_gui.cli.output import Reporter, display_path, maybe_progress, re
 
 if TYPE_CHECKING:
     from s3uploader_gui.core.errors import AppError
-    from s3uploader_gui.core.naming import UploadSource
+    from s3uploader_gui.core.operations.uploads import UploadPlan
     from s3uploader_gui.core.s3client import S3Context
     from s3uploader_gui.core.transfers import DownloadSource, ItemResult, PrepareFn
 
@@ -20,7 +21,11 @@ CONFLICT_CHOICES = ("overwrite", "skip", "skip-identical", "rename")
 
 
 class FatalWatch:
-    """Cancels a batch at the first fatal item error and remembers it."""
+    """Cancels a batch at the first fatal item error and remembers it.
+
+    Every item is still reported, the fatal one and those cancelled after it included;
+    the fatal error ends the run once the batch is over (``raise_if_fatal``).
+    """
 
     def __init__(self) -> None:
         from s3uploader_gui.core.cancel import CancelToken
@@ -28,18 +33,14 @@ class FatalWatch:
         self.cancel = CancelToken()
         self.error: AppError | None = None
 
-    def check(self, result: ItemResult) -> bool:
-        """True when ``result`` should not be reported (fatal, or cancelled after fatal)."""
+    def check(self, result: ItemResult) -> None:
+        """Note ``result``: at the first fatal failure, cancel the rest of the batch."""
         from s3uploader_gui.core.transfers import ItemStatus
 
-        if self.error is not None and result.status is ItemStatus.CANCELLED:
-            return True
         if result.status is ItemStatus.FAILED and result.error is not None and result.error.fatal:
             if self.error is None:
                 self.error = result.error
             self.cancel.cancel()
-            return True
-        return False
 
     def raise_if_fatal(self) -> None:
         if self.error is not None:
@@ -59,16 +60,18 @@ def conflict_policy(args: argparse.Namespace) -> str:
 
 
 def _item_reporter(
-    command: str, done_status: str, bucket: str, rep: Reporter, watch: FatalWatch
+    command: str, done_status: str, bucket: str, rep: Reporter, watch: FatalWatch | None = None
 ) -> Callable[[ItemResult], None]:
-    """The ``on_item`` callback of a transfer batch: one line (or JSON object) per item."""
+    """The ``on_item`` callback of a transfer batch: one line (or JSON object) per item,
+    whatever its outcome (``watch``, when given, notes the fatal errors)."""
     from s3uploader_gui.core.errors import user_message
     from s3uploader_gui.core.progress import format_bytes
     from s3uploader_gui.core.transfers import ItemStatus
 
     def on_item(result: ItemResult) -> None:
-        if watch.check(result):
-            return
+        stopped = watch is not None and watch.error is not None
+        if watch is not None:
+            watch.check(result)
         remote = f"s3://{bucket}/{result.key}"
         local = display_path(result.path)
         what = f"{local} -> {remote}" if command == "upload" else f"{remote} -> {local}"
@@ -85,12 +88,48 @@ def _item_reporter(
                 f"skip: {what} ({result.detail})",
             )
             return
-        message = user_message(result.error) if result.error else str(result.status)
+        status = "cancelled" if result.status is ItemStatus.CANCELLED else "failed"
+        if status == "cancelled" and stopped:
+            message = f"Not {done_status}: the run stopped at an error that affects every item."
+        else:
+            message = user_message(result.error) if result.error else str(result.status)
         rep.failed(
-            record("failed", nbytes=0, error=message, **fields), what, message, command=command
+            record(status, nbytes=0, error=message, **fields), what, message, command=command
         )
 
     return on_item
+
+
+def run_upload_plan(
+    args: argparse.Namespace,
+    rep: Reporter,
+    context: S3Context,
+    bucket: str,
+    plan: UploadPlan,
+    *,
+    prepare: PrepareFn | None = None,
+) -> None:
+    """Run an upload plan (``core.operations.uploads``): one line per candidate, the
+    clashes the plan found first; after a fatal error, every item's line, then the error.
+
+    ``prepare`` (the preparer the plan was made with) processes each file, e.g. images.
+    """
+    from s3uploader_gui.core.operations.uploads import run_uploads
+    from s3uploader_gui.core.progress import TransferProgress
+    from s3uploader_gui.core.transfers import EngineSettings, TransferEngine
+
+    progress = TransferProgress()
+    engine = TransferEngine(context, EngineSettings(max_concurrency=context.concurrency))
+    on_item = _item_reporter("upload", "uploaded", bucket, rep)
+    try:
+        with maybe_progress(args, rep, progress):
+            outcome = run_uploads(
+                engine, bucket, plan, prepare=prepare, progress=progress, on_item=on_item
+            )
+    finally:
+        engine.close()
+    if outcome.fatal is not None:
+        raise outcome.fatal
 
 
 def run_transfers(
@@ -98,36 +137,28 @@ def run_transfers(
     rep: Reporter,
     context: S3Context,
     bucket: str,
-    sources: Sequence[UploadSource] | Sequence[DownloadSource],
-    *,
-    prepare: PrepareFn | None = None,
+    sources: Sequence[DownloadSource],
 ) -> None:
-    """Upload or download ``sources``; stop at the first fatal error and raise it.
-
-    ``prepare`` (uploads only) processes each file before it is sent, e.g. images.
-    """
+    """Download ``sources``: one line per item; at the first fatal error the rest is
+    cancelled (each still gets its line) and the error raised once the batch is over."""
     from s3uploader_gui.core.progress import TransferProgress
     from s3uploader_gui.core.transfers import ConflictPolicy, EngineSettings, TransferEngine
 
-    upload = args.command == "upload"
     watch = FatalWatch()
     progress = TransferProgress()
     policy = ConflictPolicy(conflict_policy(args))
-    settings = EngineSettings(max_concurrency=context.concurrency)
-    if upload:
-        settings.conflict = policy
-    engine = TransferEngine(context, settings)
-    run: Callable[..., object] = engine.upload if upload else engine.download
-    done_status = "uploaded" if upload else "downloaded"
-    on_item = _item_reporter(args.command, done_status, bucket, rep, watch)
-    extra: dict[str, Any] = {}
-    if not upload:
-        extra["conflict"] = policy
-    if upload and prepare is not None:
-        extra["prepare"] = prepare
+    engine = TransferEngine(context, EngineSettings(max_concurrency=context.concurrency))
+    on_item = _item_reporter(args.command, "downloaded", bucket, rep, watch)
     try:
         with maybe_progress(args, rep, progress):
-            run(bucket, sources, progress=progress, cancel=watch.cancel, on_item=on_item, **extra)
+            engine.download(
+                bucket,
+                sources,
+                progress=progress,
+                cancel=watch.cancel,
+                on_item=on_item,
+                conflict=policy,
+            )
     finally:
         engine.close()
     watch.raise_if_fatal()

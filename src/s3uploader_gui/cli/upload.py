@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from s3uploader_gui.cli.batch import run_transfers
+from s3uploader_gui.cli.batch import conflict_policy, run_upload_plan
 from s3uploader_gui.cli.context import open_context, require_bucket
 from s3uploader_gui.cli.output import Reporter, display_path, record
 
@@ -42,21 +42,26 @@ def _image_preparer(
 
 
 def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
-    """Upload files and folders under ``--to``."""
-    from s3uploader_gui.core.naming import normalize_prefix, parse_s3_url, plan_uploads
+    """Upload files and folders under ``--to``: one line per file, including the files
+    not sent because another one goes to the same key (planned before anything is sent)."""
+    from s3uploader_gui.core.naming import normalize_prefix, parse_s3_url
+    from s3uploader_gui.core.operations.uploads import expand_paths, plan_uploads
+    from s3uploader_gui.core.transfers import ConflictPolicy
 
     target = parse_s3_url(args.to)
     prefix = normalize_prefix(target.key)
-    sources, problems = plan_uploads(args.paths, prefix)
+    expanded = expand_paths(args.paths, prefix)
     with open_context(args) as context:
         require_bucket(context.client, target.bucket)
-        for path, err in problems:
+        for path, err in expanded.problems:
             rep.failed(
                 record("failed", bucket=target.bucket, path=path, nbytes=0, error=err.message),
                 display_path(path),
                 err.message,
                 command="upload",
             )
-        prepare = _image_preparer(args, sources)
-        run_transfers(args, rep, context, target.bucket, sources, prepare=prepare)
+        prepare = _image_preparer(args, expanded.candidates)
+        policy = ConflictPolicy(conflict_policy(args))
+        plan = plan_uploads(expanded.candidates, policy=policy, convert=prepare)
+        run_upload_plan(args, rep, context, target.bucket, plan, prepare=prepare)
     return rep.exit_code

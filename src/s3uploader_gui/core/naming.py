@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from s3uploader_gui.core.errors import ConfigError, LocalFileError, UnsafePath
+from s3uploader_gui.core.errors import AppError, ConfigError, LocalFileError, UnsafePath
 
 # Python's mimetypes reads the system tables, which miss these on some platforms.
 _CONTENT_TYPES: dict[str, str] = {
@@ -56,6 +56,9 @@ _CONTENT_TYPES: dict[str, str] = {
     ".woff2": "font/woff2",
     ".wasm": "application/wasm",
 }
+
+#: The error code of a file not sent because another file of its batch takes its key.
+KEY_CLASH = "KeyClash"
 
 IMAGE_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".avif", ".heic", ".heif", ".tif", ".tiff",
@@ -150,23 +153,29 @@ def relative_key(prefix: str, parts: Iterable[str]) -> str:
     return normalize_key(normalize_prefix(prefix) + "/".join(parts))
 
 
-def plan_uploads(
+def expand_sources(
     paths: Iterable[str | os.PathLike[str]],
     prefix: str = "",
 ) -> tuple[list[UploadSource], list[tuple[Path, LocalFileError]]]:
-    """Expand files and folders into (file, key) pairs.
+    """Expand files and folders into (file, key) pairs, in the order given.
 
     A dropped folder keeps its own name and structure under the prefix, as in a file
     manager copy: dropping ``~/Photos`` on ``trip/`` gives ``trip/Photos/a.jpg``.
     Returns the sources and, separately, the paths that cannot be uploaded.
+
+    Two different files that map to one key are both returned: deciding between them is
+    the upload planner's job (``core.operations.uploads.plan_uploads``), which reports
+    the clash. Only the very same file reached twice for the same key (``a a``, a folder
+    given twice) is listed once.
     """
     sources: list[UploadSource] = []
     problems: list[tuple[Path, LocalFileError]] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
 
     def add(path: Path, parts: list[str]) -> None:
         key = relative_key(prefix, parts)
-        if key in seen:
+        identity = (os.path.abspath(path), key)
+        if identity in seen:
             return
         try:
             st = path.stat()
@@ -180,7 +189,7 @@ def plan_uploads(
             # stat() works on a file we cannot open; say so now, not halfway through.
             problems.append((path, _local_error(path, PermissionError(path))))
             return
-        seen.add(key)
+        seen.add(identity)
         sources.append(UploadSource(path=path, key=key, size=st.st_size))
 
     for raw in paths:
@@ -199,6 +208,20 @@ def plan_uploads(
         else:
             problems.append((path, LocalFileError(f"{path} does not exist.", code="FileNotFound")))
     return sources, problems
+
+
+#: The former name of ``expand_sources``, kept until every caller uses
+#: ``core.operations.uploads.expand_paths``.
+plan_uploads = expand_sources
+
+
+def key_clash(key: str, other: Path | None) -> AppError:
+    """The error of a file not sent because another file of its upload goes to ``key``."""
+    if other is None:
+        text = f"Another file in this upload already goes to the same key {key}."
+    else:
+        text = f"Another file in this upload, {other}, goes to the same key {key}."
+    return AppError(text, code=KEY_CLASH)
 
 
 def _local_error(path: Path, exc: OSError) -> LocalFileError:

@@ -8,6 +8,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +224,79 @@ def test_conflict_policies(moto_context: S3Context, http_bucket: str, tmp_path: 
     assert by_key["r.txt"].remote_size == 3 and by_key["r.txt"].local_size == 300
     assert [r.status for r in got] == [ItemStatus.DONE, ItemStatus.SKIPPED]
     assert client.get_object(Bucket=http_bucket, Key="r.txt")["Body"].read() == same.read_bytes()
+
+
+def test_two_sources_never_go_to_one_key(
+    moto_context: S3Context, http_bucket: str, tmp_path: Path
+) -> None:
+    """The engine's own guard (callers that did not plan): the first item keeps the key,
+    the second is renamed under RENAME and fails with KeyClash otherwise, unsent."""
+    client = moto_context.client
+    first = make_random(tmp_path / "x" / "a.bin", 100)
+    second = make_random(tmp_path / "y" / "a.bin", 200)
+    for policy in (ConflictPolicy.OVERWRITE, ConflictPolicy.SKIP, ConflictPolicy.RENAME):
+        eng = small_engine(moto_context, conflict=policy)
+        try:
+            got = eng.upload(
+                http_bucket, [src(first, f"{policy}/a.bin"), src(second, f"{policy}/a.bin")]
+            )
+        finally:
+            eng.close()
+        assert (got[0].status, got[0].key) == (ItemStatus.DONE, f"{policy}/a.bin")
+        if policy is ConflictPolicy.RENAME:
+            assert (got[1].status, got[1].key) == (ItemStatus.DONE, f"{policy}/a (1).bin")
+            stored = client.get_object(Bucket=http_bucket, Key=f"{policy}/a (1).bin")
+            assert stored["Body"].read() == second.read_bytes()
+        else:
+            assert got[1].status is ItemStatus.FAILED
+            assert got[1].error is not None and got[1].error.code == naming.KEY_CLASH
+            assert got[1].error.message == (
+                f"Another file in this upload, {first}, goes to the same key {policy}/a.bin."
+            )
+        stored = client.get_object(Bucket=http_bucket, Key=f"{policy}/a.bin")
+        assert stored["Body"].read() == first.read_bytes()
+
+
+def test_prepared_keys_that_meet_are_kept_apart(
+    moto_context: S3Context, http_bucket: str, tmp_path: Path
+) -> None:
+    """Two files whose preparation gives one key (a.png and a.jpg both made a.webp)."""
+    png = make_random(tmp_path / "a.png", 100)
+    jpg = make_random(tmp_path / "a.jpg", 200)
+
+    def to_webp(source: UploadSource, cancel: CancelToken) -> UploadSource:
+        return replace(source, key=source.key.rsplit(".", 1)[0] + ".webp")
+
+    for policy in (ConflictPolicy.OVERWRITE, ConflictPolicy.RENAME):
+        eng = small_engine(moto_context, conflict=policy)
+        try:
+            got = eng.upload(
+                http_bucket, [src(png, f"{policy}/a.png"), src(jpg, f"{policy}/a.jpg")],
+                prepare=to_webp,
+            )  # fmt: skip
+        finally:
+            eng.close()
+        assert (got[0].status, got[0].key) == (ItemStatus.DONE, f"{policy}/a.webp")
+        if policy is ConflictPolicy.RENAME:
+            assert (got[1].status, got[1].key) == (ItemStatus.DONE, f"{policy}/a (1).webp")
+        else:
+            assert got[1].status is ItemStatus.FAILED
+            assert got[1].error is not None and got[1].error.code == naming.KEY_CLASH
+
+
+def test_a_rename_skips_the_keys_reserved_by_the_caller(
+    moto_context: S3Context, http_bucket: str, tmp_path: Path
+) -> None:
+    client = moto_context.client
+    client.put_object(Bucket=http_bucket, Key="r.txt", Body=b"old")
+    f = make_random(tmp_path / "r.txt", 10)
+    eng = small_engine(moto_context, conflict=ConflictPolicy.RENAME)
+    try:
+        (got,) = eng.upload(http_bucket, [src(f, "r.txt")], reserved={"r (1).txt", "r (2).txt"})
+    finally:
+        eng.close()
+    assert (got.status, got.key) == (ItemStatus.DONE, "r (3).txt")
+    assert client.get_object(Bucket=http_bucket, Key="r.txt")["Body"].read() == b"old"
 
 
 def test_renamed_key_and_templates() -> None:

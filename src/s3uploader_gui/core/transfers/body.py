@@ -64,11 +64,13 @@ class Body(io.RawIOBase):
         return self._pos
 
     def read(self, size: int | None = -1) -> bytes:
-        self._cancel.raise_if_cancelled()
         remaining = self._length - self._pos
         n = remaining if size is None or size < 0 else min(size, remaining)
         if n <= 0:
+            # Every byte is out (this is http.client asking for more): a cancel now would
+            # drop a request the server may store anyway. Its answer says what happened.
             return b""
+        self._cancel.raise_if_cancelled()
         self._limiter.consume(n, self._cancel)
         if self._data is not None:
             chunk = bytes(self._data[self._pos : self._pos + n])

@@ -8,7 +8,7 @@ import concurrent.futures
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from s3uploader_gui.core.cancel import CancelToken
@@ -187,12 +187,22 @@ class TransferEngine:
         on_state: StateCallback | None = None,
         control: BatchControl | None = None,
         ask: AskFn | None = None,
+        reserved: Collection[str] = (),
+        conflict: ConflictPolicy | None = None,
     ) -> list[ItemResult]:
         """Upload every source; one failure never stops the others.
 
         With ``prepare``, each source is first turned into the file to upload, on
         ``prepare_workers`` threads (default: one per core) running ahead of the uploads.
         ``on_item``, ``on_start``, ``on_state`` and ``ask`` run on the calling thread.
+
+        ``conflict`` overrides the settings' policy for this batch. Two items never go to
+        one key: one whose key another item holds is renamed under RENAME (``a (1).jpg``)
+        and fails with a ``KeyClash`` error otherwise. A rename (for this reason, or
+        because the server has the key) never lands on another item's key nor on one of
+        ``reserved`` (keys the caller keeps for other uploads, e.g. a plan's). An item
+        whose request the server answered as stored is DONE even when ``cancel`` or a
+        pause came while the answer was on its way; CANCELLED means not stored.
         """
         cancel = cancel or CancelToken()
         preparer = (
@@ -212,6 +222,8 @@ class TransferEngine:
             on_state,
             ask,
             preparer,
+            reserved,
+            conflict,
         )
         return run.run()
 

@@ -24,7 +24,7 @@ from s3uploader_gui.core.errors import (
     NotFound,
     ServerError,
 )
-from s3uploader_gui.core.naming import renamed_key
+from s3uploader_gui.core.naming import key_clash, normalize_key, renamed_key
 from s3uploader_gui.core.transfers.model import (
     AskFn,
     Conflict,
@@ -52,6 +52,8 @@ class UploadItems(UploadRequests):
     ready: deque[tuple[str, int, int]]
     delayed: list[Delayed]
     items: list[Upload]
+    #: Each key of the batch and the item that holds it (-1: reserved by the caller).
+    claims: dict[str, int]
     seq: itertools.count[int]
     notices: queue.SimpleQueue[int]
 
@@ -160,6 +162,12 @@ class UploadItems(UploadRequests):
             ending = item.ending or ItemStatus.CANCELLED
             self._finish(item, ending, item.ending_error or Cancelled())
             return
+        if kind in ("put", "complete"):
+            # The server answered that it stored the object: that is what happened, even
+            # when a cancel or a pause came while the answer was on its way.
+            item.verified = value
+            self._finish(item, ItemStatus.DONE)
+            return
         if item.ending is not None:
             if kind == "part":
                 item.parts[number] = value
@@ -171,18 +179,12 @@ class UploadItems(UploadRequests):
             return
         if kind == "check":
             self._resolve_conflict(item, value)
-        elif kind == "put":
-            item.verified = value
-            self._finish(item, ItemStatus.DONE)
         elif kind == "create":
             self._planned(item, value)
         elif kind == "part":
             item.parts[number] = value
             if len(item.parts) == item.parts_total:
                 self.ready.appendleft(("complete", index, 0))
-        elif kind == "complete":
-            item.verified = value
-            self._finish(item, ItemStatus.DONE)
 
     def _failed(self, item: Upload, task: tuple[str, int, int], exc: BaseException) -> None:
         kind, index, number = task
@@ -259,11 +261,53 @@ class UploadItems(UploadRequests):
             else:
                 self._upload(item)
         elif policy == ConflictPolicy.RENAME:
-            if not item.rename_from:
-                item.rename_from = item.key
-            item.rename_n += 1
-            item.key = renamed_key(item.rename_from, item.rename_n)
+            self._rename(item)
             self.ready.appendleft(("check", item.index, 0))
+
+    # -- keys within the batch -----------------------------------------------------------
+    def _claim(self, item: Upload, key: str | None = None) -> AppError | None:
+        """Make ``key`` (default: the item's own) this item's within the batch, or say why
+        it cannot be.
+
+        Another item of the batch (or a key the caller reserved) may already hold it:
+        under RENAME the item takes the next free alternative name, under every other
+        policy it is not sent (a KeyClash error to finish it with).
+        """
+        key = item.key if key is None else key
+        owner = self.claims.get(normalize_key(key))
+        if owner is None or owner == item.index:
+            self._take(item, key)
+            return None
+        if self.policy == ConflictPolicy.RENAME:
+            self._release(item)
+            item.key = key
+            self._rename(item)
+            return None
+        other = self.items[owner].source.path if owner >= 0 else None
+        return key_clash(key, other)
+
+    def _take(self, item: Upload, key: str) -> None:
+        """``key`` is now ``item``'s: the key it held before is free again."""
+        self._release(item)
+        self.claims[normalize_key(key)] = item.index
+        item.key = key
+
+    def _release(self, item: Upload) -> None:
+        held = normalize_key(item.key)
+        if self.claims.get(held) == item.index:
+            del self.claims[held]
+
+    def _rename(self, item: Upload) -> None:
+        """The next alternative name (``a (n).jpg``) that no other item of the batch holds
+        or will take, nor a key the caller reserved."""
+        if not item.rename_from:
+            item.rename_from = item.key
+        while True:
+            item.rename_n += 1
+            candidate = renamed_key(item.rename_from, item.rename_n)
+            if self.claims.get(normalize_key(candidate), item.index) == item.index:
+                break
+        self._take(item, candidate)
 
     def _rekey(self, item: Upload) -> None:
         if item.journal is not None:

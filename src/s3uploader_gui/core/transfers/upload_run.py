@@ -10,13 +10,13 @@ import os
 import queue
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled
-from s3uploader_gui.core.naming import UploadSource
+from s3uploader_gui.core.naming import UploadSource, normalize_key
 from s3uploader_gui.core.transfers.control import BatchControl
 from s3uploader_gui.core.transfers.hooks import current
 from s3uploader_gui.core.transfers.model import (
@@ -52,6 +52,8 @@ class UploadRun(UploadItems):
         on_state: StateCallback | None,
         ask: AskFn | None,
         preparer: Preparer | None,
+        reserved: Collection[str] = (),
+        conflict: ConflictPolicy | None = None,
     ) -> None:
         self.engine = engine
         self.settings = replace(engine.settings)
@@ -83,7 +85,14 @@ class UploadRun(UploadItems):
         self.notices: queue.SimpleQueue[int] = queue.SimpleQueue()
         window = self.settings.window or 2 * self.settings.max_concurrency
         self.window = max(1, window)
-        self.policy = self.settings.conflict
+        self.policy = conflict or self.settings.conflict
+        # Keys are unique within a batch: each item holds its own, first come first
+        # served; the caller's reserved keys belong to no item (see ``_claim``).
+        self.claims: dict[str, int] = {normalize_key(k): -1 for k in reserved}
+        for item in self.items:
+            key = normalize_key(item.key)
+            if self.claims.get(key, -1) < 0:
+                self.claims[key] = item.index
         self.options = self.settings.options
         self.extra = dict(self.settings.extra)
 
@@ -122,6 +131,7 @@ class UploadRun(UploadItems):
         for item in self.items:
             self.progress.add_item(item.index, item.source.size)
         try:
+            self._claim_sources()
             self._journal_queue()
             seen_version = -1
             while len(self.results) < len(self.items):
@@ -145,6 +155,18 @@ class UploadRun(UploadItems):
                     discard(item.src)
         return [self.results[i] for i in range(len(self.items))]
 
+    def _claim_sources(self) -> None:
+        """Without a preparation step every key is known now: settle the items that share
+        one before anything is sent or journaled (a prepared item is settled as it
+        starts, when its key is known)."""
+        if self.preparer is not None:
+            return
+        for item in self.items:
+            clash = self._claim(item)
+            if clash is not None:
+                self.waiting.remove(item.index)
+                self._finish(item, ItemStatus.FAILED, clash)
+
     def _journal_queue(self) -> None:
         """Journal the whole queue before the first upload, in one transaction: after a
         crash every file not yet stored is offered again, not just those in flight.
@@ -154,6 +176,8 @@ class UploadRun(UploadItems):
             return
         entries: list[tuple[Upload, os.stat_result]] = []
         for item in self.items:
+            if item.index in self.results:
+                continue  # not sent (its key is another item's)
             try:
                 entries.append((item, os.stat(item.source.path)))
             except OSError:
@@ -215,7 +239,10 @@ class UploadRun(UploadItems):
             src = self.preparer.get(item.index)
             item.src = src
             self.progress.resize_item(item.index, item.source.size, src.size)
-            item.key = src.key
+            clash = self._claim(item, src.key)
+            if clash is not None:
+                item.key = src.key
+                raise clash
         src = item.src or item.source
         try:
             st = os.stat(src.path)
