@@ -193,11 +193,11 @@ def main() -> int:
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
-    from s3uploader_gui.core.local_server import LocalServer
+    from s3uploader_gui.core.local.server import LocalServer
     from s3uploader_gui.core.objects import ensure_bucket
     from s3uploader_gui.core.profiles import LOCAL_PROFILE, connection_settings
-    from s3uploader_gui.core.s3client import S3Context
-    from s3uploader_gui.core.transfers import TransferEngine
+    from s3uploader_gui.core.s3.client import S3Context
+    from s3uploader_gui.core.transfers.engine import TransferEngine
     from s3uploader_gui.ui.main_window import MainWindow
     from s3uploader_gui.ui.session import Connection
 
@@ -351,7 +351,7 @@ def main() -> int:
             app.processEvents()
         try:
             from s3uploader_gui.core.objects import delete_prefix
-            from s3uploader_gui.core.s3client import make_client
+            from s3uploader_gui.core.s3.client import make_client
 
             # The uploads are not kept: the cached data directory would grow every run.
             client = make_client(connection_settings(LOCAL_PROFILE, local=info))

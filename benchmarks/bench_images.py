@@ -142,7 +142,8 @@ def naive_thumb(path: Path) -> bytes:
 
 def app_2048_factory(out_dir: Path) -> Callable[[Path], bytes]:
     from s3uploader_gui.core.cancel import CancelToken
-    from s3uploader_gui.core.imaging import ImageOptions, ImagePreparer, OutputFormat
+    from s3uploader_gui.core.imaging.options import ImageOptions, OutputFormat
+    from s3uploader_gui.core.imaging.prepare import ImagePreparer
     from s3uploader_gui.core.naming import UploadSource
 
     prepare = ImagePreparer(
@@ -161,7 +162,7 @@ def app_2048_factory(out_dir: Path) -> Callable[[Path], bytes]:
 
 
 def app_thumb(path: Path) -> bytes:
-    from s3uploader_gui.core.imaging import make_thumbnail
+    from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
 
     return make_thumbnail(path, THUMB).data
 

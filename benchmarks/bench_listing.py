@@ -31,8 +31,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from s3uploader_gui.core import paths
-from s3uploader_gui.core.local_server import LocalServer, LocalServerInfo
-from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
+from s3uploader_gui.core.local.info import LocalServerInfo
+from s3uploader_gui.core.local.server import LocalServer
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.settings import ConnectionSettings
 
 BUCKET = "bench-listing"
 PREFIX = "big/"
@@ -145,7 +147,7 @@ def _model_listing(context: S3Context, *, trace: bool = False) -> dict[str, floa
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from s3uploader_gui.ui.browser_model import BucketModel
+    from s3uploader_gui.ui.browser.paging import BucketModel
     from s3uploader_gui.ui.workers import WorkerPool
 
     app = QApplication.instance() or QApplication([])
@@ -204,7 +206,7 @@ def _model_listing(context: S3Context, *, trace: bool = False) -> dict[str, floa
 def _server_only(context: S3Context) -> tuple[float, int]:
     """The listing as raw sequential GETs, each next token cut out of the answer and
     nothing else read: about what the server alone needs (the floor for the model)."""
-    from s3uploader_gui.core import listing
+    from s3uploader_gui.core.s3 import listing
 
     client = context.client
     base = {"Bucket": BUCKET, "Prefix": PREFIX, "MaxKeys": 1000, "Delimiter": "/"}

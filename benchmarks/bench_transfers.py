@@ -91,9 +91,11 @@ def engine_main(argv: list[str]) -> int:
     """Child process: upload a folder with this app's engine (as the app configures it)."""
     endpoint, key_id, secret, bucket, prefix, folder, journal = argv
     from s3uploader_gui.core.naming import plan_uploads
-    from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
-    from s3uploader_gui.core.transfer_queue import Journal
-    from s3uploader_gui.core.transfers import ItemStatus, TransferEngine
+    from s3uploader_gui.core.s3.client import S3Context
+    from s3uploader_gui.core.s3.settings import ConnectionSettings
+    from s3uploader_gui.core.transfers.engine import TransferEngine
+    from s3uploader_gui.core.transfers.journal import Journal
+    from s3uploader_gui.core.transfers.model import ItemStatus
 
     context = S3Context(
         ConnectionSettings(
@@ -128,9 +130,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
 
-    from s3uploader_gui.core.local_server import LocalServer
+    from s3uploader_gui.core.local.server import LocalServer
     from s3uploader_gui.core.objects import create_bucket
-    from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
+    from s3uploader_gui.core.s3.client import S3Context
+    from s3uploader_gui.core.s3.settings import ConnectionSettings
 
     bindir = Path(sys.executable).parent
     aws = shutil.which("aws", path=str(bindir)) or shutil.which("aws")

@@ -27,8 +27,10 @@ os.environ["AWS_CONFIG_FILE"] = "/nonexistent/aws-config"
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/aws-credentials"
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
-from s3uploader_gui.core.local_server import LocalServer, LocalServerInfo, find_weed  # noqa: E402
-from s3uploader_gui.core.s3client import ConnectionSettings, S3Context  # noqa: E402
+from s3uploader_gui.core.local.info import LocalServerInfo  # noqa: E402
+from s3uploader_gui.core.local.server import LocalServer, find_weed  # noqa: E402
+from s3uploader_gui.core.s3.client import S3Context  # noqa: E402
+from s3uploader_gui.core.s3.settings import ConnectionSettings  # noqa: E402
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

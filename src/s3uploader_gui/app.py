@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # wrappers): collecting while they are made is wasted work; once the window is up
     # they are frozen (ui/gc_policy.py) so that later collections never walk them.
     gc.disable()
-    from s3uploader_gui.core import supervisor
+    from s3uploader_gui.core.local import supervisor
 
     if argv[:1] == [supervisor.SUPERVISOR_FLAG]:  # a frozen bundle re-running itself
         return supervisor.main(argv[1:])

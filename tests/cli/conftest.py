@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from s3uploader_gui.cli import main
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ import pytest
 
 from s3uploader_gui.cli.batch import FatalWatch
 from s3uploader_gui.core.errors import Cancelled, LocalFileError, SignatureMismatch
-from s3uploader_gui.core.transfers import ItemResult, ItemStatus
+from s3uploader_gui.core.transfers.model import ItemResult, ItemStatus
 
 
 def test_fatal_watch_cancels_the_batch_at_the_first_fatal_error() -> None:

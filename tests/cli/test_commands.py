@@ -17,7 +17,7 @@ import pytest
 from s3uploader_gui import __version__
 from s3uploader_gui.cli import main
 from s3uploader_gui.core.objects import bucket_exists
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import Cli, RunMain, base_env
 from tests.conftest import unique_bucket
 

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import Cli, RunMain, base_env
 from tests.conftest import unique_bucket
 

@@ -11,7 +11,7 @@ from s3uploader_gui.cli.output import Reporter
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled, SignatureMismatch
 from s3uploader_gui.core.operations.downloads import DownloadRow
-from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.core.transfers.model import ItemStatus
 
 
 def test_every_item_keeps_its_row_after_a_fatal_error() -> None:

@@ -6,7 +6,7 @@ import io
 import json
 
 from s3uploader_gui.cli.output import ProgressLine, Reporter, one_line, record
-from s3uploader_gui.core.progress import TransferProgress
+from s3uploader_gui.core.transfers.progress import TransferProgress
 
 
 def test_one_line_escapes_control_characters() -> None:

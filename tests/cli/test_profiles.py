@@ -14,9 +14,9 @@ import pytest
 from s3uploader_gui.cli import main
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.credentials import CredentialStore
-from s3uploader_gui.core.local_server import DEFAULT_BUCKET, LocalServerInfo
+from s3uploader_gui.core.local.info import DEFAULT_BUCKET, LocalServerInfo
 from s3uploader_gui.core.profiles import Profile, ProfileKind, ProfileStore
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import Cli, Run, base_env, check_clean
 
 

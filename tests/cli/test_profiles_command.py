@@ -18,9 +18,9 @@ import pytest
 from s3uploader_gui.cli import main
 from s3uploader_gui.cli.profiles import read_secret
 from s3uploader_gui.core.credentials import SERVICE, CredentialStore
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.profiles import ProfileKind, ProfileStore
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import Run, check_clean
 from tests.helpers.fakekeyrings import LockedKeyring
 from tests.helpers.memkeyring import MemoryKeyring

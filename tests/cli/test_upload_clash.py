@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from s3uploader_gui.core.local_server import LocalServerInfo
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.local.info import LocalServerInfo
+from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import Cli
 from tests.helpers.files import make_random
 from tests.helpers.s3proxy import Request, proxy_to

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import RunMain
 from tests.helpers.images import oriented_jpeg, photo
 

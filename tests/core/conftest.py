@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfers import TransferEngine
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.transfers.engine import TransferEngine
 from tests.conftest import unique_bucket
 
 Seeder = Callable[[str, Iterable[str]], None]

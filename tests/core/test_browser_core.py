@@ -21,9 +21,16 @@ from s3uploader_gui.core.gallery import (
     publish_gallery,
     render_gallery,
 )
-from s3uploader_gui.core.listing import bucket_region
+from s3uploader_gui.core.imaging.remote_thumbnails import (
+    ThumbRequest,
+    cache_path,
+    embedded_jpeg_thumbnail,
+    fetch_thumbnail,
+)
 from s3uploader_gui.core.objects import object_properties, update_headers
-from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.listing import bucket_region
+from s3uploader_gui.core.s3.settings import ConnectionSettings
 from s3uploader_gui.core.sharing import (
     CredentialInfo,
     LinkFormat,
@@ -33,12 +40,6 @@ from s3uploader_gui.core.sharing import (
     link_lifetime,
     public_url_for,
     s3_uri,
-)
-from s3uploader_gui.core.thumbnails import (
-    ThumbRequest,
-    cache_path,
-    embedded_jpeg_thumbnail,
-    fetch_thumbnail,
 )
 from tests.helpers.files import jpeg_bytes
 
@@ -320,7 +321,7 @@ def test_presigned_links_for_odd_keys_on_aws_like_server(
 def test_fast_listing_matches_botocore(moto_context: S3Context, http_bucket: str) -> None:
     """The fast path of list_page (presigned GET, own XML reader) gives exactly what
     botocore gives, odd keys included."""
-    from s3uploader_gui.core import listing
+    from s3uploader_gui.core.s3 import listing
 
     client = moto_context.client
     keys = [*ODD_KEYS, "odd/ctl\x01.txt", "odd/a&b<c>.txt", "odd/sub/x.txt", "odd/"]

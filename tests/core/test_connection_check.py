@@ -12,7 +12,8 @@ from botocore.stub import Stubber
 from s3uploader_gui.core.aws_config import check_credentials
 from s3uploader_gui.core.connection_check import check_connection
 from s3uploader_gui.core.errors import AccessDenied, BucketNotFound, CredentialsExpired
-from s3uploader_gui.core.s3client import ConnectionSettings, make_client
+from s3uploader_gui.core.s3.client import make_client
+from s3uploader_gui.core.s3.settings import ConnectionSettings
 
 SETTINGS = ConnectionSettings(
     endpoint_url="http://127.0.0.1:9",

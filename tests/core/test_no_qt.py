@@ -30,9 +30,9 @@ CHILD = textwrap.dedent(
 
     import s3uploader_gui.core as core
 
-    names = sorted(m.name for m in pkgutil.iter_modules(core.__path__))
+    names = sorted(m.name for m in pkgutil.walk_packages(core.__path__, "s3uploader_gui.core."))
     for name in names:
-        importlib.import_module(f"s3uploader_gui.core.{name}")
+        importlib.import_module(name)
     leaked = sorted(m for m in sys.modules if m.startswith(("PySide6", "shiboken6")))
     if leaked:
         raise SystemExit(f"Qt modules were imported: {leaked}")
@@ -42,8 +42,17 @@ CHILD = textwrap.dedent(
 
 
 def test_every_core_module_imports_without_pyside6() -> None:
-    expected = sorted(m.name for m in pkgutil.iter_modules(s3uploader_gui.core.__path__))
-    assert {"errors", "transfers", "local_server", "profiles"} <= set(expected)
+    # Every module of every sub-package, not only the top level.
+    core = s3uploader_gui.core
+    expected = sorted(m.name for m in pkgutil.walk_packages(core.__path__, "s3uploader_gui.core."))
+    prefix = "s3uploader_gui.core."
+    assert {
+        f"{prefix}errors",
+        f"{prefix}transfers.engine",
+        f"{prefix}local.server",
+        f"{prefix}operations.uploads",
+        f"{prefix}s3.fastput",
+    } <= set(expected)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
         [sys.executable, "-c", CHILD],

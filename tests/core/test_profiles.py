@@ -12,7 +12,7 @@ import pytest
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.credentials import CredentialStore
 from s3uploader_gui.core.errors import ConfigError
-from s3uploader_gui.core.local_server import DEFAULT_BUCKET, LocalServerInfo
+from s3uploader_gui.core.local.info import DEFAULT_BUCKET, LocalServerInfo
 from s3uploader_gui.core.profiles import (
     LOCAL_PROFILE,
     LOCAL_PROFILE_NAME,

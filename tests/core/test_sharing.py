@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from s3uploader_gui.core.errors import ConfigError
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.sharing import (
     DEFAULT_EXPIRY_SECONDS,
     MAX_EXPIRY_SECONDS,

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.objects import create_bucket
 from s3uploader_gui.core.profiles import Profile, ProfileKind, ProfileStore
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from tests.conftest import seaweed_settings, unique_bucket
 
 HERE = Path(__file__).parent

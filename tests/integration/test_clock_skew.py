@@ -9,8 +9,8 @@ import botocore.exceptions as bce
 import pytest
 
 from s3uploader_gui.core.errors import ClockSkewError, translate, user_message
-from s3uploader_gui.core.listing import list_page
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.listing import list_page
 
 
 def skew_signing_clock(monkeypatch: pytest.MonkeyPatch, offset: dt.timedelta) -> None:

@@ -13,8 +13,9 @@ from s3uploader_gui.core.errors import (
     EndpointUnreachable,
     SignatureMismatch,
 )
-from s3uploader_gui.core.local_server import LocalServerInfo, free_port
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.local.info import LocalServerInfo
+from s3uploader_gui.core.local.server import free_port
+from s3uploader_gui.core.s3.client import S3Context
 from tests.conftest import seaweed_settings
 from tests.integration.test_clock_skew import skew_signing_clock
 
@@ -82,7 +83,7 @@ def test_clock_skew_says_by_how_much(
 
 
 def seaweed_settings_for(endpoint: str):  # type: ignore[no-untyped-def]
-    from s3uploader_gui.core.s3client import ConnectionSettings
+    from s3uploader_gui.core.s3.settings import ConnectionSettings
 
     return ConnectionSettings(
         endpoint_url=endpoint,

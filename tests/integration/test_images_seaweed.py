@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from s3uploader_gui.core.imaging import ImageOptions, ImagePreparer, MetadataPolicy
+from s3uploader_gui.core.imaging.options import ImageOptions, MetadataPolicy
+from s3uploader_gui.core.imaging.prepare import ImagePreparer
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfers import ItemStatus, TransferEngine
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import ItemStatus
 from tests.helpers.images import BLUE, RED, close, oriented_jpeg, photo, srgb_icc
 
 

@@ -16,10 +16,10 @@ import keyring
 import pytest
 
 from s3uploader_gui.core.credentials import SERVICE, CredentialStore
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.profiles import Profile, ProfileKind, ProfileStore
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.ui.profiles_dialog import ProfilesDialog
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.ui.profiles.dialog import ProfilesDialog
 from s3uploader_gui.ui.workers import WorkerPool
 from tests.cli.conftest import Cli, base_env
 

@@ -17,10 +17,11 @@ import botocore.exceptions as bce
 import pytest
 
 from s3uploader_gui.core.errors import AuthError, ConfigError, SignatureMismatch, translate
-from s3uploader_gui.core.listing import list_buckets
-from s3uploader_gui.core.local_server import LOCAL_HOST, LocalServer, LocalServerInfo
+from s3uploader_gui.core.local.info import LOCAL_HOST, LocalServerInfo
+from s3uploader_gui.core.local.server import LocalServer
 from s3uploader_gui.core.objects import create_bucket
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.listing import list_buckets
 from tests.conftest import seaweed_settings
 from tests.integration.procs import processes_serving, wait_until, weed_pids
 
@@ -143,7 +144,7 @@ CHILD = textwrap.dedent(
     """
     import json, signal, sys
     from pathlib import Path
-    from s3uploader_gui.core.local_server import LocalServer
+    from s3uploader_gui.core.local.server import LocalServer
 
     info = LocalServer(Path(sys.argv[1])).start()
     print(json.dumps({"pid": info.pid, "url": info.endpoint_url}), flush=True)

@@ -17,13 +17,16 @@ from typing import Any
 import pytest
 
 from s3uploader_gui.core.errors import EndpointUnreachable, IntegrityError
-from s3uploader_gui.core.local_server import LOCAL_HOST, LocalServerInfo, _weed_args, find_weed
-from s3uploader_gui.core.local_server import free_port as pick_port
+from s3uploader_gui.core.local.info import LOCAL_HOST, LocalServerInfo
+from s3uploader_gui.core.local.server import _weed_args, find_weed
+from s3uploader_gui.core.local.server import free_port as pick_port
 from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.objects import create_bucket
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfers import EngineSettings, ItemStatus, MiB, TransferEngine
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.transfers.engine import TransferEngine
 from s3uploader_gui.core.transfers.journal import Journal
+from s3uploader_gui.core.transfers.model import ItemStatus
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 from tests.cli.conftest import REPO_ROOT
 from tests.conftest import seaweed_settings, unique_bucket
 from tests.helpers.files import make_random
@@ -197,9 +200,9 @@ def test_server_that_stays_dead_gives_a_clear_failure(
 WORKER = r"""
 import sys
 from pathlib import Path
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.transfers.journal import Journal
 from s3uploader_gui.core.transfers import EngineSettings, TransferEngine, MiB
 from tests.conftest import seaweed_settings

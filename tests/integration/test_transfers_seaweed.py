@@ -12,18 +12,14 @@ from pathlib import Path
 import pytest
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.listing import iter_objects
 from s3uploader_gui.core.naming import UploadSource, plan_uploads, safe_local_path
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.listing import iter_objects
 from s3uploader_gui.core.sharing import presigned_get_url
-from s3uploader_gui.core.transfers import (
-    DownloadSource,
-    EngineSettings,
-    ItemStatus,
-    MiB,
-    TransferEngine,
-)
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import DownloadSource, ItemStatus
 from s3uploader_gui.core.transfers.progress import TransferProgress
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 from tests.helpers.files import make_jpeg, make_png, make_random
 
 

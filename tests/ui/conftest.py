@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.profiles import Profile, ProfileKind
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfers import TransferEngine
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.transfers.engine import TransferEngine
 from s3uploader_gui.ui.i18n import install_translations
 from s3uploader_gui.ui.main_window import MainWindow
 from s3uploader_gui.ui.session import Connection

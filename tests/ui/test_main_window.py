@@ -9,8 +9,8 @@ from PySide6.QtCore import QMimeData, QPoint, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from s3uploader_gui.core.transfers import ItemStatus
-from s3uploader_gui.ui.browser_model import Kind
+from s3uploader_gui.core.transfers.model import ItemStatus
+from s3uploader_gui.ui.browser.node import Kind
 from s3uploader_gui.ui.main_window import MainWindow
 from tests.helpers.files import make_jpeg, make_random
 from tests.helpers.qt import GapRecorder, drag_events
@@ -198,7 +198,7 @@ def test_item_events_are_applied_in_slices_with_one_repaint_each(qtbot, window, 
     """Hundreds of per-file events from a worker become a few dataChanged signals (one per
     slice), not one per event: each signal makes the views repaint."""
     from s3uploader_gui.core.naming import UploadSource
-    from s3uploader_gui.core.transfers import ItemStatus
+    from s3uploader_gui.core.transfers.model import ItemStatus
 
     pane = window.upload_pane
     queue = pane.queue

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.ui.main_window import MainWindow
 from tests.helpers.files import make_jpeg, make_random
 from tests.ui.test_main_window import drop_paths

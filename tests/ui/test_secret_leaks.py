@@ -17,7 +17,7 @@ import pytest
 
 from s3uploader_gui.cli import main
 from s3uploader_gui.core.credentials import SERVICE
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.logsetup import log_file, setup_logging
 from s3uploader_gui.core.profiles import ProfileStore
 from s3uploader_gui.ui.main_window import MainWindow
@@ -171,7 +171,7 @@ def test_secret_only_in_the_keyring(
 
 
 def seaweed_client_body(info: LocalServerInfo, bucket: str, key: str) -> bytes:
-    from s3uploader_gui.core.s3client import S3Context
+    from s3uploader_gui.core.s3.client import S3Context
     from tests.conftest import seaweed_settings
 
     body: bytes = (

@@ -22,7 +22,7 @@ from s3uploader_gui.core.errors import AppError, Cancelled
 from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.profiles import Profile, ProfileKind, ProfileStore
 from s3uploader_gui.core.s3.client import S3Context
-from s3uploader_gui.core.transfers import TransferEngine
+from s3uploader_gui.core.transfers.engine import TransferEngine
 from s3uploader_gui.ui.main_window import MainWindow
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.workers import WorkerPool

@@ -14,8 +14,8 @@ from s3uploader_gui.cli.output import Reporter, display_path, maybe_progress, re
 if TYPE_CHECKING:
     from s3uploader_gui.core.errors import AppError
     from s3uploader_gui.core.operations.uploads import UploadPlan
-    from s3uploader_gui.core.s3client import S3Context
-    from s3uploader_gui.core.transfers import DownloadSource, ItemResult, PrepareFn
+    from s3uploader_gui.core.s3.client import S3Context
+    from s3uploader_gui.core.transfers.model import DownloadSource, ItemResult, PrepareFn
 
 CONFLICT_CHOICES = ("overwrite", "skip", "skip-identical", "rename")
 
@@ -35,7 +35,7 @@ class FatalWatch:
 
     def check(self, result: ItemResult) -> None:
         """Note ``result``: at the first fatal failure, cancel the rest of the batch."""
-        from s3uploader_gui.core.transfers import ItemStatus
+        from s3uploader_gui.core.transfers.model import ItemStatus
 
         if result.status is ItemStatus.FAILED and result.error is not None and result.error.fatal:
             if self.error is None:
@@ -65,8 +65,8 @@ def _item_reporter(
     """The ``on_item`` callback of a transfer batch: one line (or JSON object) per item,
     whatever its outcome (``watch``, when given, notes the fatal errors)."""
     from s3uploader_gui.core.errors import user_message
-    from s3uploader_gui.core.progress import format_bytes
-    from s3uploader_gui.core.transfers import ItemStatus
+    from s3uploader_gui.core.formatting import format_bytes
+    from s3uploader_gui.core.transfers.model import ItemStatus
 
     def on_item(result: ItemResult) -> None:
         stopped = watch is not None and watch.error is not None
@@ -115,8 +115,9 @@ def run_upload_plan(
     ``prepare`` (the preparer the plan was made with) processes each file, e.g. images.
     """
     from s3uploader_gui.core.operations.uploads import run_uploads
-    from s3uploader_gui.core.progress import TransferProgress
-    from s3uploader_gui.core.transfers import EngineSettings, TransferEngine
+    from s3uploader_gui.core.transfers.engine import TransferEngine
+    from s3uploader_gui.core.transfers.progress import TransferProgress
+    from s3uploader_gui.core.transfers.settings import EngineSettings
 
     progress = TransferProgress()
     engine = TransferEngine(context, EngineSettings(max_concurrency=context.concurrency))
@@ -141,8 +142,10 @@ def run_transfers(
 ) -> None:
     """Download ``sources``: one line per item; at the first fatal error the rest is
     cancelled (each still gets its line) and the error raised once the batch is over."""
-    from s3uploader_gui.core.progress import TransferProgress
-    from s3uploader_gui.core.transfers import ConflictPolicy, EngineSettings, TransferEngine
+    from s3uploader_gui.core.transfers.engine import TransferEngine
+    from s3uploader_gui.core.transfers.model import ConflictPolicy
+    from s3uploader_gui.core.transfers.progress import TransferProgress
+    from s3uploader_gui.core.transfers.settings import EngineSettings
 
     watch = FatalWatch()
     progress = TransferProgress()

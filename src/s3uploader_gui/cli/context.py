@@ -91,8 +91,8 @@ def open_context(args: argparse.Namespace) -> Iterator[S3Context]:
 def require_bucket(client: S3Client, bucket: str) -> None:
     """Fail the whole run (exit 2) with one line when ``bucket`` does not exist."""
     from s3uploader_gui.core.errors import AccessDenied, BucketNotFound
-    from s3uploader_gui.core.listing import list_page
     from s3uploader_gui.core.objects import bucket_exists
+    from s3uploader_gui.core.s3.listing import list_page
 
     try:
         exists = bucket_exists(client, bucket)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from s3uploader_gui.core.naming import S3Url
-    from s3uploader_gui.core.s3client import S3Client
+    from s3uploader_gui.core.s3.client import S3Client
 
 
 def _local_time(value: dt.datetime | None) -> str:
@@ -29,7 +29,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _ls_buckets(client: S3Client, rep: Reporter) -> None:
-    from s3uploader_gui.core.listing import list_buckets
+    from s3uploader_gui.core.s3.listing import list_buckets
 
     for bucket in list_buckets(client):
         rep.ok(
@@ -39,7 +39,7 @@ def _ls_buckets(client: S3Client, rep: Reporter) -> None:
 
 
 def _ls_objects(client: S3Client, url: S3Url, recursive: bool, rep: Reporter) -> None:
-    from s3uploader_gui.core.listing import iter_objects
+    from s3uploader_gui.core.s3.listing import iter_objects
 
     for page in iter_objects(client, url.bucket, url.key, recursive=recursive):
         for prefix in page.prefixes:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.progress import TransferProgress
+    from s3uploader_gui.core.transfers.progress import TransferProgress
 
 PROG = "s3uploader"
 
@@ -153,7 +153,7 @@ class ProgressLine:
 
     def render(self) -> str:
         """The current progress line."""
-        from s3uploader_gui.core.progress import format_bytes, format_duration
+        from s3uploader_gui.core.formatting import format_bytes, format_duration
 
         snap = self._progress.snapshot()
         return (

@@ -13,7 +13,7 @@ from s3uploader_gui.cli.context import open_context, require_bucket
 from s3uploader_gui.cli.output import Reporter, display_path, record
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.imaging import ImagePreparer
+    from s3uploader_gui.core.imaging.prepare import ImagePreparer
     from s3uploader_gui.core.naming import UploadSource
 
 
@@ -24,12 +24,8 @@ def _image_preparer(
     given = (args.resize, args.quality, args.format, args.metadata)
     if all(v is None for v in given):
         return None
-    from s3uploader_gui.core.imaging import (
-        ImageOptions,
-        ImagePreparer,
-        MetadataPolicy,
-        OutputFormat,
-    )
+    from s3uploader_gui.core.imaging.options import ImageOptions, MetadataPolicy, OutputFormat
+    from s3uploader_gui.core.imaging.prepare import ImagePreparer
 
     options = ImageOptions(
         max_edge=args.resize or None,
@@ -46,7 +42,7 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
     not sent because another one goes to the same key (planned before anything is sent)."""
     from s3uploader_gui.core.naming import normalize_prefix, parse_s3_url
     from s3uploader_gui.core.operations.uploads import expand_paths, plan_uploads
-    from s3uploader_gui.core.transfers import ConflictPolicy
+    from s3uploader_gui.core.transfers.model import ConflictPolicy
 
     target = parse_s3_url(args.to)
     prefix = normalize_prefix(target.key)

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from s3uploader_gui.core import aws_config
 from s3uploader_gui.core.errors import AccessDenied, AppError, NotFound, translate
-from s3uploader_gui.core.s3client import ConnectionSettings, S3Client, make_client, make_session
+from s3uploader_gui.core.s3.client import S3Client, make_client, make_session
+from s3uploader_gui.core.s3.settings import ConnectionSettings
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.credentials import CredentialStore
 from s3uploader_gui.core.errors import ConfigError, KeyringUnavailable
-from s3uploader_gui.core.local_info import DEFAULT_BUCKET, LocalServerInfo
+from s3uploader_gui.core.local.info import DEFAULT_BUCKET, LocalServerInfo
 from s3uploader_gui.core.providers import has_placeholder
-from s3uploader_gui.core.s3client import AddressingStyle, ConnectionSettings
+from s3uploader_gui.core.s3.settings import AddressingStyle, ConnectionSettings
 
 LOCAL_PROFILE_NAME = "Local storage (this computer)"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from s3uploader_gui.core.s3client import AddressingStyle
+from s3uploader_gui.core.s3.settings import AddressingStyle
 
 PLACEHOLDER = re.compile(r"<[^<>]+>")
 

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from s3uploader_gui.core.errors import ConfigError, translate
 from s3uploader_gui.core.naming import is_image_name
-from s3uploader_gui.core.s3client import S3Client, S3Context
+from s3uploader_gui.core.s3.client import S3Client, S3Context
 
 #: SigV4 presigned URLs are valid for at most seven days.
 MAX_EXPIRY_SECONDS = 7 * 24 * 3600

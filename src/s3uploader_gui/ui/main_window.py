@@ -24,16 +24,17 @@ from PySide6.QtWidgets import (
 
 from s3uploader_gui.core.naming import normalize_prefix
 from s3uploader_gui.core.profiles import Profile
-from s3uploader_gui.ui.browser_pane import EXPIRY_CHOICES, BrowserPane
-from s3uploader_gui.ui.gc_policy import settle
+from s3uploader_gui.ui.browser.dialogs import EXPIRY_CHOICES
+from s3uploader_gui.ui.browser.gc_policy import settle
+from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.session import Connection, Session
-from s3uploader_gui.ui.upload_pane import UploadPane
+from s3uploader_gui.ui.upload.pane import UploadPane
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
     from s3uploader_gui.ui.preferences_dialog import PreferencesDialog
-    from s3uploader_gui.ui.profiles_dialog import ProfilesDialog
+    from s3uploader_gui.ui.profiles.dialog import ProfilesDialog
 
 log = logging.getLogger(__name__)
 
@@ -339,7 +340,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def manage_profiles(self) -> None:
         """Open the profiles dialog; the profile box is refreshed when it closes."""
-        from s3uploader_gui.ui.profiles_dialog import ProfilesDialog
+        from s3uploader_gui.ui.profiles.dialog import ProfilesDialog
 
         if self.profiles_dialog is not None:
             self.profiles_dialog.deleteLater()

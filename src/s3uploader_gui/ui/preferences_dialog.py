@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3uploader_gui.ui.browser_dialogs import EXPIRY_CHOICES
-from s3uploader_gui.ui.upload_options import UploadOptionsPanel
+from s3uploader_gui.ui.browser.dialogs import EXPIRY_CHOICES
+from s3uploader_gui.ui.upload.image_options import UploadOptionsPanel
 
 #: QSettings key of the default lifetime of "Copy link" (seconds).
 LINK_EXPIRY_KEY = "share/defaultExpiry"

@@ -17,16 +17,10 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
 from s3uploader_gui.core import imaging
-from s3uploader_gui.core.imaging import (
-    ImageOptions,
-    MetadataPolicy,
-    OutputFormat,
-    blocks,
-    make_thumbnail,
-    opening,
-    prepare,
-    process_image,
-)
+from s3uploader_gui.core.imaging import blocks, opening, prepare
+from s3uploader_gui.core.imaging.options import ImageOptions, MetadataPolicy, OutputFormat
+from s3uploader_gui.core.imaging.prepare import process_image
+from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
 from tests.helpers.images import BLUE, RED, WHITE, close, oriented_jpeg, srgb_icc
 
 needs_turbo = pytest.mark.skipif(

@@ -12,21 +12,19 @@ from PIL import Image, ImageCms
 from s3uploader_gui.core import imaging
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import BadImage, LocalFileError
-from s3uploader_gui.core.imaging import (
+from s3uploader_gui.core.imaging import formats, opening
+from s3uploader_gui.core.imaging.info import read_info
+from s3uploader_gui.core.imaging.options import (
     AnimationPolicy,
     ImageOptions,
-    ImagePreparer,
     MetadataPolicy,
     OutputFormat,
-    formats,
-    make_thumbnail,
-    opening,
-    output_key,
-    process_image,
-    read_info,
 )
+from s3uploader_gui.core.imaging.prepare import ImagePreparer, output_key, process_image
+from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.transfers import ItemStatus, TransferEngine
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import ItemStatus
 from tests.helpers.files import make_jpeg
 from tests.helpers.images import (
     BLUE,

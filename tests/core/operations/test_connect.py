@@ -37,7 +37,7 @@ from s3uploader_gui.core.operations.connect import (
     resolve_settings,
 )
 from s3uploader_gui.core.profiles import LOCAL_PROFILE, Profile, ProfileKind
-from s3uploader_gui.core.transfer_queue import default_journal_path
+from s3uploader_gui.core.transfers.journal import default_journal_path
 from tests.helpers.fakekeyrings import LockedKeyring
 from tests.helpers.sso import write_sso_config
 

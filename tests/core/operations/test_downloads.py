@@ -28,9 +28,10 @@ from s3uploader_gui.core.operations.downloads import (
     plan_downloads,
     run_downloads,
 )
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfers import ConflictPolicy, ItemStatus, TransferEngine
+from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.transfers.downloads import is_partial_download
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import ConflictPolicy, ItemStatus
 from tests.conftest import unique_bucket
 
 

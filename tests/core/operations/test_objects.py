@@ -10,7 +10,7 @@ import pytest
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import BucketNotFound, Cancelled, ConfigError
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.operations.objects import (
     EXISTS_AT_TARGET,
     MovePlan,

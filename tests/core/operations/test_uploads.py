@@ -15,8 +15,9 @@ import pytest
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled, SignatureMismatch
-from s3uploader_gui.core.imaging import ImageOptions, ImagePreparer, OutputFormat
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.imaging.options import ImageOptions, OutputFormat
+from s3uploader_gui.core.imaging.prepare import ImagePreparer
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.naming import KEY_CLASH, UploadSource
 from s3uploader_gui.core.operations.uploads import (
     UploadOutcome,
@@ -24,17 +25,12 @@ from s3uploader_gui.core.operations.uploads import (
     plan_uploads,
     run_uploads,
 )
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfers import (
-    BatchControl,
-    ConflictPolicy,
-    EngineSettings,
-    ItemResult,
-    ItemStatus,
-    MiB,
-    TransferEngine,
-    TransferProgress,
-)
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.transfers import TransferProgress
+from s3uploader_gui.core.transfers.control import BatchControl
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import ConflictPolicy, ItemResult, ItemStatus
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 from tests.conftest import seaweed_settings
 from tests.helpers.files import make_jpeg, make_png, make_random
 from tests.helpers.s3proxy import Request, proxy_to

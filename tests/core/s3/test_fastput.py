@@ -27,20 +27,15 @@ from s3uploader_gui.core.errors import (
     ClockSkewError,
     IntegrityError,
 )
-from s3uploader_gui.core.local_server import LocalServerInfo
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.s3 import fastput, fastput_setup
 from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.s3.settings import ConnectionSettings
-from s3uploader_gui.core.transfers import (
-    EngineSettings,
-    ItemStatus,
-    MiB,
-    ObjectOptions,
-    TransferEngine,
-    composite_crc32,
-    crc32_b64,
-)
+from s3uploader_gui.core.transfers.checksums import composite_crc32, crc32_b64
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import ItemStatus, ObjectOptions
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 from tests.conftest import seaweed_settings
 from tests.helpers.files import make_random
 
@@ -634,7 +629,7 @@ def test_conflicts_on_the_fast_path(
     keys: list[str],
 ) -> None:
     from s3uploader_gui.core.objects import create_bucket
-    from s3uploader_gui.core.transfers import ConflictPolicy
+    from s3uploader_gui.core.transfers.model import ConflictPolicy
     from tests.conftest import unique_bucket
 
     context = S3Context(seaweed_settings(seaweed))

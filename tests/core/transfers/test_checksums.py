@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from s3uploader_gui.core.transfers import composite_crc32, crc32_b64
+from s3uploader_gui.core.transfers.checksums import composite_crc32, crc32_b64
 
 
 def test_composite_checksum_matches_s3s_definition() -> None:

@@ -13,16 +13,11 @@ import pytest
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled, LocalFileError
 from s3uploader_gui.core.naming import UploadSource, plan_uploads
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.transfers import (
-    DownloadSource,
-    EngineSettings,
-    ItemResult,
-    ItemStatus,
-    MiB,
-    TransferEngine,
-)
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import DownloadSource, ItemResult, ItemStatus
 from s3uploader_gui.core.transfers.progress import TransferProgress
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 from tests.helpers.files import make_jpeg, make_png, make_random
 
 

@@ -19,21 +19,21 @@ from s3uploader_gui.core import naming
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AclNotSupported, Cancelled, IntegrityError
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.s3client import ConnectionSettings, S3Context, make_config, make_session
-from s3uploader_gui.core.transfers import (
-    BatchControl,
+from s3uploader_gui.core.s3.client import S3Context, make_config, make_session
+from s3uploader_gui.core.s3.settings import ConnectionSettings
+from s3uploader_gui.core.transfers.control import BatchControl
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.journal import Journal
+from s3uploader_gui.core.transfers.model import (
     Conflict,
     ConflictPolicy,
     DownloadSource,
-    EngineSettings,
     ItemResult,
     ItemStatus,
-    MiB,
     ObjectOptions,
-    TransferEngine,
 )
-from s3uploader_gui.core.transfers.journal import Journal
 from s3uploader_gui.core.transfers.progress import TransferProgress
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 from tests.helpers.files import make_random
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from s3uploader_gui.core.transfers import MAX_PARTS, EngineSettings, MiB, part_size_for
+from s3uploader_gui.core.transfers.settings import MAX_PARTS, EngineSettings, MiB, part_size_for
 
 
 def test_part_size_grows_to_fit_5_tib_in_10000_parts() -> None:

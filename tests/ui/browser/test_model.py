@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.ui.browser.node import Kind
 from s3uploader_gui.ui.browser.paging import BucketModel
 from s3uploader_gui.ui.workers import WorkerPool

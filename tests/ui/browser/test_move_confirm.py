@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from s3uploader_gui.core.operations import objects as ops
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.workers import WorkerPool
 from tests.ui.browser.test_pane import keys_in, make_pane, open_folder, put, run_op, select

@@ -18,8 +18,9 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 
-from s3uploader_gui.core.listing import BucketInfo, ObjectInfo, Page
-from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.listing_types import BucketInfo, ObjectInfo, Page
+from s3uploader_gui.core.s3.settings import ConnectionSettings
 from s3uploader_gui.ui.browser import folder_model, paging, views
 from s3uploader_gui.ui.browser.folder_model import FolderModel
 from s3uploader_gui.ui.browser.node import Column, Kind, Node

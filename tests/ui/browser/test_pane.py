@@ -18,9 +18,10 @@ from PySide6.QtGui import QAction, QGuiApplication, QPixmap
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from s3uploader_gui.core.s3client import ConnectionSettings, S3Context
+from s3uploader_gui.core.imaging.remote_thumbnails import cache_path
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.settings import ConnectionSettings
 from s3uploader_gui.core.sharing import LinkFormat
-from s3uploader_gui.core.thumbnails import cache_path
 from s3uploader_gui.ui.browser.node import Column, Node, Role
 from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.workers import WorkerPool

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
-from s3uploader_gui.core.listing import BucketInfo, ObjectInfo, Page
+from s3uploader_gui.core.s3.listing_types import BucketInfo, ObjectInfo, Page
 from s3uploader_gui.ui.browser import paging
 from s3uploader_gui.ui.browser.node import Column
 from s3uploader_gui.ui.browser.pane import BrowserPane

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QToolBar
 
 from s3uploader_gui.core.credentials import SERVICE, CredentialStore
-from s3uploader_gui.core.local_server import LocalServerInfo, free_port
+from s3uploader_gui.core.local.info import LocalServerInfo
+from s3uploader_gui.core.local.server import free_port
 from s3uploader_gui.core.profiles import LOCAL_PROFILE_NAME, Profile, ProfileKind, ProfileStore
 from s3uploader_gui.core.providers import PRESETS
 from s3uploader_gui.ui.main_window import MainWindow

@@ -12,8 +12,8 @@ from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QPixmap
 
-from s3uploader_gui.core.imaging import ImageOptions, MetadataPolicy, OutputFormat
-from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.core.imaging.options import ImageOptions, MetadataPolicy, OutputFormat
+from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.ui.main_window import MainWindow
 from s3uploader_gui.ui.upload.image_options import options_from_settings
 from s3uploader_gui.ui.upload.queue_model import Column

@@ -9,8 +9,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.transfer_queue import Journal
-from s3uploader_gui.core.transfers import ConflictPolicy, EngineSettings, ItemStatus, MiB
+from s3uploader_gui.core.transfers.journal import Journal
+from s3uploader_gui.core.transfers.model import ConflictPolicy, ItemStatus
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 from s3uploader_gui.ui.main_window import MainWindow
 from s3uploader_gui.ui.upload.transfer_settings import TransferPrefs, TransferSettingsDialog
 from tests.helpers.files import make_random
@@ -154,7 +155,7 @@ def test_resume_offer_after_a_crash(
     )
     pane.transfer.prefs.max_parallel = 10
 
-    from s3uploader_gui.core.transfers import BatchControl
+    from s3uploader_gui.core.transfers.control import BatchControl
 
     control = BatchControl()
     connection.engine.register("after-call.s3.UploadPart", lambda **kw: control.pause())

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.errors import AppError, BadImage, translate
 from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
-from s3uploader_gui.core.s3client import S3Client
+from s3uploader_gui.core.s3.client import S3Client
 
 MiB = 1024 * 1024
 #: Longest edge of a thumbnail, in pixels.

@@ -47,8 +47,8 @@ if TYPE_CHECKING:  # boto3, subprocess, sqlite3 and the engine's modules load in
     from s3uploader_gui.core.credentials import CredentialStore
     from s3uploader_gui.core.local.info import LocalServerInfo
     from s3uploader_gui.core.local.server import LocalServer
-    from s3uploader_gui.core.transfer_queue import Journal
-    from s3uploader_gui.core.transfers import TransferEngine
+    from s3uploader_gui.core.transfers.engine import TransferEngine
+    from s3uploader_gui.core.transfers.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def open_connection(
     if local and profile is not None:
         _wait_for_local_volume(context, profile.default_bucket, local_server, cancel)
     cancel.raise_if_cancelled()
-    from s3uploader_gui.core.transfers import TransferEngine
+    from s3uploader_gui.core.transfers.engine import TransferEngine
 
     journal_file = _open_journal() if journal else None
     engine = TransferEngine(context, journal=journal_file)
@@ -258,7 +258,7 @@ def _wait_for_local_volume(
 
 def _open_journal() -> Journal | None:
     """The transfer journal in the user data directory (None: uploads not journaled)."""
-    from s3uploader_gui.core.transfer_queue import Journal  # sqlite3: not at start-up
+    from s3uploader_gui.core.transfers.journal import Journal
 
     try:
         return Journal()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled, IntegrityError, translate
 from s3uploader_gui.core.naming import renamed_key
-from s3uploader_gui.core.s3client import S3Client
+from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.transfers.checksums import same_content
 from s3uploader_gui.core.transfers.model import (
     ConflictPolicy,
@@ -41,7 +41,7 @@ from s3uploader_gui.core.transfers.model import (
 from s3uploader_gui.core.transfers.progress import TransferProgress
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.transfers.engine import TransferEngine
+    from s3uploader_gui.core.transfers.parts import EngineParts
 
 #: The longest file name most file systems allow, in bytes (when pathconf cannot tell).
 DEFAULT_NAME_MAX = 255
@@ -193,7 +193,7 @@ class DownloadBatch:
 
     def __init__(
         self,
-        engine: TransferEngine,
+        engine: EngineParts,
         bucket: str,
         sources: Sequence[DownloadSource],
         policies: Sequence[ConflictPolicy],
@@ -392,7 +392,7 @@ class DownloadBatch:
 
 
 def run_downloads(
-    engine: TransferEngine,
+    engine: EngineParts,
     bucket: str,
     sources: Sequence[DownloadSource],
     policies: Sequence[ConflictPolicy],

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.s3client import S3Client, S3Context, make_client
+from s3uploader_gui.core.s3.client import S3Client, S3Context, make_client
 from s3uploader_gui.core.transfers.control import BandwidthLimiter, BatchControl
 from s3uploader_gui.core.transfers.downloads import run_downloads
 from s3uploader_gui.core.transfers.model import (
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # botocore/s3transfer load on first use (a worker), not at st
     from s3transfer.manager import TransferManager
 
     # Loaded with the first engine, not with the window (sqlite3, ssl, http.client).
-    from s3uploader_gui.core.fastput import FastPut
+    from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
 
 
@@ -91,7 +91,7 @@ class TransferEngine:
     @property
     def fast(self) -> FastPut | None:
         """The lean sender for PutObject/UploadPart, where it fits this connection."""
-        from s3uploader_gui.core.fastput import for_client, for_settings
+        from s3uploader_gui.core.s3.fastput_setup import for_client, for_settings
 
         if not self._fast_checked:
             # With explicit keys no botocore client is needed (building one costs about

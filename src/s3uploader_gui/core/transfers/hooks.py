@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from s3uploader_gui.core.errors import AppError, Cancelled
-from s3uploader_gui.core.s3client import S3Client, is_loopback_http
+from s3uploader_gui.core.s3.client import S3Client, is_loopback_http
 
 #: The cancel token of the batch whose request runs on this thread.
 current = threading.local()

@@ -15,7 +15,7 @@ from s3uploader_gui.core.errors import (
     NotFound,
     translate,
 )
-from s3uploader_gui.core.s3client import S3Client
+from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.transfers.body import Body
 from s3uploader_gui.core.transfers.checksums import (
     composite_crc32,
@@ -30,16 +30,16 @@ from s3uploader_gui.core.transfers.settings import EngineSettings, part_size_for
 from s3uploader_gui.core.transfers.upload_state import Upload
 
 if TYPE_CHECKING:  # the engine imports this module; fastput and the journal load with it
-    from s3uploader_gui.core.fastput import FastPut
-    from s3uploader_gui.core.transfers.engine import TransferEngine
+    from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
+    from s3uploader_gui.core.transfers.parts import EngineParts
 
 
 class UploadRequests:
     """The requests of an upload batch: a base class of ``UploadRun``, which sets the
     attributes below."""
 
-    engine: TransferEngine
+    engine: EngineParts
     settings: EngineSettings
     fast: FastPut | None
     journal: Journal

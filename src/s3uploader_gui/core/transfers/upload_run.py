@@ -33,7 +33,7 @@ from s3uploader_gui.core.transfers.upload_items import UploadItems
 from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.transfers.engine import TransferEngine
+    from s3uploader_gui.core.transfers.parts import EngineParts
 
 
 class UploadRun(UploadItems):
@@ -41,7 +41,7 @@ class UploadRun(UploadItems):
 
     def __init__(
         self,
-        engine: TransferEngine,
+        engine: EngineParts,
         bucket: str,
         sources: Sequence[UploadSource],
         progress: TransferProgress,

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from s3uploader_gui.core.formatting import format_bytes
 from s3uploader_gui.core.objects import ObjectProperties
-from s3uploader_gui.core.progress import format_bytes
 from s3uploader_gui.core.sharing import (
     MAX_EXPIRY_SECONDS,
     CredentialInfo,

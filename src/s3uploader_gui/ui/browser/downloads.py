@@ -26,9 +26,10 @@ from PySide6.QtGui import QDrag, QGuiApplication, QIcon
 from PySide6.QtWidgets import QWidget
 
 from s3uploader_gui.core.cancel import CancelToken
+from s3uploader_gui.core.formatting import format_bytes
 from s3uploader_gui.core.operations import downloads as ops
-from s3uploader_gui.core.progress import TransferProgress, format_bytes
 from s3uploader_gui.core.transfers.model import ConflictPolicy
+from s3uploader_gui.core.transfers.progress import TransferProgress
 from s3uploader_gui.ui.browser.download_conflicts import ConflictPrompt, decide
 from s3uploader_gui.ui.browser.node import Kind, Node
 from s3uploader_gui.ui.browser.operations import OperationRunner
@@ -37,7 +38,7 @@ from s3uploader_gui.ui.browser.prompts import Prompts
 from s3uploader_gui.ui.browser.selection import Selection
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.s3client import S3Context
+    from s3uploader_gui.core.s3.client import S3Context
 
 #: Dragging objects out downloads them first; beyond this, use "Download…".
 DRAG_MAX_BYTES = 512 * 1024 * 1024
@@ -53,7 +54,7 @@ def _run_plan(
     cancel: CancelToken,
 ) -> ops.DownloadOutcome:
     """``run_downloads`` on an engine of its own (closed after), for ``OperationRunner``."""
-    from s3uploader_gui.core.transfers import TransferEngine
+    from s3uploader_gui.core.transfers.engine import TransferEngine
 
     engine = TransferEngine(context)
     try:

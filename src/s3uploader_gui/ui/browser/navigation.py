@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.ui.browser.filter_sort import FilterEdit
 from s3uploader_gui.ui.browser.folder_model import BrowserFilterModel
 from s3uploader_gui.ui.browser.node import Node

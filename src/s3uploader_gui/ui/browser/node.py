@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from s3uploader_gui.core.naming import is_image_name
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.listing import PageStream
+    from s3uploader_gui.core.s3.listing import PageStream
 
 
 class Column(enum.IntEnum):

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AppError
-from s3uploader_gui.core.progress import TransferProgress, format_bytes
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.formatting import format_bytes
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.transfers.progress import TransferProgress
 from s3uploader_gui.ui.browser.delivery import call_for
 from s3uploader_gui.ui.browser.node import Node
 from s3uploader_gui.ui.browser.ports import Status, tr

@@ -22,16 +22,9 @@ from typing import TypeVar
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
 
 from s3uploader_gui.core.errors import AppError, translate, user_message
-from s3uploader_gui.core.listing import (
-    BucketInfo,
-    ObjectInfo,
-    Page,
-    PageStream,
-    bucket_region,
-    list_buckets,
-    list_page,
-)
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
+from s3uploader_gui.core.s3.listing import PageStream, bucket_region, list_buckets, list_page
+from s3uploader_gui.core.s3.listing_types import BucketInfo, ObjectInfo, Page
 from s3uploader_gui.ui.browser.delivery import call_for
 from s3uploader_gui.ui.browser.gc_policy import settle, unsettle
 from s3uploader_gui.ui.browser.node import Column, Kind, Node

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3uploader_gui.core.s3client import S3Context
+from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.sharing import LinkFormat
 from s3uploader_gui.ui.browser.actions import BrowserActions, tool_button
 from s3uploader_gui.ui.browser.dialogs import PropertiesDialog, ShareDialog

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QCoreApplication
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.s3client import S3Context
+    from s3uploader_gui.core.s3.client import S3Context
     from s3uploader_gui.ui.browser.node import Node
 
 #: Shows a message in the status bar for that many milliseconds (0: until replaced).

@@ -18,13 +18,13 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 
 from s3uploader_gui.core.errors import AppError
-from s3uploader_gui.core.s3client import S3Context
-from s3uploader_gui.core.thumbnails import (
+from s3uploader_gui.core.imaging.remote_thumbnails import (
     DEFAULT_EDGE,
     DEFAULT_MAX_BYTES,
     ThumbRequest,
     fetch_thumbnail,
 )
+from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.ui.browser.node import Node
 from s3uploader_gui.ui.browser.thumbnail_image import thumbnail_qimage
 from s3uploader_gui.ui.browser.tree_model import NodeTreeModel

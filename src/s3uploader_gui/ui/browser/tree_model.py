@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
-from s3uploader_gui.core.progress import format_bytes
+from s3uploader_gui.core.formatting import format_bytes
 from s3uploader_gui.ui.browser.node import Column, Kind, Node, Role
 
 _Index = QModelIndex | QPersistentModelIndex

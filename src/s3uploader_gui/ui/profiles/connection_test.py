@@ -17,7 +17,7 @@ from s3uploader_gui.core.connection_check import CheckResult, check_connection
 from s3uploader_gui.core.credentials import CredentialStore
 from s3uploader_gui.core.errors import AppError, ConfigError
 from s3uploader_gui.core.profiles import Profile
-from s3uploader_gui.core.s3client import ConnectionSettings
+from s3uploader_gui.core.s3.settings import ConnectionSettings
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.workers import WorkerPool
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from s3uploader_gui.core.progress import ProgressSnapshot, format_bytes, format_duration
-from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.core.formatting import format_bytes, format_duration
+from s3uploader_gui.core.transfers.model import ItemStatus
+from s3uploader_gui.core.transfers.progress import ProgressSnapshot
 
 
 class BatchProgress(QWidget):

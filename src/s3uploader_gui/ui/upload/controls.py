@@ -23,16 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from s3uploader_gui.core.formatting import format_bytes, format_duration
 from s3uploader_gui.core.naming import UploadSource, render_key
-from s3uploader_gui.core.progress import ProgressSnapshot, format_bytes, format_duration
-from s3uploader_gui.core.transfers import Conflict, ConflictPolicy, ItemStatus, TransferEngine
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import Conflict, ConflictPolicy, ItemStatus
+from s3uploader_gui.core.transfers.progress import ProgressSnapshot
 from s3uploader_gui.ui.upload.queue_model import QueueItem, UploadQueueModel
 from s3uploader_gui.ui.upload.transfer_settings import TransferPrefs, TransferSettingsDialog
 from s3uploader_gui.ui.upload.worker import UploadWorker
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.transfer_queue import JournalItem
+    from s3uploader_gui.core.transfers.journal import JournalItem
     from s3uploader_gui.ui.session import Connection
 
 

@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3uploader_gui.core.imaging import (
+from s3uploader_gui.core.imaging.formats import avif_supported
+from s3uploader_gui.core.imaging.options import (
     MAX_EDGE_CHOICES,
     ImageOptions,
     MetadataPolicy,
     OutputFormat,
-    avif_supported,
 )
 
 SETTINGS_GROUP = "imageOptions"

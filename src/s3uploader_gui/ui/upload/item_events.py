@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.ui.upload.queue_model import UploadQueueModel
 
 #: Item events wait this long for others to join them (one repaint for the lot)...

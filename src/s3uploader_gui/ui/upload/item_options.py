@@ -11,7 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QObject, Slot
 from PySide6.QtWidgets import QWidget
 
-from s3uploader_gui.core.imaging import ImageOptions, ImagePreparer
+from s3uploader_gui.core.imaging.options import ImageOptions
+from s3uploader_gui.core.imaging.prepare import ImagePreparer
 from s3uploader_gui.core.naming import UploadSource, is_image_name
 from s3uploader_gui.ui.upload.image_options import ImageOptionsDialog, UploadOptionsPanel
 from s3uploader_gui.ui.upload.preview_panel import PreviewPanel

@@ -3,7 +3,7 @@
 A ``LocalThumbnailLoader`` runs small jobs on its own ``QThreadPool``. Requests wait on a
 stack, so the newest — the rows a view is painting right now — are decoded first, and
 the stack is bounded: requests for rows long scrolled away are dropped (a row asks again
-when it is painted again). Jobs go through ``core.thumbcache`` (memory LRU + disk, keyed
+when it is painted again). Jobs go through ``core.imaging.thumbcache`` (memory LRU + disk, keyed
 by path, size and mtime) and hand back a ``QImage``; ``QPixmap``s are made only on the
 GUI thread, in ``QueueThumbnails``.
 """
@@ -32,10 +32,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QPixmap
 
 from s3uploader_gui.core.errors import AppError, translate, user_message
-from s3uploader_gui.core.imaging import Thumbnail
+from s3uploader_gui.core.imaging.thumbcache import ThumbnailCache
+from s3uploader_gui.core.imaging.thumbnails import Thumbnail
 from s3uploader_gui.core.naming import is_image_name
-from s3uploader_gui.core.thumbcache import ThumbnailCache
-from s3uploader_gui.ui.thumbnail_image import thumbnail_qimage
+from s3uploader_gui.ui.browser.thumbnail_image import thumbnail_qimage
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3uploader_gui.core.imaging import ImageOptions, ImagePreparer
+from s3uploader_gui.core.formatting import format_bytes
+from s3uploader_gui.core.imaging.options import ImageOptions
+from s3uploader_gui.core.imaging.prepare import ImagePreparer
 from s3uploader_gui.core.naming import UploadSource, plan_uploads
-from s3uploader_gui.core.progress import format_bytes
-from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload.batch_progress import BatchProgress
 from s3uploader_gui.ui.upload.controls import TransferControls

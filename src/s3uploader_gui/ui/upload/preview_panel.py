@@ -8,9 +8,11 @@ from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from s3uploader_gui.core.imaging import ImageInfo, ImageOptions, MetadataPolicy, Thumbnail
+from s3uploader_gui.core.formatting import format_bytes
+from s3uploader_gui.core.imaging.info import ImageInfo
+from s3uploader_gui.core.imaging.options import ImageOptions, MetadataPolicy
+from s3uploader_gui.core.imaging.thumbnails import Thumbnail
 from s3uploader_gui.core.naming import is_image_name
-from s3uploader_gui.core.progress import format_bytes
 from s3uploader_gui.ui.upload.local_thumbnails import PREVIEW_SIZE, LocalThumbnailLoader
 
 

@@ -21,10 +21,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QPixmap
 
-from s3uploader_gui.core.imaging import ImageOptions
+from s3uploader_gui.core.formatting import format_bytes
+from s3uploader_gui.core.imaging.options import ImageOptions
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.progress import format_bytes
-from s3uploader_gui.core.transfers import ItemStatus
+from s3uploader_gui.core.transfers.model import ItemStatus
 
 _Index = QModelIndex | QPersistentModelIndex
 

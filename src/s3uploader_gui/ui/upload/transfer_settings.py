@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from s3uploader_gui.core.formatting import format_bytes
 from s3uploader_gui.core.naming import DEFAULT_KEY_TEMPLATE, TEMPLATE_FIELDS, validate_key_template
-from s3uploader_gui.core.progress import format_bytes
-from s3uploader_gui.core.transfers import ConflictPolicy, EngineSettings, MiB, ObjectOptions
+from s3uploader_gui.core.transfers.model import ConflictPolicy, ObjectOptions
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 
 STORAGE_CLASSES = ["", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
                    "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY"]  # fmt: skip

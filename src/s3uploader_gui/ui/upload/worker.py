@@ -10,16 +10,16 @@ from PySide6.QtCore import QObject, Signal, Slot
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import translate, user_message
 from s3uploader_gui.core.naming import UploadSource
-from s3uploader_gui.core.progress import TransferProgress
-from s3uploader_gui.core.transfers import (
-    BatchControl,
+from s3uploader_gui.core.transfers.control import BatchControl
+from s3uploader_gui.core.transfers.engine import TransferEngine
+from s3uploader_gui.core.transfers.model import (
     Conflict,
     ConflictPolicy,
     ItemResult,
     ItemStatus,
     PrepareFn,
-    TransferEngine,
 )
+from s3uploader_gui.core.transfers.progress import TransferProgress
 
 
 class UploadWorker(QObject):

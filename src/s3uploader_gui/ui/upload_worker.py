@@ -1,3 +1,0 @@
-"""Temporary shim: moved to s3uploader_gui.ui.upload.worker (removed by the lead's import codemod)."""  # noqa: E501
-
-from s3uploader_gui.ui.upload.worker import UploadWorker as UploadWorker
