@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from s3uploader_gui.core.formatting import format_bytes
 from s3uploader_gui.core.imaging.options import ImageOptions
 from s3uploader_gui.core.imaging.prepare import ImagePreparer
-from s3uploader_gui.core.naming import UploadSource, plan_uploads
+from s3uploader_gui.core.naming import UploadSource
+from s3uploader_gui.core.operations import uploads as upload_ops
+from s3uploader_gui.core.operations.uploads import ExpandedPaths
 from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload.batch_progress import BatchProgress
@@ -42,15 +44,6 @@ from s3uploader_gui.ui.upload.queue_model import UploadQueueModel
 from s3uploader_gui.ui.upload.queue_view import QueueView
 from s3uploader_gui.ui.upload.worker import UploadWorker
 from s3uploader_gui.ui.workers import WorkerPool
-
-#: What planning dropped paths gives: the files to queue, and (path, reason) of the others.
-Planned = tuple[list[UploadSource], list[tuple[Path, str]]]
-
-
-def _plan(paths: list[Path]) -> Planned:
-    """Worker body: expand dropped paths (walking folders is disk I/O)."""
-    sources, problems = plan_uploads(paths, "")
-    return sources, [(p, err.message) for p, err in problems]
 
 
 class UploadPane(QWidget):
@@ -231,13 +224,15 @@ class UploadPane(QWidget):
     def add_paths(self, paths: list[Path]) -> None:
         """Queue files and folders (folders are walked in a worker)."""
         self._status(self.tr("Adding %n item(s)…", "", len(paths)))
-        self.pool.call(functools.partial(_plan, list(paths)), self._on_planned, name="plan")
+        self.pool.call(
+            functools.partial(upload_ops.expand_paths, list(paths)), self._on_planned, name="plan"
+        )
 
-    def _on_planned(self, planned: Planned) -> None:
-        sources, problems = planned
+    def _on_planned(self, planned: ExpandedPaths) -> None:
+        sources, problems = list(planned.candidates), planned.problems
         self.queue.add_sources(sources)
-        for path, message in problems:
-            self.queue.add_failed(path, message)
+        for path, err in problems:
+            self.queue.add_failed(path, err.message)
         total = sum(s.size for s in sources)
         text = self.tr("Added %n file(s)", "", len(sources)) + f" ({format_bytes(total)})"
         if problems:
@@ -290,19 +285,29 @@ class UploadPane(QWidget):
             same = self.transfer.bucket_for(chosen, self.queue.item(row)) == bucket
             (batch if same else later).append(row)
         rows = batch
-        sources: list[UploadSource] = []
+        candidates = [
+            UploadSource(path=item.path, key=self.transfer.key_for(prefix, item), size=item.size)
+            for item in map(self.queue.item, rows)
+        ]
+        preparer = self.image_preparer(candidates, rows)
+        # The core decides which row goes to which key (unique in the batch, and apart from
+        # other files this queue already stored in the bucket); the pane only shows it.
+        plan = upload_ops.plan_uploads(
+            candidates,
+            policy=self.transfer.prefs.conflict,
+            convert=preparer,
+            taken=self._stored_keys(bucket, {c.path for c in candidates}),
+        )
         with self.queue.batched():
             for row in later:
                 self.queue.set_status(row, ItemStatus.QUEUED)  # a retried one waits its turn
-            for row in rows:
-                item = self.queue.item(row)
-                key = self.transfer.key_for(prefix, item)
-                self.queue.set_destination(row, bucket, key)
-                self.queue.set_status(row, ItemStatus.QUEUED)
-                sources.append(UploadSource(path=item.path, key=key, size=item.size))
-        preparer = self.image_preparer(sources, rows)
+            for planned in plan.items:
+                self.queue.set_destination(rows[planned.index], bucket, planned.key)
+                self.queue.set_status(rows[planned.index], ItemStatus.QUEUED)
+            for rejected in plan.rejected:
+                self.queue.set_destination(rows[rejected.index], bucket, rejected.key)
         self.transfer.configure(connection.engine)
-        worker = UploadWorker(connection.engine, bucket, sources, rows, prepare=preparer)
+        worker = UploadWorker(connection.engine, bucket, plan, rows, prepare=preparer)
         self.transfer.attach(worker)
         worker.itemStarted.connect(self._on_item_started)
         worker.itemRenamed.connect(self._on_item_renamed)
@@ -319,6 +324,15 @@ class UploadPane(QWidget):
         self._status(self.tr("Uploading %n file(s) to ", "", len(rows)) + f"s3://{bucket}/{prefix}")
 
     # -- image options of the queue's rows (item_options) -------------------------------
+    def _stored_keys(self, bucket: str, batch_paths: set[Path]) -> dict[str, Path]:
+        """Keys that other files of this queue were uploaded to in ``bucket``."""
+        stored: dict[str, Path] = {}
+        for row in self.queue.rows_with_status(ItemStatus.DONE):
+            item = self.queue.item(row)
+            if item.bucket == bucket and item.key and item.path not in batch_paths:
+                stored[item.key] = item.path
+        return stored
+
     def image_preparer(self, sources: list[UploadSource], rows: list[int]) -> ImagePreparer | None:
         """The engine's prepare step for these rows, or None when no image changes."""
         return self.item_images.preparer(sources, rows)

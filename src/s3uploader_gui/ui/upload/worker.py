@@ -1,4 +1,4 @@
-"""The worker that runs one batch of uploads through the connection's TransferEngine."""
+"""The worker that runs one planned batch of uploads (``core.operations.uploads``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import translate, user_message
-from s3uploader_gui.core.naming import UploadSource
+from s3uploader_gui.core.operations.uploads import UploadPlan, run_uploads
 from s3uploader_gui.core.transfers.control import BatchControl
 from s3uploader_gui.core.transfers.engine import TransferEngine
 from s3uploader_gui.core.transfers.model import (
@@ -23,7 +23,7 @@ from s3uploader_gui.core.transfers.progress import TransferProgress
 
 
 class UploadWorker(QObject):
-    """Uploads ``sources`` to ``bucket``; ``rows[i]`` is the queue row of ``sources[i]``.
+    """Runs ``plan`` into ``bucket``; ``rows[i]`` is the queue row of the plan's candidate i.
 
     Signals:
         itemStarted(int): queue row whose upload began.
@@ -52,7 +52,7 @@ class UploadWorker(QObject):
         self,
         engine: TransferEngine,
         bucket: str,
-        sources: list[UploadSource],
+        plan: UploadPlan,
         rows: list[int],
         *,
         prepare: PrepareFn | None = None,
@@ -63,7 +63,8 @@ class UploadWorker(QObject):
         self.name = "upload"
         self.engine = engine
         self.bucket = bucket
-        self.sources = sources
+        self.plan = plan
+        self._keys = {p.index: p.key for p in plan.items}
         self.rows = rows
         self.progress = TransferProgress()
         self.cancel_token = CancelToken()
@@ -102,9 +103,10 @@ class UploadWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            self.results = self.engine.upload(
+            outcome = run_uploads(
+                self.engine,
                 self.bucket,
-                self.sources,
+                self.plan,
                 progress=self.progress,
                 prepare=self.prepare,
                 cancel=self.cancel_token,
@@ -113,7 +115,10 @@ class UploadWorker(QObject):
                 on_state=self._state,
                 control=self.control,
                 ask=self._ask,
+                # The window shows each file's error and goes on; it never stops a batch.
+                stop_on_fatal=False,
             )
+            self.results = list(outcome.results)
         except Exception as exc:  # the engine itself failed (never a single item)
             self.batchFailed.emit(user_message(translate(exc)))
         finally:
@@ -123,7 +128,8 @@ class UploadWorker(QObject):
         self.itemStarted.emit(self.rows[index])
 
     def _finished_item(self, result: ItemResult) -> None:
-        if result.key != self.sources[result.index].key:
+        planned = self._keys.get(result.index)
+        if planned is not None and result.key != planned:
             self.itemRenamed.emit(self.rows[result.index], result.key)
         error = user_message(result.error) if result.error is not None else ""
         self.itemFinished.emit(self.rows[result.index], str(result.status), error)
