@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_args
@@ -15,6 +13,7 @@ from urllib.parse import urlsplit
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.credentials import CredentialStore
 from s3uploader_gui.core.errors import ConfigError, KeyringUnavailable
+from s3uploader_gui.core.files import atomic_write
 from s3uploader_gui.core.local.info import DEFAULT_BUCKET, LocalServerInfo
 from s3uploader_gui.core.providers import has_placeholder
 from s3uploader_gui.core.s3.settings import AddressingStyle, ConnectionSettings
@@ -86,12 +85,7 @@ class ProfileStore:
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Write-then-rename so a crash never leaves half a file.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".profiles-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-        os.replace(tmp, self.path)
+        atomic_write(self.path, json.dumps(data, indent=2, ensure_ascii=False).encode())
 
     def list(self) -> list[Profile]:
         """Saved profiles (the built-in local profile is not among them)."""

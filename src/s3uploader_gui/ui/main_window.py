@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from s3uploader_gui.core.naming import normalize_prefix
 from s3uploader_gui.core.profiles import Profile
+from s3uploader_gui.ui.actions import make_action
 from s3uploader_gui.ui.browser.dialogs import EXPIRY_CHOICES
 from s3uploader_gui.ui.browser.gc_policy import settle
 from s3uploader_gui.ui.browser.pane import BrowserPane
@@ -104,12 +105,8 @@ class MainWindow(QMainWindow):
     def _action(
         self, icon: QStyle.StandardPixmap, text: str, tip: str, shortcut: QKeySequence | None
     ) -> QAction:
-        action = QAction(self.style().standardIcon(icon), text, self)
-        action.setToolTip(tip)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        self.addAction(action)
-        return action
+        context = Qt.ShortcutContext.WindowShortcut
+        return make_action(self, icon, text, None, shortcut, context, tip=tip)
 
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap

@@ -9,13 +9,12 @@ otherwise there is no thumbnail (the browser shows a generic icon).
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.errors import AppError, BadImage, translate
+from s3uploader_gui.core.files import atomic_write
 from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
 from s3uploader_gui.core.s3.client import S3Client
 
@@ -65,14 +64,8 @@ def read_cached(req: ThumbRequest, root: Path | None = None) -> bytes | None:
 
 
 def _write_cache(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs speed
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
+        atomic_write(path, data)
 
 
 def _thumbnail_bytes(data: bytes, edge: int, name: str) -> bytes:

@@ -12,13 +12,13 @@ import dataclasses
 import json
 import os
 import struct
-import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.errors import translate
+from s3uploader_gui.core.files import atomic_write
 from s3uploader_gui.core.imaging.info import ImageInfo
 from s3uploader_gui.core.imaging.thumbnails import Thumbnail, make_thumbnail
 
@@ -161,16 +161,9 @@ class ThumbnailCache:
         ).encode()
         blob = _MAGIC + struct.pack(">I", len(head)) + head + thumb.data
         target = self._file(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, target)
-        except OSError:
-            # A cache that cannot be written is only slower, never an error.
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
+        # A cache that cannot be written is only slower, never an error.
+        with contextlib.suppress(OSError):
+            atomic_write(target, blob)
 
     def prune(self) -> int:
         """Delete the least recently used files above ``max_disk_bytes``; returns how many."""

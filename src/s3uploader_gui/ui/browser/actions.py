@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle, QToolButton, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QStyle, QWidget
 
+from s3uploader_gui.ui.actions import make_action
 from s3uploader_gui.ui.browser.dialogs import EXPIRY_CHOICES
 from s3uploader_gui.ui.browser.node import Kind, Node
 from s3uploader_gui.ui.browser.ports import tr
@@ -36,35 +37,6 @@ class ActionHandlers(Protocol):
     def show_list(self) -> None: ...
     def show_grid(self) -> None: ...
     def focus_filter(self) -> None: ...
-
-
-def make_action(
-    owner: QWidget,
-    icon: QStyle.StandardPixmap | None,
-    text: str,
-    slot: Callable[[], object],
-    shortcut: QKeySequence | str | None = None,
-    context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut,
-) -> QAction:
-    """An action of ``owner`` (its shortcut works where ``context`` says) calling ``slot``."""
-    action = QAction(text, owner)
-    if icon is not None:
-        action.setIcon(owner.style().standardIcon(icon))
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(context)
-    action.triggered.connect(slot)
-    owner.addAction(action)
-    return action
-
-
-def tool_button(parent: QWidget, action: QAction) -> QToolButton:
-    """A flat, icon-only button for ``action``."""
-    button = QToolButton(parent)
-    button.setDefaultAction(action)
-    button.setAutoRaise(True)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-    return button
 
 
 class BrowserActions:

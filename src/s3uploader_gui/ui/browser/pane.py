@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 
 from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.sharing import LinkFormat
-from s3uploader_gui.ui.browser.actions import BrowserActions, tool_button
+from s3uploader_gui.ui.actions import tool_button
+from s3uploader_gui.ui.browser.actions import BrowserActions
 from s3uploader_gui.ui.browser.dialogs import PropertiesDialog, ShareDialog
 from s3uploader_gui.ui.browser.download_conflicts import ConflictPrompt
 from s3uploader_gui.ui.browser.downloads import Downloads
