@@ -13,9 +13,6 @@ replaced only where the policy for that item says so (see ``TransferEngine.downl
 
 from __future__ import annotations
 
-import contextlib
-import os
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +22,18 @@ from typing import TYPE_CHECKING
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AppError, Cancelled, NotFound, UnsafePath, translate
 from s3uploader_gui.core.naming import safe_local_path
+from s3uploader_gui.core.operations.folding import (
+    FOLDS_EVERYTHING as FOLDS_EVERYTHING,
+)
+from s3uploader_gui.core.operations.folding import (
+    FOLDS_NOTHING as FOLDS_NOTHING,
+)
+from s3uploader_gui.core.operations.folding import (
+    Folding as Folding,
+)
+from s3uploader_gui.core.operations.folding import (
+    detect_folding as detect_folding,
+)
 from s3uploader_gui.core.transfers.model import ConflictPolicy, ItemResult, ItemStatus
 
 if TYPE_CHECKING:
@@ -49,29 +58,6 @@ class Selection:
     key: str
     folder: bool | None = None
     strip: str | None = None
-
-
-@dataclass(frozen=True)
-class Folding:
-    """Which names a file system treats as one: ``A.txt``/``a.txt`` (case), ``é``
-    composed/decomposed (unicode)."""
-
-    case: bool
-    unicode: bool
-
-    def __call__(self, name: str) -> str:
-        """The form under which two names are the same file here."""
-        if self.unicode:
-            name = unicodedata.normalize("NFC", name)
-        if self.case:
-            name = name.casefold()
-        return name
-
-
-#: Assumed when the destination cannot be probed: the safe answer.
-FOLDS_EVERYTHING = Folding(case=True, unicode=True)
-#: Names are bytes (most Linux file systems).
-FOLDS_NOTHING = Folding(case=False, unicode=False)
 
 
 @dataclass(frozen=True)
@@ -172,43 +158,6 @@ class DownloadOutcome:
 #: Per-item decisions: planned key → policy (see ``run_downloads``).
 Decisions = Mapping[str, ConflictPolicy]
 RowCallback = Callable[[DownloadRow], None]
-
-
-# -- the file system ---------------------------------------------------------------------
-def _nearest_existing(folder: Path) -> Path:
-    probe = folder.absolute()
-    while not probe.exists() and probe.parent != probe:
-        probe = probe.parent
-    return probe
-
-
-def detect_folding(folder: Path) -> Folding:
-    """How the file system of ``folder`` (or its nearest existing ancestor) compares names.
-
-    Found by creating a temporary file there (``.s3uploader-probe-<random>-aé``, the
-    ``é`` decomposed) and looking it up under other spellings (``A`` for case, ``é``
-    composed for Unicode), then removing it. When the probe cannot be made (a read-only
-    folder, no permission), the answer is ``FOLDS_EVERYTHING``: treating two names as one
-    file when unsure only makes a clashing pair fail, never lets one file replace another.
-    The answer holds for the folder probed; subfolders are assumed to be alike (they are,
-    except on a file system with per-folder case folding that the user changed by hand).
-    """
-    where = _nearest_existing(folder)
-    stem = f".s3uploader-probe-{os.urandom(4).hex()}-"
-    decomposed = stem + "a" + unicodedata.normalize("NFD", "\u00e9")
-    probe = where / decomposed
-    try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError:
-        return FOLDS_EVERYTHING
-    try:
-        os.close(fd)
-        case = (where / (stem + "A" + unicodedata.normalize("NFD", "\u00e9"))).exists()
-        unicode = (where / (stem + "a" + "\u00e9")).exists()
-    finally:
-        with contextlib.suppress(OSError):
-            probe.unlink()
-    return Folding(case=case, unicode=unicode)
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -438,7 +387,7 @@ def _policies(plan: DownloadPlan, policy: ConflictPolicy | Decisions) -> list[Co
 
 
 def run_downloads(
-    engine: TransferEngine,
+    engine: TransferEngine | S3Context,
     plan: DownloadPlan,
     *,
     policy: ConflictPolicy | Decisions = ConflictPolicy.SKIP,
@@ -456,11 +405,21 @@ def run_downloads(
     ``If-Match``): otherwise the item fails and the local file stays as it was. A file
     that appears at a path during the run is kept unless that item's policy is
     OVERWRITE. ``on_item`` runs on the calling thread: first for each problem, then for
-    each item as it finishes. Items are run on ``engine`` (its settings: concurrency,
-    bandwidth).
+    each item as it finishes. Items run on ``engine`` (its concurrency and bandwidth), or
+    on an engine of their own, closed after, when given a connection's ``S3Context``.
     """
+    from s3uploader_gui.core.transfers.engine import TransferEngine
     from s3uploader_gui.core.transfers.model import DownloadSource
     from s3uploader_gui.core.transfers.progress import TransferProgress
+
+    if not isinstance(engine, TransferEngine):
+        own = TransferEngine(engine)
+        try:
+            return run_downloads(
+                own, plan, policy=policy, progress=progress, cancel=cancel, on_item=on_item
+            )
+        finally:
+            own.close()
 
     problem_rows = [
         DownloadRow(p.key, p.path, ItemStatus.FAILED, error=p.error) for p in plan.problems

@@ -25,7 +25,6 @@ from PySide6.QtCore import QCoreApplication, QMimeData, Qt, QUrl
 from PySide6.QtGui import QDrag, QGuiApplication, QIcon
 from PySide6.QtWidgets import QWidget
 
-from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.formatting import format_bytes
 from s3uploader_gui.core.operations import downloads as ops
 from s3uploader_gui.core.transfers.model import ConflictPolicy
@@ -38,29 +37,11 @@ from s3uploader_gui.ui.browser.prompts import Prompts
 from s3uploader_gui.ui.browser.selection import Selection
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.s3.client import S3Context
+    pass
 
 #: Dragging objects out downloads them first; beyond this, use "Download…".
 DRAG_MAX_BYTES = 512 * 1024 * 1024
 DRAG_MAX_FILES = 200
-
-
-def _run_plan(
-    context: S3Context,
-    plan: ops.DownloadPlan,
-    *,
-    policy: ConflictPolicy | ops.Decisions,
-    progress: TransferProgress,
-    cancel: CancelToken,
-) -> ops.DownloadOutcome:
-    """``run_downloads`` on an engine of its own (closed after), for ``OperationRunner``."""
-    from s3uploader_gui.core.transfers.engine import TransferEngine
-
-    engine = TransferEngine(context)
-    try:
-        return ops.run_downloads(engine, plan, policy=policy, progress=progress, cancel=cancel)
-    finally:
-        engine.close()
 
 
 def problem_lines(outcome: ops.DownloadOutcome) -> list[str]:
@@ -142,7 +123,7 @@ class Downloads:
         self._runner.start(
             "download",
             tr("Downloading…"),
-            _run_plan,
+            ops.run_downloads,
             plan,
             policy=policy,
             on_done=self._on_downloaded,
@@ -214,7 +195,7 @@ class Downloads:
         started = self._runner.start(
             "drag",
             tr("Getting files ready to drag…"),
-            _run_plan,
+            ops.run_downloads,
             plan,
             policy=ConflictPolicy.SKIP,
             on_done=self._on_drag_files_ready,
