@@ -20,13 +20,9 @@ from s3uploader_gui.core.objects import bucket_exists
 from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import Cli, RunMain, base_env
 from tests.conftest import unique_bucket
+from tests.helpers.files import put_objects
 
 OBJECT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +(\d+) (.+)$")
-
-
-def _put(context: S3Context, bucket: str, keys: dict[str, bytes]) -> None:
-    for key, body in keys.items():
-        context.client.put_object(Bucket=bucket, Key=key, Body=body)
 
 
 def _keys(context: S3Context, bucket: str) -> set[str]:
@@ -45,7 +41,7 @@ TREE = {
 
 # -- ls ----------------------------------------------------------------------------------
 def test_ls_prefixes_and_objects(cli: Cli, seaweed_context: S3Context, seaweed_bucket: str) -> None:
-    _put(seaweed_context, seaweed_bucket, TREE)
+    put_objects(seaweed_context, seaweed_bucket, TREE)
     run = cli("ls", f"s3://{seaweed_bucket}/")
     assert run.code == 0, run.stderr
     pre = [line for line in run.out_lines if "PRE" in line]
@@ -64,7 +60,7 @@ def test_ls_prefixes_and_objects(cli: Cli, seaweed_context: S3Context, seaweed_b
 def test_ls_recursive_and_json(
     run_main: RunMain, seaweed_context: S3Context, seaweed_bucket: str
 ) -> None:
-    _put(seaweed_context, seaweed_bucket, TREE)
+    put_objects(seaweed_context, seaweed_bucket, TREE)
     run = run_main("ls", f"s3://{seaweed_bucket}", "--recursive")
     assert run.code == 0, run.stderr
     listed = {m[2]: int(m[1]) for m in map(OBJECT_LINE.match, run.out_lines) if m}
@@ -84,7 +80,7 @@ def test_ls_an_exact_key(
     run_main: RunMain, seaweed_context: S3Context, seaweed_bucket: str
 ) -> None:
     """Like ``aws s3 ls``: a prefix without a slash matches the object named like it."""
-    _put(seaweed_context, seaweed_bucket, {"a.jpg": b"x" * 7, "a.jpg.bak": b"y"})
+    put_objects(seaweed_context, seaweed_bucket, {"a.jpg": b"x" * 7, "a.jpg.bak": b"y"})
     run = run_main("ls", f"s3://{seaweed_bucket}/a.jpg")
     assert run.code == 0
     listed = {m[2]: int(m[1]) for m in map(OBJECT_LINE.match, run.out_lines) if m}
@@ -118,7 +114,7 @@ def test_presign_link_downloads_the_object(
     cli: Cli, seaweed_context: S3Context, seaweed_bucket: str
 ) -> None:
     body = b"shared bytes \x00\x01" * 100
-    _put(seaweed_context, seaweed_bucket, {"share/report.pdf": body})
+    put_objects(seaweed_context, seaweed_bucket, {"share/report.pdf": body})
     run = cli("presign", f"s3://{seaweed_bucket}/share/report.pdf")
     assert run.code == 0, run.stderr
     url = run.stdout.strip()
@@ -149,7 +145,7 @@ def test_presign_limits(cli: Cli, seaweed_bucket: str) -> None:
 
 # -- rm ----------------------------------------------------------------------------------
 def test_rm_keys_and_prefix(cli: Cli, seaweed_context: S3Context, seaweed_bucket: str) -> None:
-    _put(seaweed_context, seaweed_bucket, TREE)
+    put_objects(seaweed_context, seaweed_bucket, TREE)
     run = cli("rm", f"s3://{seaweed_bucket}/a.jpg", f"s3://{seaweed_bucket}/docs/readme.md")
     assert run.code == 0, run.stderr
     assert sorted(run.out_lines) == [

@@ -9,30 +9,18 @@ from pathlib import Path
 from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import Cli, RunMain, base_env
 from tests.conftest import unique_bucket
-
-
-def _put(context: S3Context, bucket: str, keys: dict[str, bytes]) -> None:
-    for key, body in keys.items():
-        context.client.put_object(Bucket=bucket, Key=key, Body=body)
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+from tests.helpers.files import put_objects, tree_bytes
 
 
 def test_download_a_key(
     cli: Cli, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
     body = os.urandom(50_000)
-    _put(seaweed_context, seaweed_bucket, {"photos/2026/beach.jpg": body})
+    put_objects(seaweed_context, seaweed_bucket, {"photos/2026/beach.jpg": body})
     dest = tmp_path / "out"
     run = cli("--json", "download", f"s3://{seaweed_bucket}/photos/2026/beach.jpg", str(dest))
     assert run.code == 0, run.stderr
-    assert _files(dest) == {"beach.jpg": body}
+    assert tree_bytes(dest) == {"beach.jpg": body}
     rec = json.loads(run.stdout)
     assert rec["status"] == "downloaded"
     assert rec["key"] == "photos/2026/beach.jpg"
@@ -50,7 +38,7 @@ def test_download_a_prefix(
         "other/x.txt": b"not this",
         "trip-notes.txt": b"not this either",
     }
-    _put(seaweed_context, seaweed_bucket, tree)
+    put_objects(seaweed_context, seaweed_bucket, tree)
     expected = {
         "a.jpg": tree["trip/a.jpg"],
         "day1/b.jpg": tree["trip/day1/b.jpg"],
@@ -58,19 +46,19 @@ def test_download_a_prefix(
     }
     run = cli("download", f"s3://{seaweed_bucket}/trip/", str(tmp_path / "one"))
     assert run.code == 0, run.stderr
-    assert _files(tmp_path / "one") == expected
+    assert tree_bytes(tmp_path / "one") == expected
     assert len(run.out_lines) == 3
     assert all(line.startswith("download: s3://") for line in run.out_lines)
     # A "folder" named without its trailing slash is downloaded the same way.
     run = cli("download", f"s3://{seaweed_bucket}/trip", str(tmp_path / "two"))
     assert run.code == 0, run.stderr
-    assert _files(tmp_path / "two") == expected
+    assert tree_bytes(tmp_path / "two") == expected
 
 
 def test_existing_file_is_skipped_unless_overwrite(
     run_main: RunMain, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
-    _put(seaweed_context, seaweed_bucket, {"d/a.txt": b"remote a", "d/b.txt": b"remote b"})
+    put_objects(seaweed_context, seaweed_bucket, {"d/a.txt": b"remote a", "d/b.txt": b"remote b"})
     dest = tmp_path / "dest"
     dest.mkdir()
     (dest / "a.txt").write_bytes(b"mine")
@@ -80,7 +68,7 @@ def test_existing_file_is_skipped_unless_overwrite(
     assert records["d/a.txt"]["status"] == "skipped"
     assert "--overwrite" in records["d/a.txt"]["note"]
     assert records["d/b.txt"]["status"] == "downloaded"
-    assert _files(dest) == {"a.txt": b"mine", "b.txt": b"remote b"}
+    assert tree_bytes(dest) == {"a.txt": b"mine", "b.txt": b"remote b"}
 
     run = run_main("download", f"s3://{seaweed_bucket}/d/a.txt", str(dest))
     assert run.code == 0
@@ -117,19 +105,19 @@ def test_hostile_keys_never_leave_dest(
     client.create_bucket(Bucket=bucket)
     keys = {k: f"payload of {k}".encode() for k in HOSTILE}
     keys["good/ok.txt"] = b"fine"
-    _put(moto_context, bucket, keys)
+    put_objects(moto_context, bucket, keys)
     stored = {o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]}
     assert stored == set(keys)  # the server really holds the hostile keys
 
     work = tmp_path / "work"
     dest = work / "deep" / "dest"
     work.mkdir()
-    before = _files(tmp_path)
+    before = tree_bytes(tmp_path)
     cli = Cli(base_env(AWS_ENDPOINT_URL_S3=moto_server))
     run = cli("--json", "download", f"s3://{bucket}/", str(dest), cwd=work)
     assert run.code == 1
-    assert _files(dest) == {"good/ok.txt": b"fine"}
-    after = {k: v for k, v in _files(tmp_path).items() if not k.startswith("work/deep/dest/")}
+    assert tree_bytes(dest) == {"good/ok.txt": b"fine"}
+    after = {k: v for k, v in tree_bytes(tmp_path).items() if not k.startswith("work/deep/dest/")}
     assert after == before  # nothing written anywhere else
     assert not Path("/etc/x").exists()
     assert len(run.err_lines) == len(HOSTILE)
@@ -144,7 +132,7 @@ def test_hostile_keys_never_leave_dest(
     run = cli("download", f"s3://{bucket}/../../evil.txt", str(dest), cwd=work)
     assert run.code == 0, run.stderr
     assert (dest / "evil.txt").read_bytes() == b"payload of ../../evil.txt"
-    assert _files(tmp_path).keys() - before.keys() == {
+    assert tree_bytes(tmp_path).keys() - before.keys() == {
         "work/deep/dest/good/ok.txt",
         "work/deep/dest/evil.txt",
     }

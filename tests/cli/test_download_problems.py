@@ -13,20 +13,7 @@ import pytest
 from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import Cli, RunMain, base_env
 from tests.conftest import unique_bucket
-
-
-def _put(context: S3Context, bucket: str, keys: dict[str, bytes]) -> None:
-    for key, body in keys.items():
-        context.client.put_object(Bucket=bucket, Key=key, Body=body)
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
+from tests.helpers.files import put_objects, tree_bytes
 
 LONG = "d/" + "n" * 300 + ".jpg"
 
@@ -44,7 +31,7 @@ def test_long_key_and_two_keys_for_one_file_fail_alone(
         "d/ok.txt": b"fine",
         "d/sub/ok2.txt": b"fine too",
     }
-    _put(moto_context, bucket, keys)
+    put_objects(moto_context, bucket, keys)
     dest = tmp_path / "dest"
     cli = Cli(base_env(AWS_ENDPOINT_URL_S3=moto_server))
     run = cli("--json", "download", f"s3://{bucket}/d/", str(dest))
@@ -58,7 +45,7 @@ def test_long_key_and_two_keys_for_one_file_fail_alone(
     records = {r["key"]: r for r in map(json.loads, run.out_lines)}
     assert records.keys() == keys.keys()
     assert {k for k, r in records.items() if r["status"] == "failed"} == failing
-    assert _files(dest) == {"ok.txt": b"fine", "sub/ok2.txt": b"fine too"}
+    assert tree_bytes(dest) == {"ok.txt": b"fine", "sub/ok2.txt": b"fine too"}
 
 
 def test_case_pair_fails_where_the_file_system_folds_case(
@@ -73,7 +60,9 @@ def test_case_pair_fails_where_the_file_system_folds_case(
     from s3uploader_gui.core.operations import downloads as ops
 
     monkeypatch.setattr(ops, "detect_folding", lambda folder: ops.FOLDS_EVERYTHING)
-    _put(seaweed_context, seaweed_bucket, {"d/A.txt": b"A", "d/a.txt": b"a", "d/b.txt": b"b"})
+    put_objects(
+        seaweed_context, seaweed_bucket, {"d/A.txt": b"A", "d/a.txt": b"a", "d/b.txt": b"b"}
+    )
     dest = tmp_path / "dest"
     run = run_main("download", f"s3://{seaweed_bucket}/d/", str(dest))
     assert run.code == 1
@@ -82,7 +71,7 @@ def test_case_pair_fails_where_the_file_system_folds_case(
     assert run.out_lines == [
         f"download: s3://{seaweed_bucket}/d/b.txt -> {dest.resolve() / 'b.txt'} (1 B)"
     ]
-    assert _files(dest) == {"b.txt": b"b"}
+    assert tree_bytes(dest) == {"b.txt": b"b"}
 
 
 def test_object_changed_after_listing_keeps_the_local_file(
@@ -94,12 +83,12 @@ def test_object_changed_after_listing_keeps_the_local_file(
 ) -> None:
     from s3uploader_gui.core.operations import downloads as ops
 
-    _put(seaweed_context, seaweed_bucket, {"d/a.txt": b"version 1"})
+    put_objects(seaweed_context, seaweed_bucket, {"d/a.txt": b"version 1"})
     real_plan = ops.plan_downloads
 
     def plan_then_change(*args: Any, **kwargs: Any) -> ops.DownloadPlan:
         plan = real_plan(*args, **kwargs)
-        _put(seaweed_context, seaweed_bucket, {"d/a.txt": b"version 2"})  # same size
+        put_objects(seaweed_context, seaweed_bucket, {"d/a.txt": b"version 2"})  # same size
         return plan
 
     monkeypatch.setattr(ops, "plan_downloads", plan_then_change)

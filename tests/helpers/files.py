@@ -5,8 +5,12 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
+
+if TYPE_CHECKING:
+    from s3uploader_gui.core.s3.client import S3Context
 
 
 def make_jpeg(path: Path, size: tuple[int, int] = (64, 48), color: str = "red") -> Path:
@@ -38,3 +42,18 @@ def make_random(path: Path, size: int) -> Path:
             fh.write(chunk)
             remaining -= len(chunk)
     return path
+
+
+def put_objects(context: S3Context, bucket: str, keys: dict[str, bytes]) -> None:
+    """Store each key with its body (test setup, straight through boto3)."""
+    for key, body in keys.items():
+        context.client.put_object(Bucket=bucket, Key=key, Body=body)
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under ``root``: its path relative to ``root`` (POSIX) and its bytes."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }

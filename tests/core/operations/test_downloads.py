@@ -33,6 +33,7 @@ from s3uploader_gui.core.transfers.downloads import is_partial_download
 from s3uploader_gui.core.transfers.engine import TransferEngine
 from s3uploader_gui.core.transfers.model import ConflictPolicy, ItemStatus
 from tests.conftest import unique_bucket
+from tests.helpers.files import put_objects, tree_bytes
 
 
 @pytest.fixture
@@ -49,19 +50,6 @@ def moto_engine(moto_context: S3Context) -> Iterator[TransferEngine]:
     eng.close()
 
 
-def _put(context: S3Context, bucket: str, keys: dict[str, bytes]) -> None:
-    for key, body in keys.items():
-        context.client.put_object(Bucket=bucket, Key=key, Body=body)
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 def _by_key(rows: tuple[DownloadRow, ...]) -> dict[str, DownloadRow]:
     return {r.key: r for r in rows}
 
@@ -70,7 +58,7 @@ def _by_key(rows: tuple[DownloadRow, ...]) -> dict[str, DownloadRow]:
 def test_existing_file_is_listed_and_kept_replaced_or_renamed_by_policy(
     engine: TransferEngine, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
-    _put(seaweed_context, seaweed_bucket, {"d/a.txt": b"remote a", "d/b.txt": b"remote b"})
+    put_objects(seaweed_context, seaweed_bucket, {"d/a.txt": b"remote a", "d/b.txt": b"remote b"})
     dest = tmp_path / "dest"
     dest.mkdir()
     (dest / "a.txt").write_bytes(b"mine")
@@ -84,7 +72,7 @@ def test_existing_file_is_listed_and_kept_replaced_or_renamed_by_policy(
     rows = _by_key(skip.rows)
     assert rows["d/a.txt"].status is ItemStatus.SKIPPED
     assert rows["d/b.txt"].status is ItemStatus.DONE
-    assert _files(dest) == {"a.txt": b"mine", "b.txt": b"remote b"}
+    assert tree_bytes(dest) == {"a.txt": b"mine", "b.txt": b"remote b"}
 
     keep_both = run_downloads(engine, plan, policy=ConflictPolicy.RENAME)
     rows = _by_key(keep_both.rows)
@@ -104,7 +92,7 @@ def test_per_item_decisions(
 ) -> None:
     """The GUI's answers (Replace / Keep both / Skip) are one policy per key."""
     keys = {f"d/{n}.txt": f"remote {n}".encode() for n in "abcdef"}
-    _put(seaweed_context, seaweed_bucket, keys)
+    put_objects(seaweed_context, seaweed_bucket, keys)
     dest = tmp_path / "dest"
     dest.mkdir()
     for n in "abce":
@@ -130,7 +118,7 @@ def test_per_item_decisions(
         ItemStatus.SKIPPED,  # f is identical
     ]
     assert _by_key(outcome.rows)["d/f.txt"].detail == "the local file is identical"
-    assert _files(dest) == {
+    assert tree_bytes(dest) == {
         "a.txt": b"remote a",
         "b.txt": b"mine b",
         "b (1).txt": b"remote b",
@@ -145,13 +133,17 @@ def test_per_item_decisions(
 def test_object_changed_after_planning_fails_and_keeps_the_local_file(
     engine: TransferEngine, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
-    _put(seaweed_context, seaweed_bucket, {"d/a.txt": b"version 1", "d/new.txt": b"version 1"})
+    put_objects(
+        seaweed_context, seaweed_bucket, {"d/a.txt": b"version 1", "d/new.txt": b"version 1"}
+    )
     dest = tmp_path / "dest"
     dest.mkdir()
     (dest / "a.txt").write_bytes(b"my own file")
     plan = plan_downloads(seaweed_context, seaweed_bucket, [Selection("d/")], dest)
     # Same size: only the ETag (If-Match) can tell.
-    _put(seaweed_context, seaweed_bucket, {"d/a.txt": b"version 2", "d/new.txt": b"version 2"})
+    put_objects(
+        seaweed_context, seaweed_bucket, {"d/a.txt": b"version 2", "d/new.txt": b"version 2"}
+    )
 
     outcome = run_downloads(engine, plan, policy=ConflictPolicy.OVERWRITE)
     assert [r.status for r in outcome.rows] == [ItemStatus.FAILED, ItemStatus.FAILED]
@@ -166,14 +158,14 @@ def test_object_changed_after_planning_fails_and_keeps_the_local_file(
     plan = plan_downloads(seaweed_context, seaweed_bucket, [Selection("d/")], dest)
     outcome = run_downloads(engine, plan, policy=ConflictPolicy.OVERWRITE)
     assert [r.status for r in outcome.rows] == [ItemStatus.DONE, ItemStatus.DONE]
-    assert _files(dest) == {"a.txt": b"version 2", "new.txt": b"version 2"}
+    assert tree_bytes(dest) == {"a.txt": b"version 2", "new.txt": b"version 2"}
 
 
 def test_size_mismatch_fails_and_keeps_the_local_file(
     engine: TransferEngine, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
     """Before: the file was renamed over the user's file, then deleted by the size check."""
-    _put(seaweed_context, seaweed_bucket, {"a.txt": b"remote"})
+    put_objects(seaweed_context, seaweed_bucket, {"a.txt": b"remote"})
     dest = tmp_path / "dest"
     dest.mkdir()
     (dest / "a.txt").write_bytes(b"my own file")
@@ -214,7 +206,9 @@ def test_a_file_appearing_after_planning_is_not_replaced(
     seaweed_bucket: str,
     tmp_path: Path,
 ) -> None:
-    _put(seaweed_context, seaweed_bucket, {"d/early.txt": b"remote", "d/late.txt": b"remote"})
+    put_objects(
+        seaweed_context, seaweed_bucket, {"d/early.txt": b"remote", "d/late.txt": b"remote"}
+    )
     dest = tmp_path / "dest"
     dest.mkdir()
     plan = plan_downloads(seaweed_context, seaweed_bucket, [Selection("d/")], dest)
@@ -264,7 +258,7 @@ def test_long_key_and_one_file_for_two_keys_fail_alone(
         "d/ok.txt": b"fine",
         "d/sub/ok2.txt": b"fine too",
     }
-    _put(moto_context, bucket, keys)
+    put_objects(moto_context, bucket, keys)
     dest = tmp_path / "dest"
     plan = plan_downloads(moto_context, bucket, [Selection("d/")], dest, folding=FOLDS_EVERYTHING)
     failing = {LONG, "d/A.txt", "d/a.txt", nfc, nfd, "d/x//y.txt", "d/x/y.txt", "d/file"}
@@ -285,7 +279,7 @@ def test_long_key_and_one_file_for_two_keys_fail_alone(
     assert len(outcome.rows) == len(keys) == len(seen)
     assert {r.key for r in outcome.failed} == failing
     assert {r.key for r in outcome.downloaded} == {"d/ok.txt", "d/sub/ok2.txt", "d/file/inside.txt"}
-    assert _files(dest) == {
+    assert tree_bytes(dest) == {
         "ok.txt": b"fine",
         "sub/ok2.txt": b"fine too",
         "file/inside.txt": b"under a folder of the same name",
@@ -306,7 +300,7 @@ def test_hostile_keys_fail_alone(
 ) -> None:
     bucket = unique_bucket("evil")
     moto_context.client.create_bucket(Bucket=bucket)
-    _put(
+    put_objects(
         moto_context,
         bucket,
         {"../../evil.txt": b"x", "a/../../x": b"x", "back\\slash": b"x", "good/ok.txt": b"ok"},
@@ -317,14 +311,14 @@ def test_hostile_keys_fail_alone(
     assert {p.key for p in plan.problems} == {"../../evil.txt", "a/../../x", "back\\slash"}
     outcome = run_downloads(moto_engine, plan)
     assert [r.key for r in outcome.downloaded] == ["good/ok.txt"]
-    assert _files(tmp_path) == {"work/dest/good/ok.txt": b"ok"}
+    assert tree_bytes(tmp_path) == {"work/dest/good/ok.txt": b"ok"}
 
 
 def test_selections_with_strip_and_one_that_matches_nothing(
     engine: TransferEngine, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
     """The browser's selection: items keep their own name (strip = the folder shown)."""
-    _put(
+    put_objects(
         seaweed_context,
         seaweed_bucket,
         {"photos/2026/a.jpg": b"a", "photos/2026/deep/b.jpg": b"b", "photos/c.jpg": b"c"},
@@ -348,7 +342,7 @@ def test_selections_with_strip_and_one_that_matches_nothing(
     outcome = run_downloads(engine, plan)
     assert len(outcome.rows) == 5
     assert len(outcome.downloaded) == 3 and len(outcome.failed) == 2
-    assert _files(dest) == {"2026/a.jpg": b"a", "2026/deep/b.jpg": b"b", "c.jpg": b"c"}
+    assert tree_bytes(dest) == {"2026/a.jpg": b"a", "2026/deep/b.jpg": b"b", "c.jpg": b"c"}
 
 
 # -- the destination's file system ---------------------------------------------------------
@@ -378,14 +372,14 @@ def test_folding_is_probed_when_a_pair_depends_on_it(
         return FOLDS_EVERYTHING
 
     monkeypatch.setattr(ops, "detect_folding", fake)
-    _put(seaweed_context, seaweed_bucket, {"d/A.txt": b"A", "d/b.txt": b"b"})
+    put_objects(seaweed_context, seaweed_bucket, {"d/A.txt": b"A", "d/b.txt": b"b"})
     dest = tmp_path / "dest"
     plan = plan_downloads(seaweed_context, seaweed_bucket, [Selection("d/")], dest)
     assert probed == [] and plan.problems == ()  # nothing could clash: no probe
-    _put(seaweed_context, seaweed_bucket, {"d/a.txt": b"a"})
+    put_objects(seaweed_context, seaweed_bucket, {"d/a.txt": b"a"})
     plan = plan_downloads(seaweed_context, seaweed_bucket, [Selection("d/")], dest)
     assert probed == [dest]
     assert {p.key for p in plan.problems} == {"d/A.txt", "d/a.txt"}
     outcome = run_downloads(engine, plan)
-    assert _files(dest) == {"b.txt": b"b"}
+    assert tree_bytes(dest) == {"b.txt": b"b"}
     assert len(outcome.failed) == 2
