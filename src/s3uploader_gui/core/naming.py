@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -140,12 +141,87 @@ class UploadSource:
     temporary: bool = False
 
 
-def _walk_files(folder: Path) -> Iterator[Path]:
-    # os.walk does not follow symlinked folders, which guards against loops.
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            yield Path(root) / name
+def _name_order(name: str) -> tuple[str, bool, str]:
+    # By the key the name gives (NFC); of two names with one key (café in NFC and in NFD,
+    # two files on Linux) the one spelled like the key comes first and keeps the key, so
+    # the plan reports or renames the other.
+    nfc = unicodedata.normalize("NFC", name)
+    return (nfc, name != nfc, name)
+
+
+def _link_problem(path: Path) -> LocalFileError | None:
+    """Why the symlink at ``path`` leads to nothing that can be uploaded (None: it does)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        try:
+            target = os.readlink(path)
+        except OSError as exc:  # the link itself went away meanwhile
+            return _local_error(path, exc)
+        text = f"{path} is a link to {target}, which does not exist."
+        return LocalFileError(text, code="DanglingLink")
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            return _local_error(path, exc)
+        text = f"{path} is a link that leads back to itself; not followed."
+        return LocalFileError(text, code="LinkLoop")
+    return None
+
+
+def _unreadable_folder(folder: Path, exc: OSError) -> LocalFileError:
+    denied = isinstance(exc, PermissionError)
+    reason = "permission denied" if denied else (exc.strerror or str(exc)).lower()
+    text = f"{folder} cannot be read: {reason}; its files were not added."
+    return LocalFileError(text, code="PermissionDenied" if denied else "")
+
+
+def _walk_files(folder: Path) -> Iterator[tuple[Path, LocalFileError | None]]:
+    """Each file below ``folder`` (error None), and each path below it not added, with why.
+
+    A folder's files come first, then its sub-folders, each in name order. Symlinks are
+    followed as ``expand_sources`` says; a folder that is a link to one the walk is
+    inside (``folder``, one above it, or one the walk went through: a cycle) is a
+    ``LinkLoop`` row and is not followed.
+    """
+    try:
+        real = folder.resolve(strict=True)
+        # ``folder`` and every folder above it: a link to one of them would upload the
+        # folder inside itself, or everything around it.
+        outer = frozenset((st.st_dev, st.st_ino) for st in map(os.stat, [real, *real.parents]))
+    except OSError as exc:
+        yield folder, _unreadable_folder(folder, exc)
+        return
+    # A stack, not recursion: a deep tree must not meet Python's recursion limit.
+    stack: list[tuple[Path, frozenset[tuple[int, int]]]] = [(folder, outer)]
+    while stack:
+        current, inside = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = sorted(it, key=lambda e: _name_order(e.name))
+        except OSError as exc:
+            yield current, _unreadable_folder(current, exc)
+            continue
+        subfolders: list[tuple[Path, frozenset[tuple[int, int]]]] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_folder = entry.is_dir()  # follows a symlink
+            except OSError:
+                is_folder = False  # a loop of links: _link_problem says so
+            if not is_folder:
+                yield path, _link_problem(path) if entry.is_symlink() else None
+                continue
+            try:
+                st = entry.stat()
+            except OSError as exc:
+                yield path, _unreadable_folder(path, exc)
+                continue
+            if (st.st_dev, st.st_ino) in inside:
+                text = f"{path} is a link back into the folder; not followed."
+                yield path, LocalFileError(text, code="LinkLoop")
+                continue
+            subfolders.append((path, inside | {(st.st_dev, st.st_ino)}))
+        stack.extend(reversed(subfolders))
 
 
 def relative_key(prefix: str, parts: Iterable[str]) -> str:
@@ -167,6 +243,13 @@ def expand_sources(
     the upload planner's job (``core.operations.uploads.plan_uploads``), which reports
     the clash. Only the very same file reached twice for the same key (``a a``, a folder
     given twice) is listed once.
+
+    Inside a folder, symlinks are followed like ``cp -rL``: a link to a file uploads the
+    file it points to, under the link's name; a linked folder's files go under the
+    link's name (a folder reached through two links, under both). A link back into a
+    folder the walk is inside (or to one above the dropped folder) is not followed, and
+    it, a dangling link and a folder that cannot be read are each a problem with one
+    sentence; the rest of the folder is added.
     """
     sources: list[UploadSource] = []
     problems: list[tuple[Path, LocalFileError]] = []
@@ -197,14 +280,19 @@ def expand_sources(
         if path.is_dir():
             base = path.resolve()
             found = False
-            for file in _walk_files(base):
+            for file, problem in _walk_files(base):
                 found = True
+                if problem is not None:
+                    problems.append((file, problem))
+                    continue
                 rel = file.relative_to(base)
                 add(file, [base.name, *rel.parts])
             if not found:
                 problems.append((path, LocalFileError(f"The folder {path} contains no files.")))
         elif path.exists():
             add(path, [path.name])
+        elif path.is_symlink():
+            problems.append((path, _link_problem(path) or _local_error(path, FileNotFoundError())))
         else:
             problems.append((path, LocalFileError(f"{path} does not exist.", code="FileNotFound")))
     return sources, problems
