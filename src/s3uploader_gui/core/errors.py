@@ -294,7 +294,8 @@ def _refused_header(exc: BaseException) -> bool:
     botocore wraps the ``ValueError`` in ``HTTPClientError``; the lean request path
     raises it as it is. Its text holds the whole header value: it is matched, never shown.
     """
-    inner = getattr(exc, "kwargs", {}).get("error") if hasattr(exc, "kwargs") else None
+    kwargs = getattr(exc, "kwargs", None)
+    inner = kwargs.get("error") if isinstance(kwargs, dict) else None
     for candidate in (exc, inner):
         if isinstance(candidate, ValueError) and str(candidate).startswith("Invalid header"):
             return True
