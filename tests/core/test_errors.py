@@ -455,3 +455,83 @@ def test_user_message_is_one_sentence_without_secrets(exc: BaseException) -> Non
     assert_one_sentence(text)
     assert SECRET not in text
     assert SECRET not in repr(translate(exc))
+
+
+# -- library text that can carry secrets ---------------------------------------------------
+def _token_forms(token: str) -> list[str]:
+    """Every way a token shows up in an exception's text: raw, stripped, escaped."""
+    return [token, token.strip(), repr(token)[1:-1], repr(token.encode())[2:-1]]
+
+
+def _http_client_error(token: str) -> BaseException:
+    """The real error botocore raises when a header value holds a line break."""
+    import boto3
+
+    client = boto3.session.Session(
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET,
+        aws_session_token=token,
+        region_name="us-east-1",
+    ).client("s3", endpoint_url="http://127.0.0.1:9")
+    with pytest.raises(bce.BotoCoreError) as info:
+        client.list_buckets()
+    assert token.strip() in str(info.value)  # the library's text does carry it
+    return info.value
+
+
+def test_a_token_with_a_stray_carriage_return_is_never_echoed() -> None:
+    import uuid
+
+    token = f"IQoJb3JpZ2luX2VjE{uuid.uuid4().hex}/x+y=\r"  # never registered anywhere
+    exc = _http_client_error(token)
+    err = translate(exc, endpoint="http://127.0.0.1:9")
+    assert isinstance(err, ConfigError)
+    assert "line break" in err.message
+    assert_one_sentence(err.message)
+    for text in (err.message, user_message(exc), repr(err), str(err.args)):
+        for form in _token_forms(token):
+            assert form not in text
+
+
+def test_unexpected_exception_text_is_not_echoed() -> None:
+    token = "IQoJb3JpZ2luX2VjEBoaCXVzLWVhc3QtMSJHMEUCIQ"
+    # http.client's own error, as the lean request path meets it (no botocore wrapper).
+    err = translate(ValueError(f"Invalid header value b'{token}\\r'"))
+    assert isinstance(err, ConfigError)
+    assert token not in err.message
+    # Any other library's text: shown only scrubbed.
+    err = translate(ValueError(f"cannot send header {token} to the proxy\r\n"))
+    assert type(err) is AppError
+    assert "ValueError" in err.message
+    assert token not in err.message
+    assert_one_sentence(err.message)
+
+
+def test_a_server_message_is_scrubbed_of_secrets() -> None:
+    from s3uploader_gui.core.logsetup import register_secret
+
+    token = "FwoGZXIvYXdzEKv//////////wEaDH0registered+token=\r"
+    register_secret(token)
+    unregistered = "AQoDYXdzEJr1K2n9Rk3lP0qVx7yQm4sTzW8uHcB5aNfGjL6oE1iD"
+    err = translate(
+        client_error(
+            "InvalidArgument", f"Bad header x-amz-security-token: {token!r} {unregistered}"
+        ),
+        bucket="b-1",
+        key="k",
+    )
+    assert isinstance(err, ServerError)
+    assert "Bad header" in err.message
+    for form in _token_forms(token):
+        assert form not in err.message
+    assert unregistered not in err.message
+
+
+def test_a_parameter_report_does_not_echo_values() -> None:
+    exc = bce.ParamValidationError(
+        report=f"Invalid type for parameter SSECustomerKey, value: {SECRET}, type: <class 'int'>"
+    )
+    err = translate(exc)
+    assert isinstance(err, ConfigError)
+    assert "SSECustomerKey" in err.message
+    assert SECRET not in err.message

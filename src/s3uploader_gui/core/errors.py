@@ -2,7 +2,9 @@
 
 Every failure the user can meet is an ``AppError`` subclass whose ``user_message`` is
 one sentence a person understands. Messages never contain credentials: they are built
-from error codes, bucket/key names, hosts and numbers only.
+from error codes, bucket/key names, hosts and numbers only. A library's or a server's own
+text can carry header values (botocore shows a refused header as ``b'<token>\\r'``): it
+is never put in a message as it is, only through ``redaction.scrub``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from s3uploader_gui.core.redaction import redact, scrub
 
 if TYPE_CHECKING:  # botocore loads lazily: importing it costs a quarter of a second
     import botocore.exceptions as bce
@@ -127,7 +131,7 @@ class ServerError(AppError):
 def user_message(err: BaseException) -> str:
     """One sentence for a person, for any exception."""
     if isinstance(err, AppError):
-        return err.message
+        return redact(err.message)
     return translate(err).message
 
 
@@ -138,6 +142,7 @@ def _host(endpoint: str | None) -> str:
     return parts.netloc or endpoint
 
 
+_PARAM_VALUE = re.compile(r",? value: .*?(?=, type: |$)", re.MULTILINE)
 _AMZ_DATE = re.compile(r"^(\d{8}T\d{6}Z)$")
 
 
@@ -240,7 +245,8 @@ def translate(
         return exc
     err = _translate(exc, bucket=bucket, key=key, endpoint=endpoint)
     # Messages may start with a placeholder ("the object", "the server"): a sentence.
-    fixed = _capitalize(err.message)
+    # A secret registered in any form never survives into it, whoever built it.
+    fixed = _capitalize(redact(err.message))
     if fixed != err.message:
         err.message = fixed
         err.args = (fixed,)
@@ -257,6 +263,12 @@ def _translate(
         err = _from_botocore(exc, bucket=bucket, key=key, endpoint=endpoint)
         if err is not None:
             return err
+    if _refused_header(exc):
+        return ConfigError(
+            "A key, secret or session token holds a line break or another character that "
+            "cannot be sent (a file saved with Windows line endings adds one): remove it.",
+            code="InvalidHeaderValue",
+        )
     if type(exc).__name__ == "CancelledError" or isinstance(exc, KeyboardInterrupt):
         return Cancelled()
     if isinstance(exc, OSError):
@@ -265,8 +277,29 @@ def _translate(
         import botocore.exceptions as bce
 
         if isinstance(exc, bce.BotoCoreError):
-            return ServerError(f"The S3 client failed: {exc}")
-    return AppError(f"Unexpected error: {type(exc).__name__}: {exc}", code=type(exc).__name__)
+            return ServerError(_sentence(f"The S3 client failed: {scrub(str(exc))}"))
+    return AppError(
+        _sentence(f"Unexpected error: {type(exc).__name__}: {scrub(str(exc))}"),
+        code=type(exc).__name__,
+    )
+
+
+def _sentence(text: str) -> str:
+    return text if text.rstrip().endswith((".", "!", "?", "…")) else text.rstrip(" :") + "."
+
+
+def _refused_header(exc: BaseException) -> bool:
+    """True when http.client refused a header value or name (a CR or LF in a credential).
+
+    botocore wraps the ``ValueError`` in ``HTTPClientError``; the lean request path
+    raises it as it is. Its text holds the whole header value: it is matched, never shown.
+    """
+    kwargs = getattr(exc, "kwargs", None)
+    inner = kwargs.get("error") if isinstance(kwargs, dict) else None
+    for candidate in (exc, inner):
+        if isinstance(candidate, ValueError) and str(candidate).startswith("Invalid header"):
+            return True
+    return False
 
 
 def _from_botocore(
@@ -329,7 +362,9 @@ def _from_botocore(
             text = f"Cannot reach {host}: check the endpoint address and your network."
         return EndpointUnreachable(text, host=host)
     if isinstance(exc, bce.ParamValidationError):
-        return ConfigError(f"Invalid request: {exc.kwargs.get('report', exc)}".strip())
+        # The report quotes the parameters' values (an SSE-C key is one): names only.
+        report = _PARAM_VALUE.sub("", str(exc.kwargs.get("report", "")))
+        return ConfigError(f"Invalid request: {scrub(report) or 'bad parameters'}.")
     return None
 
 
@@ -430,5 +465,5 @@ def _from_client_error(
         return ServerError(
             f"{_host(endpoint)} is overloaded or failing ({code}); try again later.", code=code
         )
-    detail = str(error.get("Message") or code or status)
+    detail = scrub(str(error.get("Message") or code or status))
     return ServerError(f"The server refused the request for {what}: {detail}", code=code)

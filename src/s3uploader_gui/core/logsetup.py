@@ -1,13 +1,16 @@
 """Logging to a rotating file in the user log directory, with secrets scrubbed.
 
 Secrets are never logged on purpose; the redaction filter is the second line of
-defence: every secret the app handles is registered with ``register_secret`` and
-replaced by ``***`` in any record that would contain it (messages, arguments,
-tracebacks).
+defence: every secret the app handles is registered with ``register_secret`` (in every
+form text can carry it: see ``core.redaction``) and replaced by ``***`` in any record
+that would contain it (messages, arguments, tracebacks). The log file and its rotated
+copies are readable by their owner only (0600), in a 0700 folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
 import sys
@@ -18,30 +21,26 @@ from pathlib import Path
 from types import TracebackType
 
 from s3uploader_gui.core import paths
+from s3uploader_gui.core.redaction import redact, register_environment_secrets, register_secret
+
+__all__ = [
+    "RedactingFilter",
+    "RedactingFormatter",
+    "SizeRotatingFileHandler",
+    "install_exception_hooks",
+    "log_file",
+    "redact",
+    "register_environment_secrets",
+    "register_secret",
+    "setup_logging",
+]
 
 LOG_NAME = "s3uploader-gui.log"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 4
-
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-
-
-def register_secret(secret: str | None) -> None:
-    """Remember ``secret`` so the log never shows it (short strings are ignored)."""
-    if secret and len(secret) >= 6:
-        with _secrets_lock:
-            _secrets.add(secret)
-
-
-def redact(text: str) -> str:
-    """``text`` with every registered secret replaced by ``***``."""
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
+#: Owner only: a log line may name the user's buckets, keys and folders.
+FILE_MODE = 0o600
+DIR_MODE = 0o700
 
 
 class RedactingFilter(logging.Filter):
@@ -74,6 +73,21 @@ class SizeRotatingFileHandler(logging.FileHandler):
         super().__init__(path, encoding="utf-8")
         self.max_bytes = max_bytes
         self.backups = backups
+        # Copies rotated by an older version were created 0644.
+        for n in range(1, backups + 1):
+            _make_private(f"{self.baseFilename}.{n}")
+
+    def _open(self) -> io.TextIOWrapper:
+        # Created 0600, never readable by others even for an instant; a file an older
+        # version created 0644 is narrowed too. Rotation renames it, so copies stay 0600.
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, FILE_MODE)
+            return open(fd, "a", encoding=self.encoding, errors=self.errors)
+        except BaseException:
+            os.close(fd)
+            raise
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -97,6 +111,11 @@ class SizeRotatingFileHandler(logging.FileHandler):
         self.stream = self._open()
 
 
+def _make_private(path: str | Path, mode: int = FILE_MODE) -> None:
+    with contextlib.suppress(OSError):  # missing, or not ours: nothing to narrow
+        os.chmod(path, mode)
+
+
 def log_file() -> Path:
     """The current log file's path."""
     return paths.log_dir() / LOG_NAME
@@ -105,7 +124,10 @@ def log_file() -> Path:
 def setup_logging(*, verbose: bool = False, stderr: bool = True) -> Path:
     """Send logging to the rotating log file (and stderr); returns the file's path."""
     path = log_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    _make_private(path.parent, DIR_MODE)  # the folder is the app's own
+    # Secrets that boto3 may pick up from the environment are known before any record.
+    register_environment_secrets()
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for handler in list(root.handlers):

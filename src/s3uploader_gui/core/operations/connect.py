@@ -22,6 +22,7 @@ Nothing heavy is imported at module level: the window imports this module at sta
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
@@ -179,6 +180,7 @@ def open_connection(
     context = S3Context(settings)
     cancel.raise_if_cancelled()
     check_connection_credentials(context)
+    register_connection_secrets(context)
     _ = context.client  # building it is slow (botocore loads its data files): do it here
     if local and profile is not None:
         _wait_for_local_volume(context, profile.default_bucket, local_server, cancel)
@@ -222,6 +224,56 @@ def check_connection_credentials(context: S3Context) -> None:
             code="NoCredentials",
         )
     check_credentials(session, session.profile_name)
+
+
+def register_connection_secrets(context: S3Context) -> None:
+    """Tell the redaction (log, messages) every secret this connection signs with.
+
+    A saved profile's secret is registered when the keyring gives it; keys that boto3
+    resolves itself (``AWS_*`` variables, ``~/.aws`` profiles, a ``credential_process``,
+    SSO) are known only here. Refreshable credentials get new ones later: those are
+    registered as each refresh returns them.
+    """
+    from s3uploader_gui.core.logsetup import register_environment_secrets, register_secret
+
+    settings = context.settings
+    register_secret(settings.secret_access_key)
+    register_secret(settings.session_token)
+    register_environment_secrets()
+    try:
+        creds = context.session.get_credentials()
+        frozen = creds.get_frozen_credentials() if creds is not None else None
+    except Exception:  # check_connection_credentials has already said what is wrong
+        return
+    if frozen is not None:
+        register_secret(frozen.secret_key)
+        register_secret(frozen.token)
+    _register_on_refresh(creds)
+
+
+def _register_on_refresh(creds: object) -> None:
+    """Wrap botocore's refresh callback so that refreshed secrets are registered too.
+
+    ``RefreshableCredentials._refresh_using`` is private but has returned the same
+    mapping (access_key, secret_key, token, expiry_time) since botocore 1.x; anything
+    else is left as it is.
+    """
+    from s3uploader_gui.core.logsetup import register_secret
+
+    refresh = getattr(creds, "_refresh_using", None)
+    if not callable(refresh) or getattr(refresh, "_registers_secrets", False):
+        return
+
+    def refresh_and_register() -> object:
+        metadata = refresh()
+        if isinstance(metadata, dict):
+            register_secret(metadata.get("secret_key"))
+            register_secret(metadata.get("token"))
+        return metadata
+
+    refresh_and_register._registers_secrets = True  # type: ignore[attr-defined]
+    with contextlib.suppress(AttributeError):
+        creds._refresh_using = refresh_and_register  # type: ignore[attr-defined]
 
 
 def _chain_has_credentials(session: boto3.session.Session) -> bool:
