@@ -118,18 +118,34 @@ def delete_keys(
 def prefix_keys(
     client: S3Client, bucket: str, prefix: str, *, cancel: CancelToken | None = None
 ) -> Iterator[str]:
-    """Every key in the "folder" ``prefix`` (all depths), then its marker ``prefix/``.
+    """Every key in the "folder" ``prefix`` (all depths), then its marker ``prefix/``
+    when that object exists.
 
     ``prefix`` is taken as a folder: "a" means "a/", so that "ab/..." and an object named
-    "a" are never part of it. The marker comes last whether it exists or not (deleting a
-    missing key succeeds).
+    "a" are never part of it. Only listed keys come out: a marker that was never there is
+    not asked for (some servers refuse to delete it inside a batch, failing a delete
+    that removed everything). The marker is looked for first, before anything is
+    deleted, since a server that keeps folders as directories drops the folder with its
+    last object.
     """
     if prefix and not prefix.endswith("/"):
         prefix += "/"
+    marker = bool(prefix) and _marker_exists(client, bucket, prefix)
     for page in iter_objects(client, bucket, prefix, recursive=True, cancel=cancel):
         yield from (o.key for o in page.objects)
-    if prefix:
+    if marker:
         yield prefix
+
+
+def _marker_exists(client: S3Client, bucket: str, prefix: str) -> bool:
+    """True when the object ``prefix`` (ending in "/") is listed. A listing, not a HEAD:
+    some servers (SeaweedFS) answer a HEAD of any folder that holds objects. The marker
+    is the first key a listing of its own prefix can return."""
+    try:
+        answer = client.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1)
+    except Exception as exc:
+        raise translate(exc, bucket=bucket) from exc
+    return any(o.get("Key") == prefix for o in answer.get("Contents", []))
 
 
 def delete_prefix(
@@ -140,7 +156,7 @@ def delete_prefix(
     progress: Callable[[int], None] | None = None,
     cancel: CancelToken | None = None,
 ) -> DeleteResult:
-    """Delete every object under ``prefix`` (a "folder"), including its marker."""
+    """Delete every object under ``prefix`` (a "folder"), including its marker if any."""
     keys = prefix_keys(client, bucket, prefix, cancel=cancel)
     return delete_keys(client, bucket, keys, progress=progress, cancel=cancel)
 
