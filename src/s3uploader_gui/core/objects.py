@@ -338,6 +338,39 @@ def put_marker(client: S3Client, bucket: str, key: str) -> None:
             create_folder(client, bucket, key)
 
 
+def put_unless_changed(
+    client: S3Client, bucket: str, key: str, body: bytes, etag: str | None, **args: Any
+) -> bool:
+    """Put ``key`` only if it is still as last seen: absent (``etag`` None) or holding
+    ``etag``. False when something else is there now (nothing was written).
+
+    A conditional PutObject where the server honours it; a server that refuses the
+    condition gets a HEAD right before a plain put instead.
+    """
+    condition = {"IfNoneMatch": "*"} if etag is None else {"IfMatch": f'"{etag}"'}
+    try:
+        client.put_object(Bucket=bucket, Key=key, Body=body, **condition, **args)
+    except Exception as exc:
+        err = translate(exc, bucket=bucket, key=key)
+        if err.code in _PRECONDITION or (etag is not None and isinstance(err, NotFound)):
+            return False
+        if err.code not in _UNSUPPORTED or err.fatal:
+            raise err from exc
+    else:
+        return True
+    try:
+        now: str | None = object_properties(client, bucket, key).etag
+    except NotFound:
+        now = None
+    if now != etag:
+        return False
+    try:
+        client.put_object(Bucket=bucket, Key=key, Body=body, **args)
+    except Exception as exc:
+        raise translate(exc, bucket=bucket, key=key) from exc
+    return True
+
+
 def update_headers(
     client: S3Client,
     bucket: str,

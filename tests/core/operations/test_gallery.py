@@ -84,3 +84,38 @@ def test_publish_refuses_what_it_cannot_do(seaweed_context: S3Context, trip: str
     with pytest.raises(Cancelled):
         publish(seaweed_context, trip, ["trip/a.jpg"], cancel=token)
     assert "trip/index.html" not in _keys(seaweed_context, trip)
+
+
+def test_publish_never_replaces_a_page_it_did_not_write(
+    seaweed_context: S3Context, trip: str
+) -> None:
+    """index.html and gallery.html of someone else stay as they are; the page takes the
+    next free name, and publishing again replaces only that page of its own."""
+    client = seaweed_context.client
+    for name in ["index.html", "gallery.html"]:
+        client.put_object(Bucket=trip, Key=f"trip/{name}", Body=f"their {name}".encode())
+    first = publish(seaweed_context, trip, folder="trip/", public=True)
+    assert first.key == "trip/gallery-2.html"
+    for name in ["index.html", "gallery.html"]:
+        body = client.get_object(Bucket=trip, Key=f"trip/{name}")["Body"].read()
+        assert body == f"their {name}".encode()
+    again = publish(seaweed_context, trip, folder="trip/", public=True, title="Again")
+    assert again.key == "trip/gallery-2.html"
+    body = client.get_object(Bucket=trip, Key=again.key)["Body"].read()
+    assert b"Again" in body
+    assert {k for k in _keys(seaweed_context, trip) if k.endswith(".html")} == {
+        "trip/index.html",
+        "trip/gallery.html",
+        "trip/gallery-2.html",
+    }
+
+
+def test_publish_takes_over_its_own_gallery_page(seaweed_context: S3Context, trip: str) -> None:
+    """A gallery.html this app wrote (next to someone else's index.html) is replaced."""
+    client = seaweed_context.client
+    client.put_object(Bucket=trip, Key="trip/index.html", Body=b"theirs")
+    assert publish(seaweed_context, trip, folder="trip/", public=True).key == "trip/gallery.html"
+    page = publish(seaweed_context, trip, folder="trip/", public=True, title="Second")
+    assert page.key == "trip/gallery.html"
+    assert b"Second" in client.get_object(Bucket=trip, Key=page.key)["Body"].read()
+    assert client.get_object(Bucket=trip, Key="trip/index.html")["Body"].read() == b"theirs"
