@@ -10,9 +10,12 @@ import pytest
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled, ConfigError
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.operations.gallery import publish
 from s3uploader_gui.core.s3.client import S3Context
+from tests.conftest import seaweed_settings
 from tests.helpers.files import jpeg_bytes
+from tests.helpers.s3proxy import Request, proxy_to
 
 
 class _Images(HTMLParser):
@@ -119,3 +122,28 @@ def test_publish_takes_over_its_own_gallery_page(seaweed_context: S3Context, tri
     assert page.key == "trip/gallery.html"
     assert b"Second" in client.get_object(Bucket=trip, Key=page.key)["Body"].read()
     assert client.get_object(Bucket=trip, Key="trip/index.html")["Body"].read() == b"theirs"
+
+
+def test_a_server_that_refuses_conditional_puts_still_keeps_others_pages(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, trip: str
+) -> None:
+    """501 for If-None-Match / If-Match: a HEAD right before a plain put decides."""
+    refused: list[str] = []
+
+    def refuse(request: Request) -> tuple[int, bytes] | None:
+        names = {h.lower() for h in request.headers}
+        if request.method == "PUT" and names & {"if-none-match", "if-match"}:
+            refused.append(request.path)
+            return 501, b"<Error><Code>NotImplemented</Code><Message>no</Message></Error>"
+        return None
+
+    seaweed_context.client.put_object(Bucket=trip, Key="trip/index.html", Body=b"theirs")
+    with proxy_to(seaweed.endpoint_url) as proxy:
+        proxy.respond = refuse
+        ctx = S3Context(seaweed_settings(seaweed, endpoint_url=proxy.endpoint_url))
+        first = publish(ctx, trip, folder="trip/", public=True)
+        again = publish(ctx, trip, folder="trip/", public=True, title="Again")
+    assert refused and first.key == again.key == "trip/gallery.html"
+    client = seaweed_context.client
+    assert client.get_object(Bucket=trip, Key="trip/index.html")["Body"].read() == b"theirs"
+    assert b"Again" in client.get_object(Bucket=trip, Key="trip/gallery.html")["Body"].read()
