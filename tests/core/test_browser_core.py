@@ -27,7 +27,8 @@ from s3uploader_gui.core.imaging.remote_thumbnails import (
     embedded_jpeg_thumbnail,
     fetch_thumbnail,
 )
-from s3uploader_gui.core.objects import object_properties, update_headers
+from s3uploader_gui.core.objects import object_properties
+from s3uploader_gui.core.operations.objects import save_properties
 from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.s3.listing import bucket_region
 from s3uploader_gui.core.s3.settings import ConnectionSettings
@@ -82,8 +83,11 @@ def test_properties_and_header_edit_keep_metadata(moto_client: Any, moto_bucket:
         {"owner": "anna"},
     )
     assert props.storage_class == "STANDARD" and props.etag and props.last_modified
-    new = update_headers(
-        moto_client,
+    context = S3Context(
+        ConnectionSettings(region="us-east-1", access_key_id="testing", secret_access_key="x")
+    )
+    new = save_properties(
+        context,
         moto_bucket,
         "a/pic.jpg",
         content_type="image/jpeg",

@@ -8,7 +8,9 @@ proxy passes that header on unchanged, so the server checks the signature the cl
 goes back to the client (``request.method``, ``request.path``, ``request.status``): a hook
 that blocks there is a server that stored an object but is slow to say so.
 ``Proxy.before(request)`` runs before the request is forwarded and may change
-``request.headers``.
+``request.headers``. ``Proxy.respond(request)`` may answer in the server's place: a
+``(status, body)`` it returns goes back to the client and nothing is forwarded (a server
+that refuses one kind of request).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Request:
 
 
 Hook = Callable[[Request], None]
+Responder = Callable[[Request], "tuple[int, bytes] | None"]
 
 
 class Proxy:
@@ -64,6 +67,7 @@ class Proxy:
         self.host, self.port = parts.hostname, parts.port
         self.before: Hook | None = None
         self.after: Hook | None = None
+        self.respond: Responder | None = None
         self.seen: list[Request] = []
         self._lock = threading.Lock()
         proxy = self
@@ -84,6 +88,17 @@ class Proxy:
                     proxy.seen.append(request)
                 if proxy.before is not None:
                     proxy.before(request)
+                crafted = proxy.respond(request) if proxy.respond is not None else None
+                if crafted is not None:
+                    status, data = crafted
+                    request.status = status
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(data)
+                    return
                 upstream = http.client.HTTPConnection(proxy.host, proxy.port, timeout=60)
                 try:
                     upstream.putrequest(

@@ -97,6 +97,15 @@ class AclNotSupported(AppError):
     """The bucket has ACLs disabled (Object Ownership: bucket owner enforced)."""
 
 
+class AttributesNotKept(AppError):
+    """A copy would lose something the object has (an ACL or tags it cannot read...):
+    nothing was copied. ``not_kept`` has one sentence per thing."""
+
+    def __init__(self, message: str, not_kept: tuple[str, ...]) -> None:
+        super().__init__(message, code="AttributesNotKept")
+        self.not_kept = not_kept
+
+
 class IntegrityError(AppError):
     """Data arrived different from what was sent (checksum mismatch)."""
 

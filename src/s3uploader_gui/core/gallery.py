@@ -13,15 +13,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import AppError, ConfigError, translate
+from s3uploader_gui.core.errors import AppError, ConfigError
 from s3uploader_gui.core.naming import is_image_name
-from s3uploader_gui.core.objects import object_properties
+from s3uploader_gui.core.objects import object_properties, put_unless_changed
 from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.s3.listing import iter_objects
 
 INDEX_NAME = "index.html"
-#: Used when the folder already has an index.html that this app did not write.
+#: Used when the folder already has an index.html that this app did not write; then
+#: "gallery-2.html", "gallery-3.html"... while those are someone else's too.
 FALLBACK_NAME = "gallery.html"
+#: How many page names are tried before giving up (a folder full of others' pages).
+MAX_PAGE_NAMES = 100
 #: User metadata that marks a page as ours (so publishing again may replace it).
 GENERATOR = "s3uploader-gui gallery"
 
@@ -130,18 +133,51 @@ def gallery_images(
     return keys
 
 
-def index_key_for(client: S3Client, bucket: str, folder: str) -> str:
-    """``folder/index.html``, unless a page there was not written by this app."""
-    key = folder + INDEX_NAME
+def page_names(folder: str) -> list[str]:
+    """Every key the page may take in ``folder``, in the order they are tried."""
+    stem, dot, ext = FALLBACK_NAME.rpartition(".")
+    extra = [f"{stem}-{n}{dot}{ext}" for n in range(2, MAX_PAGE_NAMES)]
+    return [folder + name for name in [INDEX_NAME, FALLBACK_NAME, *extra]]
+
+
+def _page_state(client: S3Client, bucket: str, key: str) -> tuple[bool, str | None]:
+    """(free, etag): free when nothing is at ``key`` (etag None) or a page this app
+    wrote is (its etag); not free when someone else's object is there."""
     try:
         props = object_properties(client, bucket, key)
     except AppError as err:
         if err.code in {"404", "NoSuchKey", "NotFound"}:
-            return key
+            return True, None
         raise
-    if props.metadata.get("generator") == GENERATOR:
-        return key
-    return folder + FALLBACK_NAME
+    return props.metadata.get("generator") == GENERATOR, props.etag
+
+
+def _put_page(client: S3Client, bucket: str, folder: str, page: bytes) -> str:
+    """Upload ``page`` under the first name in ``folder`` that is free or ours; its key.
+
+    Every name is checked for this app's marker, not only index.html: a page of someone
+    else's is never replaced. The put is conditional on what the check saw, so a page
+    written there meanwhile is not replaced either (the next name is tried).
+    """
+    for key in page_names(folder):
+        free, etag = _page_state(client, bucket, key)
+        if not free:
+            continue
+        if put_unless_changed(
+            client,
+            bucket,
+            key,
+            page,
+            etag,
+            ContentType="text/html; charset=utf-8",
+            CacheControl="no-cache",
+            Metadata={"generator": GENERATOR},
+        ):
+            return key
+    raise ConfigError(
+        f"“{folder or '/'}” already holds {MAX_PAGE_NAMES} pages that this app did not "
+        "write: remove some, or publish elsewhere."
+    )
 
 
 def publish_gallery(
@@ -165,18 +201,7 @@ def publish_gallery(
     title = title.strip() or (folder.rstrip("/").rsplit("/", 1)[-1] or bucket)
     items = [GalleryItem(k, link(k)) for k in images]
     page = render_gallery(title, items, expires_at=expires_at)
-    key = index_key_for(client, bucket, folder)
-    try:
-        client.put_object(
-            Bucket=bucket,
-            Key=key,
-            Body=page.encode("utf-8"),
-            ContentType="text/html; charset=utf-8",
-            CacheControl="no-cache",
-            Metadata={"generator": GENERATOR},
-        )
-    except Exception as exc:
-        raise translate(exc, bucket=bucket, key=key) from exc
+    key = _put_page(client, bucket, folder, page.encode("utf-8"))
     return PublishedGallery(
         bucket=bucket, key=key, url=link(key), count=len(items), expires_at=expires_at
     )

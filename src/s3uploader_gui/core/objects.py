@@ -1,14 +1,15 @@
 """Bucket and object requests other than transfers and listing: the building blocks.
 
-Each function here is one request or one step (create, delete a batch, HEAD, copy
-without replacing). ``core.operations.objects`` puts them together into what the faces
-call (delete, move, new folder, properties) and owns the rules; call that instead.
+Each function here is one request or one step (create, delete a batch, HEAD, ACL, tags,
+copy without replacing). ``core.operations.objects`` puts them together into what the
+faces call (delete, move, new folder, properties) and owns the rules (what a copy must
+carry over is ``core.operations.carry_over``); call that instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -118,18 +119,34 @@ def delete_keys(
 def prefix_keys(
     client: S3Client, bucket: str, prefix: str, *, cancel: CancelToken | None = None
 ) -> Iterator[str]:
-    """Every key in the "folder" ``prefix`` (all depths), then its marker ``prefix/``.
+    """Every key in the "folder" ``prefix`` (all depths), then its marker ``prefix/``
+    when that object exists.
 
     ``prefix`` is taken as a folder: "a" means "a/", so that "ab/..." and an object named
-    "a" are never part of it. The marker comes last whether it exists or not (deleting a
-    missing key succeeds).
+    "a" are never part of it. Only listed keys come out: a marker that was never there is
+    not asked for (some servers refuse to delete it inside a batch, failing a delete
+    that removed everything). The marker is looked for first, before anything is
+    deleted, since a server that keeps folders as directories drops the folder with its
+    last object.
     """
     if prefix and not prefix.endswith("/"):
         prefix += "/"
+    marker = bool(prefix) and _marker_exists(client, bucket, prefix)
     for page in iter_objects(client, bucket, prefix, recursive=True, cancel=cancel):
         yield from (o.key for o in page.objects)
-    if prefix:
+    if marker:
         yield prefix
+
+
+def _marker_exists(client: S3Client, bucket: str, prefix: str) -> bool:
+    """True when the object ``prefix`` (ending in "/") is listed. A listing, not a HEAD:
+    some servers (SeaweedFS) answer a HEAD of any folder that holds objects. The marker
+    is the first key a listing of its own prefix can return."""
+    try:
+        answer = client.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1)
+    except Exception as exc:
+        raise translate(exc, bucket=bucket) from exc
+    return any(o.get("Key") == prefix for o in answer.get("Contents", []))
 
 
 def delete_prefix(
@@ -140,7 +157,7 @@ def delete_prefix(
     progress: Callable[[int], None] | None = None,
     cancel: CancelToken | None = None,
 ) -> DeleteResult:
-    """Delete every object under ``prefix`` (a "folder"), including its marker."""
+    """Delete every object under ``prefix`` (a "folder"), including its marker if any."""
     keys = prefix_keys(client, bucket, prefix, cancel=cancel)
     return delete_keys(client, bucket, keys, progress=progress, cancel=cancel)
 
@@ -175,6 +192,16 @@ class ObjectProperties:
     #: "AES256", "aws:kms"... ("" when the server does not say).
     server_side_encryption: str = ""
     kms_key_id: str = ""
+    #: The Expires header as a date, and as sent (when it is not a date, only the text).
+    expires: dt.datetime | None = None
+    expires_text: str = ""
+    website_redirect: str = ""
+    #: "AES256" when encrypted with a key of the uploader's own (SSE-C).
+    customer_key_algorithm: str = ""
+    #: Object Lock: "GOVERNANCE"/"COMPLIANCE" until a date, and a legal hold "ON"/"OFF".
+    lock_mode: str = ""
+    lock_until: dt.datetime | None = None
+    legal_hold: str = ""
 
 
 def object_properties(client: S3Client, bucket: str, key: str) -> ObjectProperties:
@@ -199,7 +226,36 @@ def object_properties(client: S3Client, bucket: str, key: str) -> ObjectProperti
         content_language=str(head.get("ContentLanguage", "")),
         server_side_encryption=str(head.get("ServerSideEncryption", "")),
         kms_key_id=str(head.get("SSEKMSKeyId", "")),
+        expires=_date(head.get("Expires")),
+        expires_text=str(head.get("ExpiresString") or head.get("Expires") or ""),
+        website_redirect=str(head.get("WebsiteRedirectLocation", "")),
+        customer_key_algorithm=str(head.get("SSECustomerAlgorithm", "")),
+        lock_mode=str(head.get("ObjectLockMode", "")),
+        lock_until=_date(head.get("ObjectLockRetainUntilDate")),
+        legal_hold=str(head.get("ObjectLockLegalHoldStatus", "")),
     )
+
+
+def _date(value: object) -> dt.datetime | None:
+    return value if isinstance(value, dt.datetime) else None
+
+
+def object_acl(client: S3Client, bucket: str, key: str) -> dict[str, Any]:
+    """GetObjectAcl of ``s3://bucket/key``: its ``Owner`` and ``Grants``."""
+    try:
+        answer: dict[str, Any] = client.get_object_acl(Bucket=bucket, Key=key)  # type: ignore[assignment]
+    except Exception as exc:
+        raise translate(exc, bucket=bucket, key=key) from exc
+    return answer
+
+
+def object_tags(client: S3Client, bucket: str, key: str) -> list[tuple[str, str]]:
+    """The tags of ``s3://bucket/key`` as (key, value) pairs, in the server's order."""
+    try:
+        answer = client.get_object_tagging(Bucket=bucket, Key=key)
+    except Exception as exc:
+        raise translate(exc, bucket=bucket, key=key) from exc
+    return [(str(t["Key"]), str(t["Value"])) for t in answer.get("TagSet", [])]
 
 
 def object_exists(client: S3Client, bucket: str, key: str) -> bool:
@@ -220,7 +276,7 @@ def managed_copy(
     source_key: str,
     bucket: str,
     key: str,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Copy one object with boto3's managed copy (multipart for big objects).
 
@@ -228,7 +284,10 @@ def managed_copy(
     """
     try:
         client.copy(
-            {"Bucket": source_bucket, "Key": source_key}, bucket, key, ExtraArgs=extra or None
+            {"Bucket": source_bucket, "Key": source_key},
+            bucket,
+            key,
+            ExtraArgs=dict(extra) if extra else None,
         )
     except Exception as exc:
         raise translate(exc, bucket=bucket, key=source_key) from exc
@@ -265,18 +324,25 @@ class KeyCopier:
         self.trust_condition = _aws_endpoint(client)
         self.send_condition = True
 
-    def copy(self, old: str, new: str, *, replace: bool) -> bool:
-        """Copy ``old`` to ``new``; False when ``new`` exists and ``replace`` is False."""
+    def copy(
+        self, old: str, new: str, *, replace: bool, extra: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Copy ``old`` to ``new``; False when ``new`` exists and ``replace`` is False.
+
+        ``extra`` are the copy's arguments (what the copy must carry over: headers,
+        encryption, grants, tags); a folder marker takes none.
+        """
         if old.endswith("/") and new.endswith("/"):
             put_marker(self.client, self.bucket, new)
             return True
+        args = dict(extra or {})
         if replace:
-            managed_copy(self.client, self.bucket, old, self.bucket, new)
+            managed_copy(self.client, self.bucket, old, self.bucket, new, args)
             return True
         if not self.trust_condition and object_exists(self.client, self.bucket, new):
             return False
         if not self.send_condition:  # this server refuses the condition: HEAD was enough
-            managed_copy(self.client, self.bucket, old, self.bucket, new)
+            managed_copy(self.client, self.bucket, old, self.bucket, new, args)
             return True
         try:
             self.client.copy_object(
@@ -284,6 +350,7 @@ class KeyCopier:
                 Key=new,
                 CopySource={"Bucket": self.bucket, "Key": old},
                 IfNoneMatch="*",
+                **args,
             )
         except Exception as exc:
             err = translate(exc, bucket=self.bucket, key=old)
@@ -293,18 +360,18 @@ class KeyCopier:
                 # Too big for CopyObject, or a server that refuses the condition.
                 if self._source_size(old) <= _COPY_OBJECT_MAX:
                     self.send_condition = self.trust_condition = False
-                return self._large(old, new)
+                return self._large(old, new, args)
             raise err from exc
         return True
 
     def _source_size(self, key: str) -> int:
         return object_properties(self.client, self.bucket, key).size
 
-    def _large(self, old: str, new: str) -> bool:
+    def _large(self, old: str, new: str, args: dict[str, Any]) -> bool:
         """A copy without condition (multipart when big), right after a HEAD of ``new``."""
         if object_exists(self.client, self.bucket, new):
             return False
-        managed_copy(self.client, self.bucket, old, self.bucket, new)
+        managed_copy(self.client, self.bucket, old, self.bucket, new, args)
         return True
 
 
@@ -322,76 +389,36 @@ def put_marker(client: S3Client, bucket: str, key: str) -> None:
             create_folder(client, bucket, key)
 
 
-def update_headers(
-    client: S3Client,
-    bucket: str,
-    key: str,
-    *,
-    content_type: str,
-    cache_control: str,
-) -> ObjectProperties:
-    """Set Content-Type and Cache-Control by copying the object onto itself.
+def put_unless_changed(
+    client: S3Client, bucket: str, key: str, body: bytes, etag: str | None, **args: Any
+) -> bool:
+    """Put ``key`` only if it is still as last seen: absent (``etag`` None) or holding
+    ``etag``. False when something else is there now (nothing was written).
 
-    S3 cannot change an object's headers in place: a copy with
-    ``MetadataDirective=REPLACE`` rewrites them, so every other header, the user
-    metadata, the encryption settings and the ACL grants are carried over explicitly
-    (the copy would drop them: a public object would stop being public).
+    A conditional PutObject where the server honours it; a server that refuses the
+    condition gets a HEAD right before a plain put instead.
     """
-    props = object_properties(client, bucket, key)
-    extra: dict[str, Any] = {
-        "MetadataDirective": "REPLACE",
-        "Metadata": dict(props.metadata),
-    }
-    if content_type.strip():
-        extra["ContentType"] = content_type.strip()
-    if cache_control.strip():
-        extra["CacheControl"] = cache_control.strip()
-    for name, value in (
-        ("ContentDisposition", props.content_disposition),
-        ("ContentEncoding", props.content_encoding),
-        ("ContentLanguage", props.content_language),
-    ):
-        if value:
-            extra[name] = value
-    if props.storage_class and props.storage_class != "STANDARD":
-        extra["StorageClass"] = props.storage_class
-    if props.server_side_encryption:
-        extra["ServerSideEncryption"] = props.server_side_encryption
-    if props.kms_key_id:
-        extra["SSEKMSKeyId"] = props.kms_key_id
-    extra.update(_grants_to_keep(client, bucket, key))
-    managed_copy(client, bucket, key, bucket, key, extra)
-    return object_properties(client, bucket, key)
-
-
-#: ACL permissions of an object, and the copy argument that grants each.
-_GRANT_ARGS = {
-    "READ": "GrantRead",
-    "READ_ACP": "GrantReadACP",
-    "WRITE_ACP": "GrantWriteACP",
-    "FULL_CONTROL": "GrantFullControl",
-}
-
-
-def _grants_to_keep(client: S3Client, bucket: str, key: str) -> dict[str, str]:
-    """The object's ACL as copy arguments (``GrantRead``...) when it grants more than
-    its owner's full control; none when it does not, or cannot be read (then there is
-    nothing this app could send again)."""
+    condition: dict[str, Any] = {"IfNoneMatch": "*"} if etag is None else {"IfMatch": f'"{etag}"'}
     try:
-        acl = client.get_object_acl(Bucket=bucket, Key=key)
-    except Exception:
-        return {}
-    owner = (acl.get("Owner") or {}).get("ID")
-    grants = acl.get("Grants") or []
-    if all(g.get("Grantee", {}).get("ID") == owner for g in grants):
-        return {}
-    args: dict[str, list[str]] = {}
-    for grant in grants:
-        name = _GRANT_ARGS.get(str(grant.get("Permission", "")))
-        grantee = grant.get("Grantee", {})
-        fields = {"id": grantee.get("ID"), "uri": grantee.get("URI")}
-        fields["emailAddress"] = grantee.get("EmailAddress")
-        who = next((f'{k}="{v}"' for k, v in fields.items() if v), "")
-        if name and who:
-            args.setdefault(name, []).append(who)
-    return {name: ", ".join(who) for name, who in args.items()}
+        client.put_object(Bucket=bucket, Key=key, Body=body, **condition, **args)
+    except Exception as exc:
+        err = translate(exc, bucket=bucket, key=key)
+        if err.code in _PRECONDITION or (etag and isinstance(err, NotFound) and not err.fatal):
+            return False
+        if err.code not in _UNSUPPORTED or err.fatal:
+            raise err from exc
+    else:
+        return True
+    try:
+        now: str | None = object_properties(client, bucket, key).etag
+    except NotFound as err:
+        if err.fatal:
+            raise
+        now = None
+    if now != etag:
+        return False
+    try:
+        client.put_object(Bucket=bucket, Key=key, Body=body, **args)
+    except Exception as exc:
+        raise translate(exc, bucket=bucket, key=key) from exc
+    return True

@@ -10,9 +10,12 @@ import pytest
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled, ConfigError
+from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.operations.gallery import publish
 from s3uploader_gui.core.s3.client import S3Context
+from tests.conftest import seaweed_settings
 from tests.helpers.files import jpeg_bytes
+from tests.helpers.s3proxy import Request, proxy_to
 
 
 class _Images(HTMLParser):
@@ -84,3 +87,63 @@ def test_publish_refuses_what_it_cannot_do(seaweed_context: S3Context, trip: str
     with pytest.raises(Cancelled):
         publish(seaweed_context, trip, ["trip/a.jpg"], cancel=token)
     assert "trip/index.html" not in _keys(seaweed_context, trip)
+
+
+def test_publish_never_replaces_a_page_it_did_not_write(
+    seaweed_context: S3Context, trip: str
+) -> None:
+    """index.html and gallery.html of someone else stay as they are; the page takes the
+    next free name, and publishing again replaces only that page of its own."""
+    client = seaweed_context.client
+    for name in ["index.html", "gallery.html"]:
+        client.put_object(Bucket=trip, Key=f"trip/{name}", Body=f"their {name}".encode())
+    first = publish(seaweed_context, trip, folder="trip/", public=True)
+    assert first.key == "trip/gallery-2.html"
+    for name in ["index.html", "gallery.html"]:
+        body = client.get_object(Bucket=trip, Key=f"trip/{name}")["Body"].read()
+        assert body == f"their {name}".encode()
+    again = publish(seaweed_context, trip, folder="trip/", public=True, title="Again")
+    assert again.key == "trip/gallery-2.html"
+    body = client.get_object(Bucket=trip, Key=again.key)["Body"].read()
+    assert b"Again" in body
+    assert {k for k in _keys(seaweed_context, trip) if k.endswith(".html")} == {
+        "trip/index.html",
+        "trip/gallery.html",
+        "trip/gallery-2.html",
+    }
+
+
+def test_publish_takes_over_its_own_gallery_page(seaweed_context: S3Context, trip: str) -> None:
+    """A gallery.html this app wrote (next to someone else's index.html) is replaced."""
+    client = seaweed_context.client
+    client.put_object(Bucket=trip, Key="trip/index.html", Body=b"theirs")
+    assert publish(seaweed_context, trip, folder="trip/", public=True).key == "trip/gallery.html"
+    page = publish(seaweed_context, trip, folder="trip/", public=True, title="Second")
+    assert page.key == "trip/gallery.html"
+    assert b"Second" in client.get_object(Bucket=trip, Key=page.key)["Body"].read()
+    assert client.get_object(Bucket=trip, Key="trip/index.html")["Body"].read() == b"theirs"
+
+
+def test_a_server_that_refuses_conditional_puts_still_keeps_others_pages(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, trip: str
+) -> None:
+    """501 for If-None-Match / If-Match: a HEAD right before a plain put decides."""
+    refused: list[str] = []
+
+    def refuse(request: Request) -> tuple[int, bytes] | None:
+        names = {h.lower() for h in request.headers}
+        if request.method == "PUT" and names & {"if-none-match", "if-match"}:
+            refused.append(request.path)
+            return 501, b"<Error><Code>NotImplemented</Code><Message>no</Message></Error>"
+        return None
+
+    seaweed_context.client.put_object(Bucket=trip, Key="trip/index.html", Body=b"theirs")
+    with proxy_to(seaweed.endpoint_url) as proxy:
+        proxy.respond = refuse
+        ctx = S3Context(seaweed_settings(seaweed, endpoint_url=proxy.endpoint_url))
+        first = publish(ctx, trip, folder="trip/", public=True)
+        again = publish(ctx, trip, folder="trip/", public=True, title="Again")
+    assert refused and first.key == again.key == "trip/gallery.html"
+    client = seaweed_context.client
+    assert client.get_object(Bucket=trip, Key="trip/index.html")["Body"].read() == b"theirs"
+    assert b"Again" in client.get_object(Bucket=trip, Key="trip/gallery.html")["Body"].read()

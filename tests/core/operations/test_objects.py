@@ -108,8 +108,11 @@ def test_moving_a_folder_checks_every_target_with_one_listing(
     assert plan.existing == ("dst/07.jpg",)
     objects = [(old, new) for old, new in plan.pairs if not old.endswith("/")]
     assert objects == [(k, "dst/" + k[4:]) for k in sorted(sources)]
-    # One HEAD at most (the source folder's own marker), never one per target key.
-    assert calls.count("HeadObject") <= 1
+    # Never one HEAD per target key: the targets come from one listing. (Each source
+    # is read, HEAD, ACL and tags, for what its copy must carry over.)
+    heads = [p["Key"] for name, p in calls.params if name == "HeadObject"]
+    assert not [k for k in heads if k.startswith("dst/")]
+    assert calls.count("ListObjectsV2") <= 4
 
     out = run_move(ctx, plan, replace_existing=False)
     assert out.skipped == (SkippedMove("src/07.jpg", "dst/07.jpg", EXISTS_AT_TARGET),)
@@ -307,8 +310,28 @@ def test_one_failed_delete_does_not_stop_the_others(
     assert {"a", "c", "dir/x", "dir/y/z"} <= set(out.deleted)
     assert out.folders_removed == 1
     assert out.object_count == 4
-    assert sum(done) == 6  # three keys, then the folder's two objects and its marker
+    assert sum(done) == 5  # three keys, then the folder's two objects (it has no marker)
     assert keys(ctx, b) == {"bad", "keep"}
+
+
+def test_deleting_a_folder_reports_its_marker_only_when_it_was_there(
+    seaweed_context: S3Context, seaweed_bucket: str, calls: Calls
+) -> None:
+    ctx, b = seaweed_context, seaweed_bucket
+    put(ctx, b, {"plain/a": b"1", "plain/sub/b": b"2", "marked/": b"", "marked/c": b"3"})
+    calls.params.clear()
+    out = delete_objects(ctx, b, prefixes=["plain/", "marked"])
+    assert not out.failed and out.folders_removed == 2
+    # SeaweedFS answers a HEAD of "plain/" (a directory): only a listing tells.
+    assert set(out.deleted) == {"plain/a", "plain/sub/b", "marked/", "marked/c"}
+    sent = [
+        o["Key"]
+        for name, p in calls.params
+        if name == "DeleteObjects"
+        for o in p["Delete"]["Objects"]
+    ]
+    assert "plain/" not in sent and sent.count("marked/") == 1
+    assert keys(ctx, b) == set()
 
 
 def test_delete_a_folder_is_only_that_folder(
@@ -317,7 +340,10 @@ def test_delete_a_folder_is_only_that_folder(
     ctx, b = seaweed_context, seaweed_bucket
     put(ctx, b, {"photos/": b"", "photos/a.jpg": b"a", "photos-old/b.jpg": b"b", "photos": b"f"})
     out = delete_objects(ctx, b, prefixes=["photos"])
-    assert set(out.deleted) == {"photos/", "photos/a.jpg"}
+    # SeaweedFS keeps one entry per name: the object "photos" replaced the marker
+    # "photos/", which its listings then no longer show (so it is not deleted again).
+    assert "photos/a.jpg" in out.deleted
+    assert set(out.deleted) <= {"photos/", "photos/a.jpg"}
     assert out.object_count == 1 and out.folders_removed == 1
     assert keys(ctx, b) == {"photos-old/b.jpg", "photos"}
 

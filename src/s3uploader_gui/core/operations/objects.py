@@ -14,21 +14,32 @@ a bad item never stops the others. Only a failure of the whole operation raises.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from s3uploader_gui.core.errors import AppError, Cancelled, ConfigError
+from s3uploader_gui.core.errors import (
+    AppError,
+    AttributesNotKept,
+    Cancelled,
+    ConfigError,
+)
 from s3uploader_gui.core.objects import (
     KeyCopier,
     ObjectProperties,
     create_bucket,
     delete_keys,
+    managed_copy,
     object_exists,
     object_properties,
     prefix_keys,
     put_marker,
-    update_headers,
+)
+from s3uploader_gui.core.operations.carry_over import (
+    CarryOver,
+    CarryOverReader,
+    kms_hint,
+    read_carry_over,
 )
 from s3uploader_gui.core.s3.listing import iter_objects
 
@@ -39,7 +50,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ALREADY_THERE",
     "EXISTS_AT_TARGET",
+    "NOT_KEPT",
     "TARGET_IS_MOVING",
+    "CarryOver",
     "DeleteOutcome",
     "MoveOutcome",
     "MovePlan",
@@ -64,6 +77,8 @@ EXISTS_AT_TARGET = "exists at the target"
 TARGET_IS_MOVING = "its target is itself being moved: move it again afterwards"
 #: Why a move skipped an item that is already where it should go.
 ALREADY_THERE = "it is already there"
+#: Why a move skipped an item whose copy would lose something (the sentences follow).
+NOT_KEPT = "its copy would lose what it has, and that was not accepted: "
 
 
 def _stopped(cancel: CancelToken | None) -> bool:
@@ -170,6 +185,13 @@ class MovePlan:
     pairs: tuple[tuple[str, str], ...]
     #: Every target key that exists now (folder markers aside: they hold nothing).
     existing: tuple[str, ...]
+    #: What the copies cannot keep (one sentence each, naming the object): ask first.
+    not_kept: tuple[str, ...] = ()
+    #: Worth telling, nothing lost (the bucket has ACLs disabled).
+    notes: tuple[str, ...] = ()
+    #: What each source's copy sends to keep what it has (by source key; a key missing
+    #: here is read again when it is copied).
+    carry: Mapping[str, CarryOver] = field(default_factory=dict)
 
     @property
     def is_folder(self) -> bool:
@@ -235,7 +257,7 @@ def _plan_move(
         if target == source:
             raise ConfigError(f"“{source}” cannot be moved onto itself.")
         there = (target,) if object_exists(client, bucket, target) else ()
-        return MovePlan(bucket, source, target, ((source, target),), there)
+        return _with_carry(client, MovePlan(bucket, source, target, ((source, target),), there))
     if target and not target.endswith("/"):
         target += "/"
     if target == source:
@@ -253,7 +275,26 @@ def _plan_move(
     for page in iter_objects(client, bucket, target, recursive=True, cancel=cancel):
         found.update(o.key for o in page.objects)
     existing = tuple(new for _, new in pairs if new in found and not new.endswith("/"))
-    return MovePlan(bucket, source, target, tuple(pairs), existing)
+    plan = MovePlan(bucket, source, target, tuple(pairs), existing)
+    return _with_carry(client, plan, cancel=cancel)
+
+
+def _with_carry(client: S3Client, plan: MovePlan, *, cancel: CancelToken | None = None) -> MovePlan:
+    """``plan`` with what each copy must carry over, read now so that what cannot be
+    kept is known before anything is copied."""
+    keys = [old for old, new in plan.pairs if not (old.endswith("/") and new.endswith("/"))]
+    carry, notes = read_carry_over(client, plan.bucket, keys, cancel=cancel)
+    not_kept = tuple(line for key in keys if key in carry for line in carry[key].not_kept)
+    return MovePlan(
+        plan.bucket,
+        plan.source,
+        plan.target,
+        plan.pairs,
+        plan.existing,
+        not_kept=not_kept,
+        notes=notes,
+        carry=carry,
+    )
 
 
 def run_move(
@@ -261,6 +302,7 @@ def run_move(
     plan: MovePlan,
     *,
     replace_existing: bool = False,
+    accept_losses: bool = False,
     cancel: CancelToken | None = None,
     progress: Progress | None = None,
 ) -> MoveOutcome:
@@ -268,12 +310,19 @@ def run_move(
 
     Without ``replace_existing`` nothing at a target is replaced: the targets in
     ``plan.existing`` and any that appeared since are skipped rows ("exists at the
-    target"), source and target both left as they are. An original is deleted only once
-    its copy exists, so a failure never loses data. Raises ``Cancelled`` when cancelled
-    before anything moved, and a fatal error when nothing could be moved at all.
+    target"), source and target both left as they are. Each copy keeps what its object
+    has (``plan.carry``); an object whose copy would lose something (``plan.not_kept``)
+    is a skipped row unless ``accept_losses``. An original is deleted only once its copy
+    exists, so a failure never loses data. Raises ``Cancelled`` when cancelled before
+    anything moved, and a fatal error when nothing could be moved at all.
     """
     return _run_move(
-        context.client, plan, replace_existing=replace_existing, cancel=cancel, progress=progress
+        context.client,
+        plan,
+        replace_existing=replace_existing,
+        accept_losses=accept_losses,
+        cancel=cancel,
+        progress=progress,
     )
 
 
@@ -282,11 +331,13 @@ def _run_move(
     plan: MovePlan,
     *,
     replace_existing: bool,
+    accept_losses: bool,
     cancel: CancelToken | None,
     progress: Progress | None,
 ) -> MoveOutcome:
     bucket = plan.bucket
     copier = KeyCopier(client, bucket)
+    reader = CarryOverReader(client, bucket)
     existing = set(plan.existing)
     sources = {old for old, _ in plan.pairs}
     copied: list[tuple[str, str]] = []
@@ -301,29 +352,25 @@ def _run_move(
         if fatal is not None:
             failed.append((old, fatal))
             continue
-        reason = ""
-        if old == new:
-            reason = ALREADY_THERE
-        elif new in sources and not new.endswith("/"):
-            # Replacing it would lose it: its own copy runs later, its original is
-            # deleted at the end.
-            reason = TARGET_IS_MOVING if replace_existing else EXISTS_AT_TARGET
-        elif new in existing and not replace_existing:
-            reason = EXISTS_AT_TARGET
-        if reason:
-            skipped.append(SkippedMove(old, new, reason))
-        else:
-            try:
-                done = copier.copy(old, new, replace=replace_existing)
-            except AppError as err:
-                failed.append((old, err))
-                if err.fatal:
-                    fatal = err
+        reason = _skip_reason(old, new, sources, existing, replace_existing)
+        carry: CarryOver | None = None
+        try:
+            if not reason:
+                carry = _carry_for(reader, plan, old, new)
+                if carry is not None and carry.not_kept and not accept_losses:
+                    reason = NOT_KEPT + " ".join(carry.not_kept)
+            if reason:
+                skipped.append(SkippedMove(old, new, reason))
+            elif copier.copy(
+                old, new, replace=replace_existing, extra=carry.args if carry else None
+            ):
+                copied.append((old, new))
             else:
-                if done:
-                    copied.append((old, new))
-                else:
-                    skipped.append(SkippedMove(old, new, EXISTS_AT_TARGET))
+                skipped.append(SkippedMove(old, new, EXISTS_AT_TARGET))
+        except AppError as err:
+            failed.append((old, kms_hint(err, carry)))
+            if err.fatal:
+                fatal = err
         if progress is not None:
             progress(1)
     if not copied and fatal is not None:
@@ -340,6 +387,28 @@ def _run_move(
         failed=tuple(failed),
         cancelled=tuple(cancelled),
     )
+
+
+def _skip_reason(
+    old: str, new: str, sources: set[str], existing: set[str], replace_existing: bool
+) -> str:
+    """Why the pair is left as it is ("" when it is to be copied)."""
+    if old == new:
+        return ALREADY_THERE
+    if new in sources and not new.endswith("/"):
+        # Replacing it would lose it: its own copy runs later, its original is deleted
+        # at the end.
+        return TARGET_IS_MOVING if replace_existing else EXISTS_AT_TARGET
+    if new in existing and not replace_existing:
+        return EXISTS_AT_TARGET
+    return ""
+
+
+def _carry_for(reader: CarryOverReader, plan: MovePlan, old: str, new: str) -> CarryOver | None:
+    """What the copy of ``old`` sends: from the plan, else read now (None: a marker)."""
+    if old.endswith("/") and new.endswith("/"):
+        return None
+    return plan.carry.get(old) or reader.read(old)
 
 
 # -- new folder, new bucket ------------------------------------------------------------
@@ -392,8 +461,32 @@ def save_properties(
     *,
     content_type: str,
     cache_control: str,
+    accept_losses: bool = False,
 ) -> ObjectProperties:
-    """Set Content-Type and Cache-Control (the rest is kept); the properties after."""
-    return update_headers(
-        context.client, bucket, key, content_type=content_type, cache_control=cache_control
-    )
+    """Set Content-Type and Cache-Control (empty: none); the properties after.
+
+    S3 cannot change an object's headers in place: the object is copied onto itself with
+    ``MetadataDirective=REPLACE``, sending again everything else it has (``carry_over``).
+    When something cannot be carried over, nothing is copied and ``AttributesNotKept``
+    says what, unless ``accept_losses``.
+    """
+    client = context.client
+    carry = CarryOverReader(client, bucket).read(key)
+    if carry.not_kept and not accept_losses:
+        raise AttributesNotKept(
+            f"Saving would copy “{key}” onto itself and lose what it has: "
+            + " ".join(carry.not_kept)
+            + " Nothing was changed.",
+            carry.not_kept,
+        )
+    args = dict(carry.args)
+    for name, value in (("ContentType", content_type), ("CacheControl", cache_control)):
+        if value.strip():
+            args[name] = value.strip()
+        else:
+            args.pop(name, None)
+    try:
+        managed_copy(client, bucket, key, bucket, key, args)
+    except AppError as err:
+        raise kms_hint(err, carry) from err
+    return object_properties(client, bucket, key)

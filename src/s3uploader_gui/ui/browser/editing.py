@@ -62,6 +62,24 @@ def existing_text(plan: MovePlan) -> str:
     )
 
 
+def not_kept_text(not_kept: Sequence[str]) -> str:
+    """The question before a copy that would lose something: what, and go on?"""
+    lines = list(not_kept[:NAMED_TARGETS])
+    if len(not_kept) > NAMED_TARGETS:
+        lines.append(
+            QCoreApplication.translate(
+                "BrowserPane", "(and %n more)", "", len(not_kept) - NAMED_TARGETS
+            )
+        )
+    return (
+        tr("The copies cannot keep everything the objects have:")
+        + "\n\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + tr("Go on anyway?")
+    )
+
+
 class Editing:
     """Delete, rename or move, new folder and new bucket, on the selection or in the
     folder on screen. ``root`` is the bucket list (re-listed after a new bucket)."""
@@ -184,6 +202,14 @@ class Editing:
                 self._status(tr("Nothing was moved."), 8000)
                 return
             replace = answer
+        # What the copies cannot keep (an ACL or tags that cannot be read...) is asked
+        # before anything is copied; core skips those objects unless accepted.
+        accept = bool(plan.not_kept) and self._prompts.confirm(
+            tr("Rename or move"), not_kept_text(plan.not_kept)
+        )
+        if plan.not_kept and not accept:
+            self._status(tr("Nothing was moved."), 8000)
+            return
         counter, token = Counter(), CancelToken()
         counter.set_total(len(plan.pairs))
         self._runner.run(
@@ -194,6 +220,7 @@ class Editing:
                 context,
                 plan,
                 replace_existing=replace,
+                accept_losses=accept,
                 cancel=token,
                 progress=counter.add,
             ),

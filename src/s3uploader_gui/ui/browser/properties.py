@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QWidget
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import AppError
+from s3uploader_gui.core.errors import AppError, AttributesNotKept
 from s3uploader_gui.core.operations.objects import (
     ObjectProperties,
     load_properties,
@@ -21,6 +21,7 @@ from s3uploader_gui.ui.browser.delivery import call_for
 from s3uploader_gui.ui.browser.dialogs import PropertiesDialog
 from s3uploader_gui.ui.browser.operations import OperationRunner
 from s3uploader_gui.ui.browser.ports import Place, Status, tr
+from s3uploader_gui.ui.browser.prompts import Prompts
 from s3uploader_gui.ui.browser.selection import Selection
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.workers import WorkerPool
@@ -50,6 +51,7 @@ class Properties(QObject):
         self._status = status
         self._changed = changed
         self._parent = parent
+        self._prompts = Prompts(parent)
         self.dialog: PropertiesDialog | None = None
 
     def show_properties(self) -> None:
@@ -85,10 +87,28 @@ class Properties(QObject):
 
     @Slot(str, str)
     def _on_save_headers(self, content_type: str, cache_control: str) -> None:
+        self._save(content_type, cache_control, accept_losses=False)
+
+    def _save(self, content_type: str, cache_control: str, *, accept_losses: bool) -> None:
         dialog = self.dialog
         context = self._place.context
         if dialog is None or context is None:
             return
+
+        def failed(err: AppError) -> None:
+            # Nothing was copied: what the copy would lose is asked, then saved again.
+            if isinstance(err, AttributesNotKept) and self._prompts.confirm(
+                tr("Properties"),
+                tr("Saving copies the object onto itself, and the copy cannot keep:")
+                + "\n\n"
+                + "\n".join(err.not_kept)
+                + "\n\n"
+                + tr("Save anyway?"),
+            ):
+                self._save(content_type, cache_control, accept_losses=True)
+                return
+            self._on_properties_failed(err)
+
         self._runner.run(
             "headers",
             tr("Saving properties…"),
@@ -99,9 +119,10 @@ class Properties(QObject):
                 dialog.key,
                 content_type=content_type,
                 cache_control=cache_control,
+                accept_losses=accept_losses,
             ),
             self._on_headers_saved,
-            self._on_properties_failed,
+            failed,
             cancel=CancelToken(),
         )
 
