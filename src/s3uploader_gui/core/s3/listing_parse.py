@@ -118,12 +118,11 @@ def parse_listing(body: bytes, prefix: str) -> Page | None:
     if prefix.endswith("/") and prefix in names:  # the folder marker: the folder itself
         objects = [o for o in objects if o.key != prefix]
     truncated = "<IsTruncated>true</IsTruncated>" in text
-    token = _NEXT_TOKEN.search(text) if truncated else None
-    return Page(
-        prefixes=[name(f) for f in folders],
-        objects=objects,
-        next_token=(_unescape(token.group(1)) or None) if token else None,
-    )
+    found = _NEXT_TOKEN.search(text) if truncated else None
+    next_token = (_unescape(found.group(1)) or None) if found else None
+    if truncated and next_token is None:
+        return None  # "more follows" with no token: botocore's reading of it raises
+    return Page(prefixes=[name(f) for f in folders], objects=objects, next_token=next_token)
 
 
 def parse_or_none(body: bytes, prefix: str) -> Page | None:
@@ -168,10 +167,13 @@ def _parse_listing_tree(body: bytes, prefix: str) -> Page | None:
             )
         )
     truncated = text(root, "IsTruncated") == "true"
+    next_token = (text(root, "NextContinuationToken") or None) if truncated else None
+    if truncated and next_token is None:
+        return None
     return Page(
         prefixes=[decode(text(e, "Prefix")) for e in root.iter(ns + "CommonPrefixes")],
         objects=objects,
-        next_token=(text(root, "NextContinuationToken") or None) if truncated else None,
+        next_token=next_token,
     )
 
 
