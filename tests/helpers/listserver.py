@@ -6,7 +6,8 @@ one of three ways (``mode``):
 
 - ``"repeat-token"``: the second page hands back the token it was asked for, forever;
 - ``"no-token"``: the first page says ``IsTruncated`` but gives no continuation token;
-- ``"same-page"``: every page after the first is the same one under a fresh token.
+- ``"same-page"``: every page after the first is the same one under a fresh token;
+- ``"no-key"``: the second page holds an entry without a ``<Key>``.
 
 So that code which does not notice still ends (and a test can fail on it instead of
 hanging), the listing ends after ``give_up_after`` list requests: such code then shows
@@ -26,8 +27,9 @@ _NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 
 def _entry(key: str) -> str:
+    name = f"<Key>{key}</Key>" if key else ""
     return (
-        f"<Contents><Key>{key}</Key><LastModified>2026-01-02T03:04:05.000Z</LastModified>"
+        f"<Contents>{name}<LastModified>2026-01-02T03:04:05.000Z</LastModified>"
         f'<ETag>"{len(key):032x}"</ETag><Size>{len(key)}</Size>'
         "<StorageClass>STANDARD</StorageClass></Contents>"
     )
@@ -37,7 +39,7 @@ class ListingServer:
     """A ThreadingHTTPServer answering ListObjectsV2 badly (see the module text)."""
 
     def __init__(self, mode: str = "repeat-token", *, give_up_after: int = 40) -> None:
-        assert mode in {"repeat-token", "no-token", "same-page"}
+        assert mode in {"repeat-token", "no-token", "same-page", "no-key"}
         self.mode = mode
         self.give_up_after = give_up_after
         self.list_requests = 0
@@ -63,12 +65,12 @@ class ListingServer:
                 except OSError:  # a client that stopped listing drops its request in flight
                     self.close_connection = True
 
-            def do_HEAD(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_HEAD(self) -> None:
                 path = urlsplit(self.path).path.strip("/")
                 # The bucket exists; no object does (a move finds its targets free).
                 self._answer(200 if "/" not in path else 404, head=True)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query, keep_blank_values=True)
                 if "location" in query:
@@ -83,7 +85,7 @@ class ListingServer:
                 token = query.get("continuation-token", [None])[0]
                 self._answer(200, server.page(bucket, prefix, token).encode())
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0) or 0)
                 body = self.rfile.read(length).decode()
                 keys = re.findall(r"<Key>([^<]*)</Key>", body)
@@ -109,6 +111,8 @@ class ListingServer:
             keys = [f"{prefix}k2", f"{prefix}k3"]
             if self.mode == "repeat-token":
                 following = token
+            elif self.mode == "no-key":
+                keys, following = [f"{prefix}k2", ""], None
             else:  # same-page: the same keys under a new token each time
                 following = f"T{int(token[1:]) + 1}"
         if count >= self.give_up_after:
@@ -134,7 +138,9 @@ class ListingServer:
 
 
 @contextmanager
-def listing_server(mode: str = "repeat-token", *, give_up_after: int = 40) -> Iterator[ListingServer]:
+def listing_server(
+    mode: str = "repeat-token", *, give_up_after: int = 40
+) -> Iterator[ListingServer]:
     """A running ``ListingServer`` for the duration of the block."""
     server = ListingServer(mode, give_up_after=give_up_after).start()
     try:

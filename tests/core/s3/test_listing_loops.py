@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from s3uploader_gui.core.errors import ListingLoop
+from s3uploader_gui.core.errors import ListingLoop, ServerError
 from s3uploader_gui.core.operations.objects import delete_objects, plan_move
 from s3uploader_gui.core.s3 import listing
 from s3uploader_gui.core.s3.client import S3Context
@@ -94,3 +94,11 @@ def test_move_of_a_folder_stops_with_a_typed_error(server: ListingServer) -> Non
     with pytest.raises(ListingLoop):
         plan_move(_context(server), "bkt", "folder/", "elsewhere/")
     assert server.list_requests <= 4
+
+
+def test_an_entry_without_a_key_is_an_error_not_a_dropped_object(path: str) -> None:
+    with listing_server("no-key") as server:
+        pages = iter_objects(_context(server).client, "bkt", "p/", page_size=2)
+        assert [o.key for o in next(pages).objects] == ["p/k0", "p/k1"]
+        with pytest.raises(ServerError, match=r"s3://bkt/p/ holds an object without a key"):
+            next(pages)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import urllib3
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import ListingLoop, translate
+from s3uploader_gui.core.errors import ListingLoop, ServerError, translate
 from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.s3.listing_parse import parse_listing, parse_or_none, peek_next_token
 from s3uploader_gui.core.s3.listing_types import BucketInfo, ObjectInfo, Page
@@ -150,7 +150,9 @@ def list_page(
     # The first page always goes through botocore, so that every error (credentials,
     # clock skew, missing bucket...) is reported exactly; later pages of the same
     # listing take the fast path.
-    page = _fast_list(client, kwargs) if token is not None and _fast_listing_allowed(client) else None
+    page = None
+    if token is not None and _fast_listing_allowed(client):
+        page = _fast_list(client, kwargs)
     if page is None:
         page = _botocore_page(client, kwargs)
     if token is not None and page.next_token == token:
@@ -180,7 +182,14 @@ def _botocore_page(client: S3Client, kwargs: dict[str, Any]) -> Page:
     # child. A prefix without the slash is a plain key prefix: an object named exactly
     # like it ("ls s3://b/a.jpg") is a real match and must be listed.
     marker = prefix if prefix.endswith("/") else None
-    objects = [_object(o) for o in answer.get("Contents", []) if o["Key"] != marker]
+    contents = answer.get("Contents", [])
+    if any("Key" not in o for o in contents):
+        # Not an object anyone can name: dropping it would hide it from a delete or copy.
+        raise ServerError(
+            f"The server's listing of s3://{bucket}/{prefix} holds an object without a key.",
+            code="ListingWithoutKey",
+        )
+    objects = [_object(o) for o in contents if o["Key"] != marker]
     next_token = answer.get("NextContinuationToken") if truncated else None
     return Page(prefixes=prefixes, objects=objects, next_token=next_token)
 
