@@ -4,10 +4,13 @@ listing path with ``ListingLoop`` (a crafted server on 127.0.0.1)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from s3uploader_gui.core.errors import ListingLoop, ServerError
+from s3uploader_gui.core.gallery import gallery_images
+from s3uploader_gui.core.operations.downloads import Selection, plan_downloads
 from s3uploader_gui.core.operations.objects import delete_objects, plan_move
 from s3uploader_gui.core.s3 import listing
 from s3uploader_gui.core.s3.client import S3Context
@@ -102,3 +105,17 @@ def test_an_entry_without_a_key_is_an_error_not_a_dropped_object(path: str) -> N
         assert [o.key for o in next(pages).objects] == ["p/k0", "p/k1"]
         with pytest.raises(ServerError, match=r"s3://bkt/p/ holds an object without a key"):
             next(pages)
+
+
+def test_download_of_a_folder_plans_a_problem_not_an_endless_list(
+    server: ListingServer, tmp_path: Path
+) -> None:
+    plan = plan_downloads(_context(server), "bkt", [Selection("folder/", folder=True)], tmp_path)
+    assert [(p.key, p.error.code) for p in plan.problems] == [("folder/", "ListingLoop")]
+    assert server.list_requests <= 4
+
+
+def test_gallery_images_stop_with_a_typed_error(server: ListingServer) -> None:
+    with pytest.raises(ListingLoop):
+        gallery_images(_context(server).client, "bkt", "pics/")
+    assert server.list_requests <= 4
