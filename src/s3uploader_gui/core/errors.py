@@ -137,6 +137,18 @@ class ServerError(AppError):
     """Any other answer from the server."""
 
 
+class ListingLoop(ServerError):
+    """A listing that neither advances nor ends (a repeated continuation token, the same
+    page again, or "more follows" with no token): stopped instead of asked forever."""
+
+    def __init__(self, bucket: str, prefix: str, why: str) -> None:
+        super().__init__(
+            f"The server's listing of s3://{bucket}/{prefix} does not advance ({why}), "
+            "so it was stopped.",
+            code="ListingLoop",
+        )
+
+
 def user_message(err: BaseException) -> str:
     """One sentence for a person, for any exception."""
     if isinstance(err, AppError):

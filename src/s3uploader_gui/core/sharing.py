@@ -13,7 +13,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from s3uploader_gui.core.errors import ConfigError, translate
 from s3uploader_gui.core.naming import is_image_name
-from s3uploader_gui.core.s3.client import S3Client, S3Context
+from s3uploader_gui.core.s3.client import (
+    S3Client,
+    S3Context,
+    has_no_virtual_hosts,
+    is_aws_endpoint,
+)
 
 #: SigV4 presigned URLs are valid for at most seven days.
 MAX_EXPIRY_SECONDS = 7 * 24 * 3600
@@ -70,39 +75,55 @@ def s3_uri(bucket: str, key: str) -> str:
     return f"s3://{bucket}/{key}"
 
 
-def _is_aws_host(netloc: str) -> bool:
-    return netloc.endswith(".amazonaws.com") or netloc == "amazonaws.com"
-
-
 def uses_path_style(context: S3Context, bucket: str) -> bool:
-    """Whether public URLs for ``bucket`` use path style on this connection."""
+    """Whether public URLs for ``bucket`` use path style on this connection: as the
+    client addresses it, wherever its endpoint came from (the profile,
+    ``AWS_ENDPOINT_URL_S3`` or ``~/.aws``)."""
+    endpoint = context.endpoint
+    if has_no_virtual_hosts(endpoint):
+        return True  # bucket.127.0.0.1 or bucket.localhost resolves nowhere
     style = context.settings.addressing_style
     if style == "path":
         return True
     if style == "virtual":
         return False
-    if context.settings.endpoint_url:
-        return True  # what make_config chooses for "auto" on a custom endpoint
+    if not is_aws_endpoint(endpoint):
+        return True  # what make_config and botocore choose for "auto" on another server
     # A bucket name with dots breaks the TLS wildcard certificate of virtual hosts.
     return "." in bucket
 
 
+def public_url_needs_region(context: S3Context, base_url: str | None = None) -> bool:
+    """True when a public URL names a region (AWS's own regional host names)."""
+    return not base_url and _default_aws_endpoint(context)
+
+
+def _default_aws_endpoint(context: S3Context) -> bool:
+    return is_aws_endpoint(context.endpoint) and not context.settings.endpoint_url
+
+
 def public_url_for(
-    context: S3Context, bucket: str, key: str, *, base_url: str | None = None
+    context: S3Context,
+    bucket: str,
+    key: str,
+    *,
+    base_url: str | None = None,
+    region: str | None = None,
 ) -> str:
     """The public (unsigned) URL of an object on this connection.
 
     ``base_url`` (a CDN or website address from the profile) wins when set. On AWS the
-    regional virtual-hosted form is used (``bucket.s3.REGION.amazonaws.com``).
+    regional virtual-hosted form is used (``bucket.s3.REGION.amazonaws.com``), with
+    ``region``: the bucket's (``S3Context.bucket_region``), else the connection's.
     """
     if base_url:
         return public_url("", bucket, key, path_style=True, base_url=base_url)
-    endpoint = str(context.client.meta.endpoint_url)
+    endpoint = context.endpoint
     path_style = uses_path_style(context, bucket)
-    parts = urlsplit(endpoint)
-    if _is_aws_host(parts.netloc) and not context.settings.endpoint_url:
-        region = context.client.meta.region_name or "us-east-1"
-        endpoint = urlunsplit((parts.scheme or "https", f"s3.{region}.amazonaws.com", "", "", ""))
+    if _default_aws_endpoint(context):
+        region = region or context.client.meta.region_name or "us-east-1"
+        scheme = urlsplit(endpoint).scheme or "https"
+        endpoint = urlunsplit((scheme, f"s3.{region}.amazonaws.com", "", "", ""))
     return public_url(endpoint, bucket, key, path_style=path_style)
 
 

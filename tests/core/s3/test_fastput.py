@@ -363,7 +363,9 @@ def test_only_custom_path_style_endpoints_without_proxies(
     https = fast_for(endpoint_url="https://127.0.0.1:1")  # reads the profile's CA bundle
     assert https is not None and not https.sign_payload
     assert fast_for() is None  # AWS: botocore handles its redirects and addressing
-    assert fast_for(endpoint_url="http://127.0.0.1:1", addressing_style="virtual") is None
+    assert fast_for(endpoint_url="http://s3.example.test:1", addressing_style="virtual") is None
+    # An address has no virtual hosts: the client (and so the fast path) uses path style.
+    assert fast_for(endpoint_url="http://127.0.0.1:1", addressing_style="virtual") is not None
     monkeypatch.setenv("S3UPLOADER_FAST_PATH", "0")
     assert fast_for(endpoint_url="http://127.0.0.1:1") is None
     monkeypatch.delenv("S3UPLOADER_FAST_PATH")

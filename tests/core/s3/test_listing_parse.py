@@ -88,3 +88,81 @@ def test_reader_leaves_malformed_fields_to_botocore() -> None:
     with pytest.raises(ValueError):
         listing_parse.parse_listing(body, "p/")
     assert listing_parse.parse_or_none(body, "p/") is None  # the stream then asks botocore
+
+
+def _entry(*fields: str) -> str:
+    return "<Contents>" + "".join(fields) + "</Contents>"
+
+
+KEY, MOD = "<Key>{}</Key>", "<LastModified>2026-01-02T03:04:05.000Z</LastModified>"
+ETAG, SIZE = "<ETag>&quot;e&quot;</ETag>", "<Size>{}</Size>"
+
+
+def _sizes(body: bytes) -> dict[str, int]:
+    page = listing_parse.parse_listing(body, "p/")
+    assert page is not None
+    assert page == listing_parse._parse_listing_tree(body, "p/")  # the real XML parse
+    return {o.key: o.size for o in page.objects}
+
+
+def test_an_entry_missing_its_size_shifts_no_size_onto_another_key() -> None:
+    # The field totals still match: b has no Size, c has two.
+    body = _xml(
+        _entry(KEY.format("p/a"), MOD, ETAG, SIZE.format(1))
+        + _entry(KEY.format("p/b"), MOD, ETAG)
+        + _entry(KEY.format("p/c"), MOD, ETAG, SIZE.format(3), SIZE.format(9))
+    )
+    sizes = _sizes(body)
+    assert sizes["p/a"] == 1 and sizes["p/b"] != 3 and sizes["p/c"] == 3
+
+
+def test_reordered_fields_are_read_by_name() -> None:
+    body = _xml(
+        _entry(KEY.format("p/a"), MOD, ETAG, SIZE.format(1))
+        + _entry(SIZE.format(2), ETAG, KEY.format("p/b"), MOD)
+        + _entry(KEY.format("p/c"), MOD, ETAG, SIZE.format(3))
+    )
+    assert _sizes(body) == {"p/a": 1, "p/b": 2, "p/c": 3}
+
+
+def test_an_extra_element_neither_drops_an_object_nor_shifts_keys() -> None:
+    # b's Key is missing and c carries a second one inside an extra element: the totals
+    # match, and a column reader would drop b and give its size to c.
+    body = _xml(
+        _entry(KEY.format("p/a"), MOD, ETAG, SIZE.format(1))
+        + _entry(MOD, ETAG, SIZE.format(2))
+        + _entry(KEY.format("p/c"), MOD, ETAG, SIZE.format(3), "<Extra><Key>p/x</Key></Extra>")
+    )
+    # An entry with no key cannot be read here: botocore reads the page instead.
+    assert listing_parse.parse_listing(body, "p/") is None
+    extra = _xml(
+        _entry(KEY.format("p/a"), MOD, ETAG, SIZE.format(1))
+        + _entry(KEY.format("p/b"), MOD, ETAG, SIZE.format(2), "<Owner><ID>o</ID></Owner>")
+        + _entry(KEY.format("p/c"), MOD, ETAG, SIZE.format(3))
+    )
+    assert _sizes(extra) == {"p/a": 1, "p/b": 2, "p/c": 3}
+
+
+def test_conforming_answers_keep_the_fast_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every entry shaped like the first (optional fields included): no ElementTree."""
+
+    def refuse(body: bytes, prefix: str) -> None:
+        raise AssertionError("fell back to ElementTree")
+
+    owner = "<Owner><ID>o</ID><DisplayName>d</DisplayName></Owner>"
+    cls = "<StorageClass>STANDARD</StorageClass>"
+    body = _xml(
+        "".join(
+            _entry(KEY.format(f"p/{i}"), MOD, ETAG, SIZE.format(i), owner, cls) for i in range(5)
+        )
+    )
+    plain = _xml("".join(_entry(KEY.format(f"p/{i}"), MOD, ETAG, SIZE.format(i)) for i in range(3)))
+    monkeypatch.setattr(listing_parse, "_parse_listing_tree", refuse)
+    assert _sizes_fast(body) == {f"p/{i}": i for i in range(5)}
+    assert _sizes_fast(plain) == {f"p/{i}": i for i in range(3)}
+
+
+def _sizes_fast(body: bytes) -> dict[str, int]:
+    page = listing_parse.parse_listing(body, "p/")
+    assert page is not None
+    return {o.key: o.size for o in page.objects}

@@ -8,6 +8,7 @@ promises a week when the SSO session ends tonight.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from s3uploader_gui.core.sharing import (
     link_lifetime,
     presigned_get_url,
     public_url_for,
+    public_url_needs_region,
     s3_uri,
 )
 
@@ -105,9 +107,17 @@ def link_maker(
     """
     if kind == LinkKind.PRESIGNED:
         check_expiry(seconds)
-        return lambda bucket, key: presigned_get_url(context.client, bucket, key, seconds)
+        # Signed for the bucket's own region: AWS refuses a link signed for another.
+        client_for = functools.cache(context.link_client)  # once per bucket here
+        return lambda bucket, key: presigned_get_url(client_for(bucket), bucket, key, seconds)
     if kind == LinkKind.PUBLIC:
-        return lambda bucket, key: public_url_for(context, bucket, key, base_url=base_url or None)
+        base = base_url or None
+        region_of = functools.cache(context.bucket_region)
+        if not public_url_needs_region(context, base):
+            return lambda bucket, key: public_url_for(context, bucket, key, base_url=base)
+        return lambda bucket, key: public_url_for(
+            context, bucket, key, base_url=base, region=region_of(bucket)
+        )
     return s3_uri
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import logging
 import os
 import threading
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,8 @@ if TYPE_CHECKING:  # boto3/botocore load on first use (in a worker), not at star
     from mypy_boto3_s3 import S3Client as S3Client
 else:
     S3Client = Any
+
+log = logging.getLogger(__name__)
 
 
 def make_session(settings: ConnectionSettings) -> boto3.session.Session:
@@ -36,6 +40,27 @@ def make_session(settings: ConnectionSettings) -> boto3.session.Session:
 
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def has_no_virtual_hosts(endpoint_url: str | None) -> bool:
+    """True for an endpoint on an IP address or ``localhost``: ``bucket.127.0.0.1`` and
+    ``bucket.localhost`` resolve nowhere, so only path-style addresses reach it."""
+    import ipaddress
+
+    host = (urlsplit(endpoint_url or "").hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def is_aws_endpoint(endpoint_url: str | None) -> bool:
+    """True for an address of AWS S3 itself (``*.amazonaws.com``, ``*.amazonaws.com.cn``)."""
+    host = (urlsplit(endpoint_url or "").hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in ("amazonaws.com", "amazonaws.com.cn"))
 
 
 def is_loopback_http(endpoint_url: str | None) -> bool:
@@ -76,6 +101,7 @@ def make_config(
     read_timeout: float = 60,
     max_attempts: int = 5,
     session: boto3.session.Session | None = None,
+    path_style: bool = False,
 ) -> Config:
     """botocore Config: SigV4 always (custom endpoints default to SigV2 presigned links).
 
@@ -83,6 +109,9 @@ def make_config(
     SlowDown, and for dropped connections) with ``max_attempts`` attempts, unless the
     user configured their own (AWS_RETRY_MODE / AWS_MAX_ATTEMPTS / ~/.aws ``retry_mode``,
     ``max_attempts``), which win.
+
+    Addressing: path style on a custom endpoint under "auto", and always on an IP
+    address or ``localhost`` (or with ``path_style``).
 
     Over plain HTTP to this computer the payload is not SHA-256 signed (UNSIGNED-PAYLOAD):
     hashing every byte costs a large share of the CPU both client and server share, and
@@ -92,6 +121,8 @@ def make_config(
     if addressing == "auto" and settings.endpoint_url:
         # Most S3-compatible servers (SeaweedFS, MinIO without a domain) need path style.
         addressing = "path"
+    if path_style or has_no_virtual_hosts(settings.endpoint_url):
+        addressing = "path"  # bucket.127.0.0.1 or bucket.localhost resolves nowhere
     s3: dict[str, Any] = {"addressing_style": addressing}
     if is_loopback_http(settings.endpoint_url):
         s3["payload_signing_enabled"] = False
@@ -121,21 +152,68 @@ def make_client(
     *,
     max_pool_connections: int = DEFAULT_CONCURRENCY,
     session: boto3.session.Session | None = None,
+    region_name: str | None = None,
     **config_overrides: Any,
 ) -> S3Client:
-    """An S3 client for ``settings``."""
+    """An S3 client for ``settings`` (signing for ``region_name`` when given)."""
     session = session or make_session(settings)
     config = make_config(
         settings, max_pool_connections=max_pool_connections, session=session, **config_overrides
     )
     kwargs: dict[str, Any] = {"config": config}
-    if settings.endpoint_url:
+    if settings.endpoint_url and not (region_name and is_aws_endpoint(settings.endpoint_url)):
+        # An AWS endpoint names one region: a client for another region finds its own.
         kwargs["endpoint_url"] = settings.endpoint_url
-    if not session.region_name and not settings.region:
+    if region_name:
+        kwargs["region_name"] = region_name
+    elif not session.region_name and not settings.region:
         # S3 needs a region to sign; us-east-1 is what every S3-compatible server accepts.
         kwargs["region_name"] = "us-east-1"
     client: S3Client = session.client("s3", **kwargs)
+    s3: Any = getattr(config, "s3", None) or {}
+    if s3.get("addressing_style") != "path" and has_no_virtual_hosts(client.meta.endpoint_url):
+        # An endpoint from AWS_ENDPOINT_URL_S3 or ~/.aws is known only now: on an address
+        # or localhost, "virtual" would send requests to bucket.localhost.
+        kwargs["config"] = make_config(
+            settings,
+            max_pool_connections=max_pool_connections,
+            session=session,
+            path_style=True,
+            **config_overrides,
+        )
+        client = session.client("s3", **kwargs)
     return client
+
+
+def bucket_region_of(client: S3Client, bucket: str) -> str | None:
+    """The region ``bucket`` lives in as the server tells it; None when it does not (no
+    permission, a server without regions). A server out of reach raises.
+
+    HeadBucket first (AWS names the region in ``x-amz-bucket-region`` even when it
+    refuses the request), then GetBucketLocation.
+    """
+    import botocore.exceptions
+
+    try:
+        answer: Any = client.head_bucket(Bucket=bucket)
+        headers = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        region = answer.get("BucketRegion") or headers.get("x-amz-bucket-region")
+    except botocore.exceptions.ClientError as exc:
+        headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        region = headers.get("x-amz-bucket-region")
+    if region:
+        return str(region)
+    try:
+        location = client.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+    except botocore.exceptions.ClientError as exc:
+        log.debug("no GetBucketLocation answer for %s: %s", bucket, exc)
+        return None
+    if location == "EU":  # very old buckets in eu-west-1
+        return "eu-west-1"
+    if location:
+        return str(location)
+    # No constraint means us-east-1 on AWS; elsewhere it tells nothing.
+    return "us-east-1" if is_aws_endpoint(str(client.meta.endpoint_url)) else None
 
 
 class S3Context:
@@ -153,6 +231,10 @@ class S3Context:
         self._lock = threading.Lock()
         self._session: boto3.session.Session | None = None
         self._client: S3Client | None = None
+        # Each bucket's region once found, and a client per other region (for links,
+        # which must be signed for and point at the bucket's own region).
+        self._regions: dict[str, str] = {}
+        self._regional: dict[str, S3Client] = {}
 
     @property
     def session(self) -> boto3.session.Session:
@@ -174,6 +256,52 @@ class S3Context:
                     max_pool_connections=self.concurrency + 4,
                 )
             return self._client
+
+    def bucket_region(self, bucket: str) -> str:
+        """The region of ``bucket``, asked once (``bucket_region_of``) and kept; the
+        connection's own region when the server does not tell, or is out of reach (then
+        not kept: a later call asks again)."""
+        with self._lock:
+            known = self._regions.get(bucket)
+        if known is not None:
+            return known
+        client = self.client
+        own = str(client.meta.region_name or "us-east-1")
+        try:
+            found = bucket_region_of(client, bucket) or own
+        except Exception as exc:  # links can still be made, as before regions were asked
+            log.debug("region of %s unknown: %s", bucket, exc)
+            return own
+        with self._lock:
+            self._regions[bucket] = found
+        return found
+
+    def link_client(self, bucket: str) -> S3Client:
+        """A client that signs links for ``bucket``'s region, and on AWS names that
+        region's host (the shared client when nothing differs)."""
+        region = self.bucket_region(bucket)
+        client = self.client
+        settings = self.settings
+        if (
+            settings.addressing_style == "auto"
+            and not settings.endpoint_url
+            and is_aws_endpoint(str(client.meta.endpoint_url))
+        ):
+            # botocore's "auto" signs links for the global bucket.s3.amazonaws.com, which
+            # redirects for a day after a bucket is made (and the redirect breaks the
+            # signature); "virtual" names the regional host (path style for dotted names).
+            settings = dataclasses.replace(settings, addressing_style="virtual")
+        elif region == client.meta.region_name:
+            return client
+        with self._lock:
+            regional = self._regional.get(region)
+        if regional is None:
+            regional = make_client(
+                settings, session=self.session, region_name=region, max_pool_connections=4
+            )
+            with self._lock:
+                regional = self._regional.setdefault(region, regional)
+        return regional
 
     @property
     def endpoint(self) -> str:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import urllib3
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import translate
+from s3uploader_gui.core.errors import ListingLoop, ServerError, translate
 from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.s3.listing_parse import parse_listing, parse_or_none, peek_next_token
 from s3uploader_gui.core.s3.listing_types import BucketInfo, ObjectInfo, Page
@@ -150,27 +150,64 @@ def list_page(
     # The first page always goes through botocore, so that every error (credentials,
     # clock skew, missing bucket...) is reported exactly; later pages of the same
     # listing take the fast path.
+    page = None
     if token is not None and _fast_listing_allowed(client):
         page = _fast_list(client, kwargs)
-        if page is not None:
-            return page
-    return _botocore_page(client, kwargs)
+    if page is None:
+        page = _botocore_page(client, kwargs)
+    if token is not None and page.next_token == token:
+        raise ListingLoop(bucket, prefix, _SAME_TOKEN)
+    return page
+
+
+# Why a listing is refused (the words inside ListingLoop's sentence).
+_SAME_TOKEN = "it sent the same continuation token again"
+_SAME_PAGE = "it sent the same page again"
+_NO_TOKEN = "it says more follows but gives no continuation token"
 
 
 def _botocore_page(client: S3Client, kwargs: dict[str, Any]) -> Page:
-    prefix = str(kwargs.get("Prefix", ""))
+    bucket, prefix = str(kwargs["Bucket"]), str(kwargs.get("Prefix", ""))
     try:
         answer = client.list_objects_v2(**kwargs)
     except Exception as exc:
-        raise translate(exc, bucket=str(kwargs["Bucket"])) from exc
+        raise translate(exc, bucket=bucket) from exc
+    truncated = bool(answer.get("IsTruncated"))
+    if truncated and not answer.get("NextContinuationToken"):
+        # Ending here would pass a partial listing off as the whole folder (a download
+        # or delete that silently leaves the rest); asking again would loop.
+        raise ListingLoop(bucket, prefix, _NO_TOKEN)
     prefixes = [p["Prefix"] for p in answer.get("CommonPrefixes", [])]
     # A "folder marker" object (key == prefix, ending in "/") is the folder itself, not a
     # child. A prefix without the slash is a plain key prefix: an object named exactly
     # like it ("ls s3://b/a.jpg") is a real match and must be listed.
     marker = prefix if prefix.endswith("/") else None
-    objects = [_object(o) for o in answer.get("Contents", []) if o["Key"] != marker]
-    next_token = answer.get("NextContinuationToken") if answer.get("IsTruncated") else None
+    contents = answer.get("Contents", [])
+    if any("Key" not in o for o in contents):
+        # Not an object anyone can name: dropping it would hide it from a delete or copy.
+        raise ServerError(
+            f"The server's listing of s3://{bucket}/{prefix} holds an object without a key.",
+            code="ListingWithoutKey",
+        )
+    objects = [_object(o) for o in contents if o["Key"] != marker]
+    next_token = answer.get("NextContinuationToken") if truncated else None
     return Page(prefixes=prefixes, objects=objects, next_token=next_token)
+
+
+def _outline(page: Page) -> tuple[object, ...] | None:
+    """What tells a page from the one before it (None for an empty page): no two pages
+    of one listing hold the same keys."""
+    objects, prefixes = page.objects, page.prefixes
+    if not objects and not prefixes:
+        return None
+    return (
+        len(objects),
+        len(prefixes),
+        objects[0].key if objects else None,
+        objects[-1].key if objects else None,
+        prefixes[0] if prefixes else None,
+        prefixes[-1] if prefixes else None,
+    )
 
 
 class PageStream:
@@ -203,6 +240,10 @@ class PageStream:
         #: The continuation token of the page ``next_page`` returns (None: the first).
         self.token = token
         self.done = False
+        # Every token asked for so far and the last page's outline: a server that hands
+        # one back, or the same page again, would otherwise be asked forever.
+        self._seen: set[str] = {token} if token else set()
+        self._outline: tuple[object, ...] | None = None
         self._fast: bool | None = None  # decided on the first call (a worker thread)
         self._conn: http.client.HTTPConnection | None = None
         self._origin: tuple[str, str] = ("", "")
@@ -247,6 +288,7 @@ class PageStream:
             if token is not None:
                 self._fast = False  # it failed once: no second try for every page
             page = _botocore_page(self._client, self._with_token(token))
+        self._check_advances(page)
         if self._pending is not None and self._pending != page.next_token:
             self._disconnect()
         self.token = page.next_token
@@ -256,6 +298,22 @@ class PageStream:
         elif self._pending is None and self._fast and not self._closed:
             self._send(page.next_token)
         return page
+
+    def _check_advances(self, page: Page) -> None:
+        """Raise ``ListingLoop`` (the stream left as it was, so a retry asks once more
+        and fails the same way) unless ``page`` moves the listing on."""
+        outline = _outline(page)
+        if page.next_token is not None and page.next_token in self._seen:
+            why = _SAME_TOKEN
+        elif outline is not None and outline == self._outline:
+            why = _SAME_PAGE
+        else:
+            if page.next_token is not None:
+                self._seen.add(page.next_token)
+            self._outline = outline
+            return
+        self._disconnect()  # a request for the repeated token may be in flight
+        raise ListingLoop(str(self._kwargs["Bucket"]), str(self._kwargs["Prefix"]), why)
 
     def _with_token(self, token: str | None) -> dict[str, Any]:
         return dict(self._kwargs, ContinuationToken=token) if token else dict(self._kwargs)

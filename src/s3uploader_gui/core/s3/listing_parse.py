@@ -8,8 +8,10 @@ to ElementTree here, and a page it cannot read at all goes through botocore inst
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
@@ -25,18 +27,21 @@ log = logging.getLogger(__name__)
 _S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
-# Reading the five fields of every <Contents> with one C-level findall each is about
-# three times faster than building an ElementTree. It relies on what S3 servers send:
-# unprefixed tags without attributes, and these names only inside <Contents>. Anything
-# else (a namespace prefix, CDATA, a field missing from some entries) is detected by the
-# counts and read with ElementTree instead.
+# Every <Contents> entry is read with one C-level findall of a pattern made from the
+# first entry's shape (its tags in order, whatever order this server writes them in):
+# about three times faster than building an ElementTree. An entry shaped otherwise (a
+# field missing, moved or repeated, an extra element, attributes, a namespace prefix,
+# CDATA) does not match, the number of matches then differs from the number of entries,
+# and the page is read with ElementTree instead: a field is never taken from its
+# neighbour's entry.
 def _tag(name: str) -> re.Pattern[str]:
     return re.compile(f"<{name}>([^<]*)</{name}>")
 
 
-_KEY, _SIZE, _MODIFIED, _ETAG, _CLASS = (
-    _tag(n) for n in ("Key", "Size", "LastModified", "ETag", "StorageClass")
-)
+_FIELDS = ("Key", "Size", "LastModified", "ETag", "StorageClass")
+_REQUIRED = frozenset(_FIELDS[:4])
+_ANY_TAG = re.compile(r"<[^>]*>")
+_PLAIN_TAG = re.compile(r"</?[A-Za-z][\w.-]*>")
 _COMMON_PREFIX = re.compile(r"<CommonPrefixes>\s*<Prefix>([^<]*)</Prefix>\s*</CommonPrefixes>")
 _NEXT_TOKEN = _tag("NextContinuationToken")
 _NEEDS_UNQUOTE = re.compile(r"[%+]")
@@ -80,18 +85,11 @@ def parse_listing(body: bytes, prefix: str) -> Page | None:
     # (an escaped "&amp;quot;" holds no "&quot;", so nothing is unescaped twice).
     text = text.replace("&quot;", '"').replace("&#34;", '"')
     count = text.count("<Contents>")
-    keys = _KEY.findall(text)
-    sizes = _SIZE.findall(text)
-    modified = _MODIFIED.findall(text)
-    etags = _ETAG.findall(text)
-    classes = _CLASS.findall(text)
+    columns = _entry_columns(text, count)
     folders = _COMMON_PREFIX.findall(text)
-    if not (
-        len(keys) == len(sizes) == len(modified) == len(etags) == count
-        and len(classes) in (0, count)
-        and len(folders) == text.count("<CommonPrefixes>")
-    ):
+    if columns is None or len(folders) != text.count("<CommonPrefixes>"):
         return _parse_listing_tree(body, prefix)
+    keys, sizes, modified, etags, classes = columns
     encoded = "<EncodingType>url</EncodingType>" in text
 
     def name(raw: str) -> str:
@@ -112,18 +110,70 @@ def parse_listing(body: bytes, prefix: str) -> Page | None:
             map(int, sizes),
             map(times.__getitem__, modified),
             [e.strip('"') for e in etags],
-            classes or [""] * count,
+            classes,
         )
     )
     if prefix.endswith("/") and prefix in names:  # the folder marker: the folder itself
         objects = [o for o in objects if o.key != prefix]
     truncated = "<IsTruncated>true</IsTruncated>" in text
-    token = _NEXT_TOKEN.search(text) if truncated else None
-    return Page(
-        prefixes=[name(f) for f in folders],
-        objects=objects,
-        next_token=(_unescape(token.group(1)) or None) if token else None,
-    )
+    found = _NEXT_TOKEN.search(text) if truncated else None
+    next_token = (_unescape(found.group(1)) or None) if found else None
+    if truncated and next_token is None:
+        return None  # "more follows" with no token: botocore's reading of it raises
+    return Page(prefixes=[name(f) for f in folders], objects=objects, next_token=next_token)
+
+
+def _entry_columns(text: str, count: int) -> tuple[Sequence[str], ...] | None:
+    """Key, Size, LastModified, ETag and StorageClass of every entry, as five columns in
+    entry order; None unless every entry has the first one's shape."""
+    if count == 0:
+        return ((),) * len(_FIELDS)
+    start = text.find("<Contents>")
+    end = text.find("</Contents>", start)
+    if end < 0:
+        return None
+    shape = _entry_shape(tuple(_ANY_TAG.findall(text, start, end + len("</Contents>"))))
+    if shape is None:
+        return None
+    pattern, fields = shape
+    entries = pattern.findall(text)
+    if len(entries) != count:
+        return None
+    found = dict(zip(fields, zip(*entries, strict=True), strict=True))
+    return tuple(found.get(f, ("",) * count) for f in _FIELDS)
+
+
+@functools.lru_cache(maxsize=32)
+def _entry_shape(tags: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """The pattern of a <Contents> entry with exactly these tags in this order, capturing
+    the fields it names (each once, as a direct child), and their names; None when the
+    tags are not such an entry."""
+    if tags[:1] != ("<Contents>",):
+        return None
+    parts: list[str] = []
+    fields: list[str] = []
+    open_tags: list[str] = []
+    for i, tag in enumerate(tags):
+        if not _PLAIN_TAG.fullmatch(tag):
+            return None  # attributes, a comment, a self-closing tag: ElementTree's job
+        parts.append(re.escape(tag))
+        if tag[1] == "/":
+            if not open_tags or open_tags.pop() != tag[2:-1]:
+                return None
+            parts.append(r"\s*")
+            continue
+        name = tag[1:-1]
+        open_tags.append(name)
+        if tags[i + 1 : i + 2] != (f"</{name}>",):
+            parts.append(r"\s*")  # an element holding elements
+        elif len(open_tags) == 2 and name in _FIELDS:
+            parts.append("([^<]*)")
+            fields.append(name)
+        else:
+            parts.append("[^<]*")
+    if open_tags or len(set(fields)) != len(fields) or not set(fields) >= _REQUIRED:
+        return None
+    return re.compile("".join(parts[:-1])), tuple(fields)
 
 
 def parse_or_none(body: bytes, prefix: str) -> Page | None:
@@ -154,6 +204,8 @@ def _parse_listing_tree(body: bytes, prefix: str) -> Page | None:
     marker = prefix if prefix.endswith("/") else None
     objects = []
     for e in root.iter(ns + "Contents"):
+        if e.find(ns + "Key") is None:
+            return None  # an object without a name: botocore's reading of it says so
         key = decode(text(e, "Key"))
         if key == marker:
             continue
@@ -168,10 +220,13 @@ def _parse_listing_tree(body: bytes, prefix: str) -> Page | None:
             )
         )
     truncated = text(root, "IsTruncated") == "true"
+    next_token = (text(root, "NextContinuationToken") or None) if truncated else None
+    if truncated and next_token is None:
+        return None
     return Page(
         prefixes=[decode(text(e, "Prefix")) for e in root.iter(ns + "CommonPrefixes")],
         objects=objects,
-        next_token=(text(root, "NextContinuationToken") or None) if truncated else None,
+        next_token=next_token,
     )
 
 
