@@ -2,8 +2,8 @@
 of the first ``breaks`` answers half-way, as a flaky network does.
 
 It answers GET (with ``Content-Length``, ``ETag``, ``Last-Modified``; a ``Range`` is
-honoured) and HEAD; it checks no signature. An object's answers are counted, so a test
-can say how often the client came back.
+honoured) and HEAD; it checks no signature. GETs are counted, so a test can say how often
+the client came back; a key in ``holds`` is sent only once its event is set.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ class FlakyGetServer:
         self.objects = objects
         self.breaks = breaks
         self.gets = 0
-        self.hold: threading.Event | None = None  # set: GETs wait for it before the body
+        #: Keys whose GETs wait for their event before sending the body (a slow server).
+        self.holds: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         server = self
 
@@ -67,7 +68,7 @@ class FlakyGetServer:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                _, data = found
+                key, data = found
                 rng = self.headers.get("Range")
                 status = 200
                 if rng and rng.startswith("bytes="):
@@ -78,8 +79,9 @@ class FlakyGetServer:
                     server.gets += 1
                     broken = server.gets <= server.breaks
                 self._headers(data, status)
-                if server.hold is not None:
-                    server.hold.wait(30)
+                hold = server.holds.get(key)
+                if hold is not None:
+                    hold.wait(60)
                 if broken:
                     self.wfile.write(data[: len(data) // 2])
                     self.wfile.flush()
@@ -97,8 +99,8 @@ class FlakyGetServer:
         return self
 
     def stop(self) -> None:
-        if self.hold is not None:
-            self.hold.set()
+        for hold in self.holds.values():
+            hold.set()
         self._server.shutdown()
         self._server.server_close()
 

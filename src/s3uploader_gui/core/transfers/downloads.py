@@ -3,13 +3,14 @@ lost: a window of transfers in flight, progress fed back from its threads, and e
 checked before it takes its name.
 
 Each object is written to a temporary dot-file beside its target
-(``.<name>.s3uploader-<random>.part``, see ``is_partial_download``). The GET carries
+(``.<name>.s3uploader-<random>.part``, see ``partials``: locked while in use, removed by
+the next download into its folder when a crash left it). The GET carries
 ``If-Match`` with the ETag the caller saw when listing, so an object replaced in the
 meantime answers 412 instead of sending other bytes; the size is checked; only then does
 the file take its name. With OVERWRITE it replaces the target (``os.replace``); with any
 other policy it is linked to the target without clobbering (``os.link`` fails when the
-name exists), so a file that appeared during the download is kept. A failed item leaves
-the target as it was and removes its temporary file.
+name exists), so a file that appeared during the download is kept. A failed, cancelled
+or interrupted item leaves the target as it was and removes its temporary file.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import enum
 import heapq
 import os
 import queue
-import re
 import time
 import unicodedata
 from collections import deque
@@ -47,6 +47,8 @@ from s3uploader_gui.core.transfers.model import (
     ItemResult,
     ItemStatus,
 )
+from s3uploader_gui.core.transfers.partials import create_partial, partial_name, remove_stale
+from s3uploader_gui.core.transfers.partials import is_partial_download as is_partial_download
 from s3uploader_gui.core.transfers.progress import TransferProgress
 
 if TYPE_CHECKING:
@@ -54,22 +56,6 @@ if TYPE_CHECKING:
 
 #: The longest file name most file systems allow, in bytes (when pathconf cannot tell).
 DEFAULT_NAME_MAX = 255
-
-_PARTIAL = re.compile(r"^\..*\.s3uploader-[0-9a-f]{8}\.part$", re.DOTALL)
-
-
-def is_partial_download(name: str) -> bool:
-    """True for the name of a download in progress (or left by a crash)."""
-    return bool(_PARTIAL.match(name))
-
-
-def partial_name(name: str, name_max: int = DEFAULT_NAME_MAX) -> str:
-    """A fresh temporary name for a download of ``name``, within ``name_max`` bytes."""
-    suffix = f".s3uploader-{os.urandom(4).hex()}.part"
-    room = name_max - 1 - len(suffix)
-    while name and len(os.fsencode(name)) > room:
-        name = name[:-1]
-    return f".{name}{suffix}"
 
 
 def name_max(folder: Path) -> int:
@@ -331,7 +317,7 @@ class DownloadBatch:
         target, mode = decision
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(partial_name(target.name, name_max(target.parent)))
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        fd = create_partial(temp)  # locked while open: see ``partials``
         flight = _Flight(target, mode, temp, os.fdopen(fd, "wb"))
         try:
             sub = Subscriber(index, self.progress, self.done, src.size, src.etag)
@@ -401,6 +387,9 @@ class DownloadBatch:
         """
         for i, src in enumerate(self.sources):
             self.progress.add_item(i, src.size)
+        # What an earlier run that crashed left in these folders goes first.
+        for folder in {src.path.parent for src in self.sources}:
+            remove_stale(folder)
         pending = deque(range(len(self.sources)))
         in_flight: dict[int, _Flight] = {}
         settings = self.engine.settings
