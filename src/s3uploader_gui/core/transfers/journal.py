@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from s3uploader_gui.core import paths
-from s3uploader_gui.core.transfers.journal_owner import NOBODY, Owner, is_alive, this_process
+from s3uploader_gui.core.transfers.journal_owner import NOBODY, Owner, Owners, this_process
 from s3uploader_gui.core.transfers.journal_store import Guard, Store
 
 T = TypeVar("T")
@@ -239,7 +239,7 @@ class Journal:
         ).fetchall()
         encoded = json.dumps(options or {})
         mine = self.owner
-        owners = _Liveness(mine)
+        owners = Owners(mine)
         for item in map(_item, rows):
             if owners.other_running(item.owner):
                 continue  # another running instance's upload: never touched
@@ -367,14 +367,14 @@ class Journal:
     def resumable(self, connection: str | None = None) -> list[JournalItem]:
         """The unfinished rows to offer for resuming: those whose owner is gone (it quit
         or crashed). Never this program's own, never another running instance's."""
-        owners = _Liveness(self.owner)
+        owners = Owners(self.owner)
         return [i for i in self.unfinished(connection) if not owners.alive(i.owner)]
 
     def claim(self, item_ids: Iterable[int]) -> list[int]:
         """Make the rows this owner's, when nobody running holds them; the ids taken (the
         others belong to a running instance: leave them and their uploads alone)."""
         mine = self.owner
-        owners = _Liveness(mine)
+        owners = Owners(mine)
 
         def op(db: sqlite3.Connection) -> list[int]:
             taken = []
@@ -396,7 +396,7 @@ class Journal:
     def forget(self, item_ids: list[int]) -> None:
         """Drop rows the user chose not to resume (their multipart uploads must be
         aborted first); rows another running instance works on are kept."""
-        owners = _Liveness(self.owner)
+        owners = Owners(self.owner)
 
         def op(db: sqlite3.Connection) -> None:
             for item_id in item_ids:
@@ -420,26 +420,6 @@ class Journal:
             ),
             _nothing,
         )
-
-
-class _Liveness:
-    """Whose rows are whose, for the rows of one call (the system is asked once per
-    owner)."""
-
-    def __init__(self, mine: Owner) -> None:
-        self._mine = mine
-        self._known: dict[Owner, bool] = {mine: True}
-
-    def alive(self, owner: Owner) -> bool:
-        """True while ``owner`` runs (this journal's own owner does)."""
-        known = self._known.get(owner)
-        if known is None:
-            known = self._known[owner] = is_alive(owner)
-        return known
-
-    def other_running(self, owner: Owner) -> bool:
-        """True for another program that still runs: its rows are not to be touched."""
-        return owner != self._mine and self.alive(owner)
 
 
 def _prepare(db: sqlite3.Connection) -> None:

@@ -96,3 +96,23 @@ def is_alive(owner: Owner) -> bool:
     except OSError:
         return True  # it exists (permission denied means someone else's process)
     return True
+
+
+class Owners:
+    """Whose rows are whose, for the rows of one call (the system is asked once per
+    owner); ``mine`` is the journal's own owner."""
+
+    def __init__(self, mine: Owner) -> None:
+        self._mine = mine
+        self._known: dict[Owner, bool] = {mine: True}
+
+    def alive(self, owner: Owner) -> bool:
+        """True while ``owner`` runs (``mine`` does)."""
+        known = self._known.get(owner)
+        if known is None:
+            known = self._known[owner] = is_alive(owner)
+        return known
+
+    def other_running(self, owner: Owner) -> bool:
+        """True for another program that still runs: its rows are not to be touched."""
+        return owner != self._mine and self.alive(owner)
