@@ -122,10 +122,24 @@ def run_upload_plan(
     progress = TransferProgress()
     engine = TransferEngine(context, EngineSettings(max_concurrency=context.concurrency))
     on_item = _item_reporter("upload", "uploaded", bucket, rep)
+    told: set[str] = set()
+
+    def on_notice(text: str) -> None:
+        """A sentence about the whole run (the journal failed): once, on stderr."""
+        if text not in told:
+            told.add(text)
+            rep.note(text)
+
     try:
         with maybe_progress(args, rep, progress):
             outcome = run_uploads(
-                engine, bucket, plan, prepare=prepare, progress=progress, on_item=on_item
+                engine,
+                bucket,
+                plan,
+                prepare=prepare,
+                progress=progress,
+                on_item=on_item,
+                on_notice=on_notice,
             )
     finally:
         engine.close()

@@ -264,7 +264,22 @@ def translate(
     """Turn any exception raised by boto3, s3transfer or the OS into an AppError."""
     if isinstance(exc, AppError):
         return exc
-    err = _translate(exc, bucket=bucket, key=key, endpoint=endpoint)
+    if type(exc).__name__ == "RetriesExceededError" and type(exc).__module__.startswith(
+        ("s3transfer", "boto3")
+    ):
+        # s3transfer read a body that kept breaking off (timeouts, short reads) until it
+        # gave up: the network or the server is failing now, as for a read timeout, so it
+        # is the same transient, retryable error (matched by name: no s3transfer import).
+        cause = getattr(exc, "last_exception", None)
+        host = _host(getattr(cause, "kwargs", {}).get("endpoint_url") or endpoint)
+        err: AppError = EndpointUnreachable(
+            f"{host} kept breaking off the transfer of {_what(bucket, key)} (the connection "
+            "dropped several times in a row).",
+            host=host,
+        )
+        err.code = "RetriesExceeded"
+    else:
+        err = _translate(exc, bucket=bucket, key=key, endpoint=endpoint)
     # Messages may start with a placeholder ("the object", "the server"): a sentence.
     # A secret registered in any form never survives into it, whoever built it.
     fixed = _capitalize(redact(err.message))

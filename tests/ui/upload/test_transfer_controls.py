@@ -15,6 +15,7 @@ from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
 from s3uploader_gui.ui.main_window import MainWindow
 from s3uploader_gui.ui.upload.transfer_settings import TransferPrefs, TransferSettingsDialog
 from tests.helpers.files import make_random
+from tests.helpers.owners import gone_owner
 
 
 def add_files(qtbot, win: MainWindow, paths: list[Path]) -> None:
@@ -151,8 +152,8 @@ def test_resume_offer_after_a_crash(
     assert connection is not None
     big = make_random(tmp_path / "big.bin", 11 * MiB)
     # A previous run: one part stored, then the app died (the journal says "uploading").
-    journal = Journal()
-    connection.engine.journal = journal
+    previous = Journal(owner=gone_owner())
+    connection.engine.journal = previous
     connection.engine.configure(
         EngineSettings(max_concurrency=1, multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB)
     )
@@ -166,9 +167,12 @@ def test_resume_offer_after_a_crash(
         seaweed_bucket, [UploadSource(big, "later/big.bin", big.stat().st_size)], control=control
     )
     assert first.status == ItemStatus.PAUSED
-    (row,) = journal.unfinished(connection.engine.connection_id)
-    journal.set_state(row.id, "uploading")
+    (row,) = previous.unfinished(connection.engine.connection_id)
+    previous.set_state(row.id, "uploading")
+    previous.close()
 
+    journal = Journal()  # this run, on the same file
+    connection.engine.journal = journal
     pane.transfer._resume_offered.clear()
 
     def accept() -> None:
@@ -204,18 +208,20 @@ def test_resume_offer_covers_every_bucket(
     other = unique_bucket()
     create_bucket(seaweed_context.client, other)
     try:
-        journal = Journal()
-        connection.engine.journal = journal
+        previous = Journal(owner=gone_owner())  # a run that ended before finishing
         files = [make_random(tmp_path / f"f{i}.bin", 1000 + i) for i in range(3)]
         conn_id = connection.engine.connection_id
-        journal.begin_many(
+        previous.begin_many(
             conn_id,
             seaweed_bucket,
             [(f"a/{f.name}", f, f.stat().st_size, f.stat().st_mtime_ns, None) for f in files[:2]],
         )
-        journal.begin_many(
+        previous.begin_many(
             conn_id, other, [("b/f2.bin", files[2], 1002, files[2].stat().st_mtime_ns, None)]
         )
+        previous.close()
+        journal = Journal()
+        connection.engine.journal = journal
         autostart = pane.autostart_box.isChecked()
         pane.autostart_box.setChecked(False)  # remembered: put back below
         pane.transfer._resume_offered.clear()

@@ -331,6 +331,7 @@ def run_uploads(
     ask: AskFn | None = None,
     prepare_workers: int | None = None,
     stop_on_fatal: bool = True,
+    on_notice: Callable[[str], None] | None = None,
 ) -> UploadOutcome:
     """Send the plan's items with ``engine``; one row per candidate of the plan.
 
@@ -345,7 +346,8 @@ def run_uploads(
     endpoint) cancels ``cancel`` (one is made when None): the items not stored after it
     end CANCELLED, each with a row, and the outcome carries the error. An item the server
     answered as stored is DONE even when the cancel came while its answer was on its way.
-    Callbacks run on the calling thread.
+    ``on_notice`` gets what the user should know about the whole batch (the journal could
+    not be written: it cannot be resumed), once. Callbacks run on the calling thread.
     """
     token = cancel or CancelToken()
     results: dict[int, ItemResult] = {}
@@ -410,5 +412,6 @@ def run_uploads(
         ask=ask,
         reserved=plan.reserved,
         conflict=plan.policy,
+        on_notice=on_notice,
     )
     return UploadOutcome(tuple(results[i] for i in sorted(results)), fatal[0] if fatal else None)

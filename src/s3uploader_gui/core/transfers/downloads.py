@@ -3,22 +3,24 @@ lost: a window of transfers in flight, progress fed back from its threads, and e
 checked before it takes its name.
 
 Each object is written to a temporary dot-file beside its target
-(``.<name>.s3uploader-<random>.part``, see ``is_partial_download``). The GET carries
+(``.<name>.s3uploader-<random>.part``, see ``partials``: locked while in use, removed by
+the next download into its folder when a crash left it). The GET carries
 ``If-Match`` with the ETag the caller saw when listing, so an object replaced in the
 meantime answers 412 instead of sending other bytes; the size is checked; only then does
 the file take its name. With OVERWRITE it replaces the target (``os.replace``); with any
 other policy it is linked to the target without clobbering (``os.link`` fails when the
-name exists), so a file that appeared during the download is kept. A failed item leaves
-the target as it was and removes its temporary file.
+name exists), so a file that appeared during the download is kept. A failed, cancelled
+or interrupted item leaves the target as it was and removes its temporary file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import heapq
 import os
 import queue
-import re
+import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -27,7 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from s3uploader_gui.core.cancel import CancelToken
-from s3uploader_gui.core.errors import Cancelled, IntegrityError, translate
+from s3uploader_gui.core.errors import (
+    AppError,
+    Cancelled,
+    EndpointUnreachable,
+    IntegrityError,
+    ServerError,
+    translate,
+)
 from s3uploader_gui.core.naming import renamed_key
 from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.transfers.checksums import same_content
@@ -38,6 +47,8 @@ from s3uploader_gui.core.transfers.model import (
     ItemResult,
     ItemStatus,
 )
+from s3uploader_gui.core.transfers.partials import create_partial, partial_name, remove_stale
+from s3uploader_gui.core.transfers.partials import is_partial_download as is_partial_download
 from s3uploader_gui.core.transfers.progress import TransferProgress
 
 if TYPE_CHECKING:
@@ -45,22 +56,6 @@ if TYPE_CHECKING:
 
 #: The longest file name most file systems allow, in bytes (when pathconf cannot tell).
 DEFAULT_NAME_MAX = 255
-
-_PARTIAL = re.compile(r"^\..*\.s3uploader-[0-9a-f]{8}\.part$", re.DOTALL)
-
-
-def is_partial_download(name: str) -> bool:
-    """True for the name of a download in progress (or left by a crash)."""
-    return bool(_PARTIAL.match(name))
-
-
-def partial_name(name: str, name_max: int = DEFAULT_NAME_MAX) -> str:
-    """A fresh temporary name for a download of ``name``, within ``name_max`` bytes."""
-    suffix = f".s3uploader-{os.urandom(4).hex()}.part"
-    room = name_max - 1 - len(suffix)
-    while name and len(os.fsencode(name)) > room:
-        name = name[:-1]
-    return f".{name}{suffix}"
 
 
 def name_max(folder: Path) -> int:
@@ -164,6 +159,28 @@ def _object_changed(exc: BaseException) -> bool:
     return False
 
 
+def _transient(err: AppError) -> bool:
+    """A failure another try may cure: the network, or a server that is overloaded.
+
+    (A changed object, a size that does not match, a refusal would fail again.)
+    """
+    if isinstance(err, EndpointUnreachable):
+        return True
+    transient_codes = {"SlowDown", "503", "ServiceUnavailable", "InternalError", "500",
+                       "RequestTimeout"}  # fmt: skip
+    return isinstance(err, ServerError) and err.code in transient_codes
+
+
+def _retried(err: AppError, budget: float) -> AppError:
+    """``err`` saying how long the item was retried before it failed."""
+    text = err.message.rstrip(".") + f" (retried for {budget:.0f} s)."
+    clone = type(err).__new__(type(err))
+    clone.__dict__.update(err.__dict__)
+    clone.message = text
+    clone.args = (text,)
+    return clone
+
+
 def _link_no_clobber(temp: Path, target: Path) -> None:
     """Give ``temp`` the name ``target``; FileExistsError (and ``temp`` kept) when taken."""
     try:
@@ -215,6 +232,13 @@ class DownloadBatch:
         self.endpoint = engine.context.settings.endpoint_url
         self.results: dict[int, ItemResult] = {}
         self.done: queue.Queue[int] = queue.Queue()
+        #: Items waiting for another try: (when, index), soonest first.
+        self._delayed: list[tuple[float, int]] = []
+        self._retry_since: dict[int, float] = {}
+        self._decided: dict[int, tuple[Path, _Mode]] = {}
+        self._attempts: dict[int, int] = {}
+        #: Items that failed after retrying, and for how long (seconds).
+        self._gave_up: dict[int, float] = {}
         # A "keep both" name never takes a name another item of the batch lands on
         # (compared loosely: case and Unicode form, as some file systems do).
         self._claimed = {self._loose(s.path) for s in sources}
@@ -270,22 +294,30 @@ class DownloadBatch:
                 "matches): nothing was saved, any local file was left as it was.",
                 code="PreconditionFailed",
             )
+        budget = self._gave_up.get(index)
+        if budget is not None:
+            err = _retried(err, budget)
         status = ItemStatus.CANCELLED if isinstance(err, Cancelled) else ItemStatus.FAILED
         self._record(ItemResult(index, key, path, status, 0, err))
 
     def _start(self, index: int) -> _Flight | None:
         """Submit item ``index``; None when it was skipped (and recorded)."""
         src = self.sources[index]
-        decision = self._decide(index)
-        if isinstance(decision, str):
-            self._record(ItemResult(index, src.key, src.path, ItemStatus.SKIPPED, detail=decision))
-            return None
+        decision = self._decided.get(index)  # another try lands where the first would
+        if decision is None:
+            decided = self._decide(index)
+            if isinstance(decided, str):
+                self._record(
+                    ItemResult(index, src.key, src.path, ItemStatus.SKIPPED, detail=decided)
+                )
+                return None
+            decision = self._decided[index] = decided
+            if self.on_start is not None:
+                self.on_start(index)
         target, mode = decision
-        if self.on_start is not None:
-            self.on_start(index)
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(partial_name(target.name, name_max(target.parent)))
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        fd = create_partial(temp)  # locked while open: see ``partials``
         flight = _Flight(target, mode, temp, os.fdopen(fd, "wb"))
         try:
             sub = Subscriber(index, self.progress, self.done, src.size, src.etag)
@@ -346,49 +378,101 @@ class DownloadBatch:
             return ItemResult(index, src.key, target, ItemStatus.DONE, src.size, detail=detail)
 
     def run(self) -> list[ItemResult]:
-        """Download every source; one failure never stops the others."""
+        """Download every source; one failure never stops the others.
+
+        An item that fails for a transient reason (the network, an overloaded server) is
+        tried again after a pause, for up to ``retry_budget_s`` seconds. Whatever ends
+        the batch (a cancel, an exception from a callback), no temporary file of its is
+        left behind.
+        """
         for i, src in enumerate(self.sources):
             self.progress.add_item(i, src.size)
+        # What an earlier run that crashed left in these folders goes first.
+        for folder in {src.path.parent for src in self.sources}:
+            remove_stale(folder)
         pending = deque(range(len(self.sources)))
         in_flight: dict[int, _Flight] = {}
         settings = self.engine.settings
         window = settings.window or max(4, 2 * settings.max_concurrency)
-        while pending or in_flight:
-            while pending and len(in_flight) < window and not self.cancel.cancelled:
-                index = pending.popleft()
-                try:
-                    flight = self._start(index)
-                except Exception as exc:
-                    self._fail(index, self.sources[index].path, exc)
-                    continue
-                if flight is not None:
-                    in_flight[index] = flight
-            if self.cancel.cancelled:
-                for flight in in_flight.values():
-                    flight.future.cancel()
-                while pending:
+        try:
+            while pending or in_flight or self._delayed:
+                self._promote(pending)
+                while pending and len(in_flight) < window and not self.cancel.cancelled:
                     index = pending.popleft()
-                    src = self.sources[index]
-                    self._record(
-                        ItemResult(index, src.key, src.path, ItemStatus.CANCELLED, 0, Cancelled())
-                    )
-            if not in_flight:
-                continue
-            try:
-                index = self.done.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            flight = in_flight.pop(index)
-            try:
-                result = self._land(index, flight)
-            except Exception as exc:
+                    try:
+                        flight = self._start(index)
+                    except Exception as exc:
+                        self._fail(index, self.sources[index].path, exc)
+                        continue
+                    if flight is not None:
+                        in_flight[index] = flight
+                if self.cancel.cancelled:
+                    for flight in in_flight.values():
+                        flight.future.cancel()
+                    pending.extend(index for _, index in sorted(self._delayed))
+                    self._delayed.clear()
+                    while pending:
+                        index = pending.popleft()
+                        src = self.sources[index]
+                        self._record(
+                            ItemResult(
+                                index, src.key, src.path, ItemStatus.CANCELLED, 0, Cancelled()
+                            )
+                        )
+                if not in_flight:
+                    if self._delayed:
+                        self.cancel.wait(max(0.0, min(0.1, self._delayed[0][0] - time.monotonic())))
+                    continue
+                try:
+                    index = self.done.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                flight = in_flight.pop(index)
+                try:
+                    result = self._land(index, flight)
+                except Exception as exc:
+                    self._discard(flight)
+                    if not self._retry_later(index, exc):
+                        self._fail(index, flight.target, exc)
+                    continue
+                if result.status is ItemStatus.DONE:
+                    self.progress.set_item(index, result.bytes)
+                self._record(result)
+        finally:
+            # Interrupted (an exception from a callback, the engine closing): the
+            # transfers still running are stopped and their temporary files removed.
+            for flight in in_flight.values():
+                with contextlib.suppress(Exception):
+                    flight.future.cancel()
                 self._discard(flight)
-                self._fail(index, flight.target, exc)
-                continue
-            if result.status is ItemStatus.DONE:
-                self.progress.set_item(index, result.bytes)
-            self._record(result)
         return [self.results[i] for i in range(len(self.sources))]
+
+    # -- retrying ----------------------------------------------------------------------
+    def _promote(self, pending: deque[int]) -> None:
+        """Items whose pause before another try is over go first."""
+        now = time.monotonic()
+        while self._delayed and self._delayed[0][0] <= now:
+            pending.appendleft(heapq.heappop(self._delayed)[1])
+
+    def _retry_later(self, index: int, exc: BaseException) -> bool:
+        """Schedule another try of item ``index`` when ``exc`` is transient and the retry
+        budget allows; False when the item fails now."""
+        if self.cancel.cancelled or _object_changed(exc):
+            return False
+        err = translate(exc, bucket=self.bucket, key=self.sources[index].key)
+        if not _transient(err):
+            return False
+        now = time.monotonic()
+        since = self._retry_since.setdefault(index, now)
+        budget = self.engine.settings.retry_budget_s
+        if now - since >= budget:
+            self._gave_up[index] = budget
+            return False
+        attempt = self._attempts[index] = self._attempts.get(index, 0) + 1
+        delay = max(0.05, min(8.0, 0.25 * 2 ** min(attempt, 6), budget - (now - since)))
+        self.progress.set_item(index, 0)  # the bytes of the broken try count no more
+        heapq.heappush(self._delayed, (now + delay, index))
+        return True
 
 
 def run_downloads(

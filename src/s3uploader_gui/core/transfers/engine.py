@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import Callable, Collection, Sequence
@@ -36,6 +37,8 @@ if TYPE_CHECKING:  # botocore/s3transfer load on first use (a worker), not at st
     # Loaded with the first engine, not with the window (sqlite3, ssl, http.client).
     from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
+
+log = logging.getLogger(__name__)
 
 
 class TransferEngine:
@@ -189,6 +192,7 @@ class TransferEngine:
         ask: AskFn | None = None,
         reserved: Collection[str] = (),
         conflict: ConflictPolicy | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> list[ItemResult]:
         """Upload every source; one failure never stops the others.
 
@@ -203,7 +207,16 @@ class TransferEngine:
         ``reserved`` (keys the caller keeps for other uploads, e.g. a plan's). An item
         whose request the server answered as stored is DONE even when ``cancel`` or a
         pause came while the answer was on its way; CANCELLED means not stored.
+
+        The journal never fails an item: when it cannot be written, resuming is off for
+        this batch and ``on_notice`` gets one sentence saying so (once). A journal found
+        damaged during an earlier batch is set aside (kept) and a new one started first.
         """
+        if self.journal.damaged:
+            try:
+                self.journal.recover()
+            except Exception as exc:  # this batch's view will say it cannot write
+                log.warning("cannot start a new transfer journal: %s", exc)
         cancel = cancel or CancelToken()
         preparer = (
             Preparer(sources, prepare, cancel, prepare_workers or os.cpu_count() or 2)
@@ -224,19 +237,23 @@ class TransferEngine:
             preparer,
             reserved,
             conflict,
+            on_notice,
         )
         return run.run()
 
     def discard(self, items: Sequence[JournalItem]) -> None:
-        """Forget journaled uploads the user will not resume, aborting their multipart uploads."""
+        """Forget journaled uploads the user will not resume, aborting their multipart
+        uploads: only those nobody running works on (another instance may have taken one
+        up since it was offered: it is left alone, upload and row)."""
+        taken = set(self.journal.claim([i.id for i in items]))
         client = self.client
         for item in items:
-            if item.upload_id:
+            if item.id in taken and item.upload_id:
                 with contextlib.suppress(Exception):
                     client.abort_multipart_upload(
                         Bucket=item.bucket, Key=item.key, UploadId=item.upload_id
                     )
-        self.journal.forget([i.id for i in items])
+        self.journal.forget(sorted(taken))
 
     # -- downloads ---------------------------------------------------------------------
     def download(

@@ -9,21 +9,34 @@ ListParts) instead of starting over or creating a second upload.
 
 Writes are small and committed at once (WAL mode), so a SIGKILL loses at most the part
 that was in flight. One ``Journal`` may be used from many threads.
+
+Several instances of the app share the file: every row carries its owner (see
+``journal_owner``). ``resumable`` offers only rows whose owner is gone, ``begin`` never
+reuses, and ``claim`` and ``forget`` never take, a row of another instance still running.
+
+The journal never takes a batch down: a batch works on ``guarded()``, a view on which
+any failure (a full disk, a read-only file, a damaged file) is logged, reported once
+through the view's callback, and turns recording off for the rest of the batch (its
+uploads go on, they just cannot be resumed after a crash). A damaged file is set aside
+and a new one started (see ``journal_store``).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from s3uploader_gui.core import paths
+from s3uploader_gui.core.transfers.journal_owner import NOBODY, Owner, Owners, this_process
+from s3uploader_gui.core.transfers.journal_store import Guard, Store
+
+T = TypeVar("T")
 
 JOURNAL_NAME = "transfers.sqlite3"
 
@@ -43,7 +56,9 @@ CREATE TABLE IF NOT EXISTS items (
     options TEXT NOT NULL DEFAULT '{}',
     error TEXT NOT NULL DEFAULT '',
     created REAL NOT NULL,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    owner_pid INTEGER NOT NULL DEFAULT 0,
+    owner_started TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS items_identity ON items (connection, bucket, key, path);
 CREATE TABLE IF NOT EXISTS parts (
@@ -56,8 +71,17 @@ CREATE TABLE IF NOT EXISTS parts (
 );
 """
 
+#: The columns of ``items``, in the order ``_item`` reads them.
+_COLUMNS = (
+    "id, connection, bucket, key, path, size, mtime_ns, state, upload_id, part_size, "
+    "checksum_algorithm, options, error, owner_pid, owner_started"
+)
+
 #: States in which a row still has work to do (offered for resuming at start).
 UNFINISHED_STATES = ("queued", "preparing", "uploading", "paused", "failed")
+
+#: The id of a row that could not be written (a guarded ``begin`` that failed).
+NO_ROW = -1
 
 
 @dataclass(frozen=True)
@@ -87,6 +111,8 @@ class JournalItem:
     checksum_algorithm: str | None
     options: dict[str, Any]
     error: str
+    #: The program that works on it (``NOBODY`` for rows older than owners).
+    owner: Owner = NOBODY
 
 
 def default_journal_path() -> Path:
@@ -95,42 +121,66 @@ def default_journal_path() -> Path:
 
 
 class Journal:
-    """Thread-safe access to the journal file."""
+    """Thread-safe access to the journal file, as one owner (by default this program)."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, owner: Owner | None = None) -> None:
         """Open (creating if needed) the journal at ``path``; ``":memory:"`` for a
-        journal that lives as long as this object."""
+        journal that lives as long as this object. A damaged file is set aside and a new
+        one started. ``owner``: whose rows this object writes (tests play other
+        instances with it)."""
         memory = str(path) == ":memory:"
         self.path = Path(path) if path is not None else default_journal_path()
         if not memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            ":memory:" if memory else str(self.path),
-            check_same_thread=False,
-            isolation_level=None,
-            timeout=10,
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self.owner = owner or this_process()
+        self._store = Store(None if memory else self.path, _prepare)
+        self._guard: Guard | None = None
 
     def close(self) -> None:
-        """Close the database (idempotent)."""
-        with self._lock:
-            self._db.close()
+        """Close the database (idempotent). A ``guarded`` view shares it: never close one."""
+        self._store.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    # -- failures ------------------------------------------------------------------------
+    def guarded(self, on_failure: Callable[[str], None]) -> Journal:
+        """This journal as one batch uses it: no call ever raises. The first failure is
+        logged and ``on_failure`` gets one sentence for the user (on whichever thread
+        failed); from then on the batch records nothing more (only how items end, still
+        tried quietly, so a finished upload is not offered again), and reads that fail
+        answer "nothing journaled"."""
+        view = copy.copy(self)
+        view._guard = Guard(on_failure)
+        return view
+
+    @property
+    def damaged(self) -> bool:
+        """True once a statement found the file damaged (``recover`` replaces it)."""
+        return self._store.damaged
+
+    def recover(self) -> Path | None:
+        """Set a damaged file aside (kept) and start a new journal in its place; where the
+        damaged file went, or None when there was nothing to do."""
+        return self._store.recover()
+
+    def _do(
+        self,
+        op: Callable[[sqlite3.Connection], T],
+        fallback: Callable[[], T],
+        *,
+        write: bool = True,
+        ending: bool = False,
+        transaction: bool = True,
+    ) -> T:
+        """Run ``op``; on a guarded view, a failure gives ``fallback()`` instead."""
+        guard = self._guard
+        if guard is None:
+            return self._store.run(op, transaction=transaction and write)
+        if write and guard.failed and not ending:
+            return fallback()  # resuming is off for this batch: nothing more is recorded
+        try:
+            return self._store.run(op, transaction=transaction and write)
+        except Exception as exc:
+            guard.fail(exc)
+            return fallback()
 
     # -- items ---------------------------------------------------------------------------
     def begin(
@@ -146,10 +196,15 @@ class Journal:
         """The row for this upload: an unfinished one for the same file, or a new one.
 
         A row for the same connection, bucket, key and path whose file has changed since
-        (size or modification time) is forgotten: its parts belong to other bytes.
+        (size or modification time) is forgotten: its parts belong to other bytes. A row
+        of another instance that still runs is left alone (this upload gets its own); one
+        whose owner is gone becomes this owner's.
         """
-        with self._tx() as db:
-            return self._begin(db, connection, bucket, key, path, size, mtime_ns, options)
+        entry = (key, path, size, mtime_ns, options)
+        return self._do(
+            lambda db: self._begin(db, connection, bucket, *entry),
+            lambda: _no_row(connection, bucket, *entry),
+        )
 
     def begin_many(
         self,
@@ -159,8 +214,10 @@ class Journal:
     ) -> list[JournalItem]:
         """``begin`` for many (key, path, size, mtime_ns, options) in one transaction:
         a whole queue is journaled before its first upload, at the cost of one commit."""
-        with self._tx() as db:
-            return [self._begin(db, connection, bucket, *entry) for entry in entries]
+        return self._do(
+            lambda db: [self._begin(db, connection, bucket, *entry) for entry in entries],
+            lambda: [_no_row(connection, bucket, *entry) for entry in entries],
+        )
 
     def _begin(
         self,
@@ -175,55 +232,77 @@ class Journal:
     ) -> JournalItem:
         now = time.time()
         placeholders = ",".join("?" for _ in UNFINISHED_STATES)
-        row = db.execute(
-            f"SELECT * FROM items WHERE connection=? AND bucket=? AND key=? AND path=? "
-            f"AND state IN ({placeholders}) ORDER BY id DESC LIMIT 1",
+        rows = db.execute(
+            f"SELECT {_COLUMNS} FROM items WHERE connection=? AND bucket=? AND key=? "
+            f"AND path=? AND state IN ({placeholders}) ORDER BY id DESC",
             (connection, bucket, key, str(path), *UNFINISHED_STATES),
-        ).fetchone()
+        ).fetchall()
         encoded = json.dumps(options or {})
-        if row is not None:
-            item = _item(row)
+        mine = self.owner
+        owners = Owners(mine)
+        for item in map(_item, rows):
+            if owners.other_running(item.owner):
+                continue  # another running instance's upload: never touched
             if item.size == size and item.mtime_ns == mtime_ns:
                 db.execute(
-                    "UPDATE items SET state='queued', options=?, updated=? WHERE id=?",
-                    (encoded, now, item.id),
+                    "UPDATE items SET state='queued', options=?, owner_pid=?, owner_started=?, "
+                    "updated=? WHERE id=?",
+                    (encoded, mine.pid, mine.started, now, item.id),
                 )
-                return replace(item, state="queued", options=json.loads(encoded))
+                return replace(item, state="queued", options=json.loads(encoded), owner=mine)
             db.execute("UPDATE items SET state='stale', updated=? WHERE id=?", (now, item.id))
+            break
         cur = db.execute(
             "INSERT INTO items (connection, bucket, key, path, size, mtime_ns, state, "
-            "options, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (connection, bucket, key, str(path), size, mtime_ns, "queued", encoded, now, now),
-        )
-        return JournalItem(
-            id=int(cur.lastrowid or 0), connection=connection, bucket=bucket, key=key,
-            path=Path(path), size=size, mtime_ns=mtime_ns, state="queued", upload_id=None,
-            part_size=None, checksum_algorithm=None, options=json.loads(encoded), error="",
+            "options, created, updated, owner_pid, owner_started) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (connection, bucket, key, str(path), size, mtime_ns, "queued", encoded, now, now,
+             mine.pid, mine.started),
         )  # fmt: skip
+        return replace(
+            _no_row(connection, bucket, key, path, size, mtime_ns, options),
+            id=int(cur.lastrowid or 0),
+            options=json.loads(encoded),
+            owner=mine,
+        )
 
     def get(self, item_id: int) -> JournalItem | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM items WHERE id=?", (item_id,)).fetchone()
-        return _item(row) if row is not None else None
+        def op(db: sqlite3.Connection) -> JournalItem | None:
+            row = db.execute(f"SELECT {_COLUMNS} FROM items WHERE id=?", (item_id,)).fetchone()
+            return _item(row) if row is not None else None
+
+        return self._do(op, lambda: None, write=False)
 
     def set_state(self, item_id: int, state: str, error: str = "") -> None:
         """Record the item's state (and, for failures, the reason)."""
-        with self._tx() as db:
-            db.execute(
-                "UPDATE items SET state=?, error=?, updated=? WHERE id=?",
-                (state, error, time.time(), item_id),
+        if item_id != NO_ROW:
+            self._do(
+                lambda db: db.execute(
+                    "UPDATE items SET state=?, error=?, updated=? WHERE id=?",
+                    (state, error, time.time(), item_id),
+                ),
+                _nothing,
+                ending=True,
+                transaction=False,  # one statement: atomic by itself
             )
 
     def set_key(self, item_id: int, key: str) -> None:
         """The item goes to another key (a renamed conflict, a prepared file)."""
-        with self._tx() as db:
-            db.execute("UPDATE items SET key=?, updated=? WHERE id=?", (key, time.time(), item_id))
+        if item_id != NO_ROW:
+            self._do(
+                lambda db: db.execute(
+                    "UPDATE items SET key=?, updated=? WHERE id=?", (key, time.time(), item_id)
+                ),
+                _nothing,
+                transaction=False,
+            )
 
     def set_multipart(
         self, item_id: int, upload_id: str | None, part_size: int | None, algorithm: str | None
     ) -> None:
         """Remember (or, with None, forget) the item's multipart upload; parts are reset."""
-        with self._tx() as db:
+
+        def op(db: sqlite3.Connection) -> None:
             db.execute("DELETE FROM parts WHERE item_id=?", (item_id,))
             db.execute(
                 "UPDATE items SET upload_id=?, part_size=?, checksum_algorithm=?, updated=? "
@@ -231,67 +310,161 @@ class Journal:
                 (upload_id, part_size, algorithm, time.time(), item_id),
             )
 
+        if item_id != NO_ROW:
+            self._do(op, _nothing)
+
     def add_part(self, item_id: int, part: JournalPart) -> None:
         """Record a part the server confirmed."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO parts (item_id, number, size, etag, checksum) "
-                "VALUES (?,?,?,?,?)",
-                (item_id, part.number, part.size, part.etag, part.checksum),
+        if item_id != NO_ROW:
+            self._do(
+                lambda db: db.execute(
+                    "INSERT OR REPLACE INTO parts (item_id, number, size, etag, checksum) "
+                    "VALUES (?,?,?,?,?)",
+                    (item_id, part.number, part.size, part.etag, part.checksum),
+                ),
+                _nothing,
+                transaction=False,
             )
 
     def parts(self, item_id: int) -> list[JournalPart]:
-        with self._lock:
-            rows = self._db.execute(
+        def op(db: sqlite3.Connection) -> list[JournalPart]:
+            rows = db.execute(
                 "SELECT number, size, etag, checksum FROM parts WHERE item_id=? ORDER BY number",
                 (item_id,),
             ).fetchall()
-        return [JournalPart(*row) for row in rows]
+            return [JournalPart(*row) for row in rows]
+
+        return self._do(op, list, write=False)
 
     def finish(self, item_id: int, state: str, error: str = "", *, parts: bool = True) -> None:
         """The item ended (done, cancelled, skipped...): its parts are no longer needed.
         ``parts=False``: it never had any (a single PUT), one statement is enough."""
         update = "UPDATE items SET state=?, error=?, upload_id=NULL, updated=? WHERE id=?"
-        if not parts:
-            with self._lock:  # one statement: atomic without a transaction of its own
-                self._db.execute(update, (state, error, time.time(), item_id))
-            return
-        with self._tx() as db:
-            db.execute("DELETE FROM parts WHERE item_id=?", (item_id,))
+
+        def op(db: sqlite3.Connection) -> None:
+            if parts:
+                db.execute("DELETE FROM parts WHERE item_id=?", (item_id,))
             db.execute(update, (state, error, time.time(), item_id))
 
+        if item_id != NO_ROW:
+            self._do(op, _nothing, ending=True, transaction=parts)
+
     def unfinished(self, connection: str | None = None) -> list[JournalItem]:
-        """Rows with work left (optionally for one connection), oldest first."""
+        """Rows with work left (optionally for one connection), oldest first, whoever
+        works on them (see ``resumable``)."""
         placeholders = ",".join("?" for _ in UNFINISHED_STATES)
-        query = f"SELECT * FROM items WHERE state IN ({placeholders})"
+        query = f"SELECT {_COLUMNS} FROM items WHERE state IN ({placeholders})"
         args: list[Any] = list(UNFINISHED_STATES)
         if connection is not None:
             query += " AND connection=?"
             args.append(connection)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
-        return [_item(r) for r in rows]
+
+        def op(db: sqlite3.Connection) -> list[JournalItem]:
+            return [_item(r) for r in db.execute(query + " ORDER BY id", args).fetchall()]
+
+        return self._do(op, list, write=False)
+
+    def resumable(self, connection: str | None = None) -> list[JournalItem]:
+        """The unfinished rows to offer for resuming: those whose owner is gone (it quit
+        or crashed). Never this program's own, never another running instance's."""
+        owners = Owners(self.owner)
+        return [i for i in self.unfinished(connection) if not owners.alive(i.owner)]
+
+    def claim(self, item_ids: Iterable[int]) -> list[int]:
+        """Make the rows this owner's, when nobody running holds them; the ids taken (the
+        others belong to a running instance: leave them and their uploads alone)."""
+        mine = self.owner
+        owners = Owners(mine)
+
+        def op(db: sqlite3.Connection) -> list[int]:
+            taken = []
+            for item_id in item_ids:
+                row = db.execute(
+                    "SELECT owner_pid, owner_started FROM items WHERE id=?", (item_id,)
+                ).fetchone()
+                if row is None or owners.other_running(Owner(int(row[0]), str(row[1]))):
+                    continue
+                db.execute(
+                    "UPDATE items SET owner_pid=?, owner_started=?, updated=? WHERE id=?",
+                    (mine.pid, mine.started, time.time(), item_id),
+                )
+                taken.append(item_id)
+            return taken
+
+        return self._do(op, list)
 
     def forget(self, item_ids: list[int]) -> None:
-        """Drop rows the user chose not to resume (their multipart uploads must be aborted)."""
-        with self._tx() as db:
+        """Drop rows the user chose not to resume (their multipart uploads must be
+        aborted first); rows another running instance works on are kept."""
+        owners = Owners(self.owner)
+
+        def op(db: sqlite3.Connection) -> None:
             for item_id in item_ids:
+                row = db.execute(
+                    "SELECT owner_pid, owner_started FROM items WHERE id=?", (item_id,)
+                ).fetchone()
+                if row is None or owners.other_running(Owner(int(row[0]), str(row[1]))):
+                    continue
                 db.execute("DELETE FROM parts WHERE item_id=?", (item_id,))
                 db.execute("DELETE FROM items WHERE id=?", (item_id,))
+
+        self._do(op, _nothing)
 
     def prune(self, older_than_s: float = 7 * 86400) -> None:
         """Delete finished rows older than ``older_than_s`` seconds."""
         placeholders = ",".join("?" for _ in UNFINISHED_STATES)
-        with self._tx() as db:
-            db.execute(
+        self._do(
+            lambda db: db.execute(
                 f"DELETE FROM items WHERE state NOT IN ({placeholders}) AND updated < ?",
                 (*UNFINISHED_STATES, time.time() - older_than_s),
-            )
+            ),
+            _nothing,
+        )
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Create the tables, and add the owner columns to a journal older than them."""
+    db.executescript(_SCHEMA)
+    columns = {str(r[1]) for r in db.execute("PRAGMA table_info(items)")}
+    if "owner_pid" in columns:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        columns = {str(r[1]) for r in db.execute("PRAGMA table_info(items)")}
+        if "owner_pid" not in columns:  # another instance may have just added them
+            db.execute("ALTER TABLE items ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0")
+            db.execute("ALTER TABLE items ADD COLUMN owner_started TEXT NOT NULL DEFAULT ''")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def _nothing() -> None:
+    return None
+
+
+def _no_row(
+    connection: str,
+    bucket: str,
+    key: str,
+    path: Path,
+    size: int,
+    mtime_ns: int,
+    options: dict[str, Any] | None,
+) -> JournalItem:
+    """An item with no row (``NO_ROW``): what a guarded ``begin`` that failed answers."""
+    return JournalItem(
+        id=NO_ROW, connection=connection, bucket=bucket, key=key, path=Path(path), size=size,
+        mtime_ns=mtime_ns, state="queued", upload_id=None, part_size=None,
+        checksum_algorithm=None, options=dict(options or {}), error="",
+    )  # fmt: skip
 
 
 def _item(row: tuple[Any, ...]) -> JournalItem:
     (item_id, connection, bucket, key, path, size, mtime_ns, state, upload_id, part_size,
-     algorithm, options, error, _created, _updated) = row  # fmt: skip
+     algorithm, options, error, owner_pid, owner_started) = row  # fmt: skip
     return JournalItem(
         id=int(item_id),
         connection=str(connection),
@@ -306,4 +479,5 @@ def _item(row: tuple[Any, ...]) -> JournalItem:
         checksum_algorithm=algorithm,
         options=json.loads(options or "{}"),
         error=str(error),
+        owner=Owner(int(owner_pid), str(owner_started)),
     )

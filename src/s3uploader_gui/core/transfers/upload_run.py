@@ -54,11 +54,16 @@ class UploadRun(UploadItems):
         preparer: Preparer | None,
         reserved: Collection[str] = (),
         conflict: ConflictPolicy | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.engine = engine
         self.settings = replace(engine.settings)
         self.fast = engine.fast
-        self.journal = engine.journal
+        # The batch's view of the journal never raises: a failure turns resuming off for
+        # this batch and is told once, on the caller's thread (see ``_drain_journal``).
+        self.on_notice = on_notice
+        self.journal_failures: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self.journal = engine.journal.guarded(self.journal_failures.put)
         self.bucket = bucket
         self.progress = progress
         self.cancel = cancel
@@ -147,13 +152,25 @@ class UploadRun(UploadItems):
                         continue  # the item ended meanwhile
                     self._submit(task)
                 self._wait_one()
+                self._drain_journal()
         finally:
+            self._drain_journal()
             if self.preparer is not None:
                 self.preparer.close()
             for item in self.items:
                 if item.src is not None and item.src is not item.source:
                     discard(item.src)
         return [self.results[i] for i in range(len(self.items))]
+
+    def _drain_journal(self) -> None:
+        """Tell the caller (on its thread) that the journal failed: once per batch."""
+        while True:
+            try:
+                text = self.journal_failures.get_nowait()
+            except queue.Empty:
+                return
+            if self.on_notice is not None:
+                self.on_notice(text)
 
     def _claim_sources(self) -> None:
         """Without a preparation step every key is known now: settle the items that share

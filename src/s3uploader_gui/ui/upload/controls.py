@@ -334,14 +334,18 @@ class TransferControls(QObject):
 
     # -- resuming after a quit or crash --------------------------------------------------------
     def offer_resume(self, connection: Connection) -> None:
-        """Offer (once per connection) to resume uploads the journal shows unfinished."""
+        """Offer (once per connection) to resume uploads the journal shows unfinished.
+
+        Only uploads whose program is gone (quit or crashed) are offered: another
+        instance still running keeps its own (the core decides, ``Journal.resumable``).
+        """
         engine = connection.engine
         name = engine.connection_id
         if name in self._resume_offered:
             return
         self._resume_offered.add(name)
         try:
-            items = engine.journal.unfinished(name)
+            items = engine.journal.resumable(name)
         except Exception:  # a broken journal must not stop the app
             return
         items = [i for i in items if i.path.is_file() and not i.options.get("temporary")]

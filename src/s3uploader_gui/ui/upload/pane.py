@@ -314,6 +314,7 @@ class UploadPane(QWidget):
         worker.itemState.connect(self._on_item_state)
         worker.itemFinished.connect(self._on_item_finished)
         worker.batchFailed.connect(self._on_batch_failed)
+        worker.notice.connect(self._on_batch_notice)
         worker.finished.connect(self._on_batch_finished)
         self.upload_worker = worker
         self._upload_dest = (bucket, prefix)
@@ -401,6 +402,11 @@ class UploadPane(QWidget):
     def _on_batch_failed(self, text: str) -> None:
         self._status(text, 0)
 
+    @Slot(str)
+    def _on_batch_notice(self, text: str) -> None:
+        """What the batch as a whole must tell (resuming is off): kept in view."""
+        self._status(text, 0)
+
     @Slot()
     def _on_batch_finished(self) -> None:
         self.item_events.flush()  # every item's last state before the batch's summary
@@ -422,6 +428,7 @@ class UploadPane(QWidget):
             parts.append(self.tr("%n failed", "", failed))
         if cancelled:
             parts.append(self.tr("%n cancelled", "", cancelled))
+        parts.extend(worker.notices)  # e.g. the journal failed: it stays in view
         self._status(" — ".join(parts), 0)
         self._update_progress_label()
         self.update_state()

@@ -35,6 +35,8 @@ class UploadWorker(QObject):
             and a detail such as "retrying…" ("" for none).
         conflictAsked(object): a ``Conflict`` to decide; answer with ``answer_conflict``
             (the batch waits for it).
+        notice(str): a sentence about the whole batch (it cannot be resumed); also kept
+            in ``notices`` for the batch's summary.
         finished(): always last.
 
     Byte progress is not signalled: the window samples ``progress.snapshot()`` on a timer.
@@ -46,6 +48,7 @@ class UploadWorker(QObject):
     batchFailed = Signal(str)
     itemState = Signal(int, str, str)
     conflictAsked = Signal(object)
+    notice = Signal(str)
     finished = Signal()
 
     def __init__(
@@ -70,6 +73,7 @@ class UploadWorker(QObject):
         self.cancel_token = CancelToken()
         self.control = BatchControl()
         self.results: list[ItemResult] = []
+        self.notices: list[str] = []
         self._answer: ConflictPolicy | None = None
         self._answer_all: ConflictPolicy | None = None
         self._answered = threading.Event()
@@ -117,12 +121,17 @@ class UploadWorker(QObject):
                 ask=self._ask,
                 # The window shows each file's error and goes on; it never stops a batch.
                 stop_on_fatal=False,
+                on_notice=self._notice,
             )
             self.results = list(outcome.results)
         except Exception as exc:  # the engine itself failed (never a single item)
             self.batchFailed.emit(user_message(translate(exc)))
         finally:
             self.finished.emit()
+
+    def _notice(self, text: str) -> None:
+        self.notices.append(text)
+        self.notice.emit(text)
 
     def _started(self, index: int) -> None:
         self.itemStarted.emit(self.rows[index])

@@ -1,0 +1,183 @@
+"""The journal's SQLite file: opened, checked, and set aside when it is damaged.
+
+One ``Store`` is one connection, shared by a ``Journal`` and the views its batches use,
+under one lock. A file that is damaged (SQLite says "malformed" or "not a database", or
+its quick check finds a fault) is never repaired in place nor deleted: it is renamed to
+``<name>.damaged-<time>`` (with its write-ahead log), kept for inspection, and a new,
+empty journal takes its name, at open or, for damage found while the app runs, at the
+start of the next batch (``recover``). ``Guard`` is how a batch's view of the journal
+turns any failure into one sentence for the user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: SQLite's names for a file that is not a sound database.
+_DAMAGE = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+class Damaged(sqlite3.DatabaseError):
+    """The quick check found faults in the journal file."""
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when ``exc`` says the journal file is damaged (not full, locked, read-only)."""
+    if isinstance(exc, Damaged):
+        return True
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        getattr(exc, "sqlite_errorname", "") in _DAMAGE
+        # Without an error code (older Pythons), by SQLite's own words.
+        or "malformed" in str(exc)
+        or "not a database" in str(exc)
+    )
+
+
+class Store:
+    """One connection to the journal file (``None``: a database in memory)."""
+
+    def __init__(self, path: Path | None, prepare: Callable[[sqlite3.Connection], None]) -> None:
+        """Open ``path``, setting it aside first when it is damaged; ``prepare`` creates
+        or updates the schema of a sound file."""
+        self.path = path
+        self.lock = threading.Lock()
+        #: Set when a statement found the file damaged; ``recover`` starts a new one.
+        self.damaged = False
+        self._prepare = prepare
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError as exc:
+            if path is None or not is_damage(exc):
+                raise
+            aside = set_aside(path)
+            log.warning("the transfer journal is damaged (%s): kept as %s; a new one is started",
+                        exc, aside)  # fmt: skip
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            ":memory:" if self.path is None else str(self.path),
+            check_same_thread=False,
+            isolation_level=None,
+            timeout=10,
+        )
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            # A file can open and still be damaged further in: look at every page now,
+            # rather than fail in the middle of a batch (a journal is a few hundred KiB).
+            faults = [str(r[0]) for r in db.execute("PRAGMA quick_check").fetchall()]
+            if faults != ["ok"]:
+                raise Damaged("; ".join(faults[:3]))
+            self._prepare(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    def run(self, op: Callable[[sqlite3.Connection], T], *, transaction: bool) -> T:
+        """``op`` under the lock (in a transaction, committed at once, when asked)."""
+        with self.lock:
+            db = self.db
+            try:
+                if not transaction:
+                    return op(db)
+                db.execute("BEGIN IMMEDIATE")
+                result = op(db)
+                db.execute("COMMIT")
+                return result
+            except BaseException as exc:
+                if transaction and db.in_transaction:
+                    # SQLite may have rolled back by itself (a full disk): only if not.
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                if is_damage(exc):
+                    self.damaged = True
+                raise
+
+    def recover(self) -> Path | None:
+        """Set the damaged file aside and start a new journal; where the old one went
+        (None: it was not damaged, or lived in memory and was simply replaced)."""
+        with self.lock:
+            if not self.damaged:
+                return None
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            aside = set_aside(self.path) if self.path is not None else None
+            self.db = self._open()
+            self.damaged = False
+        log.warning("the transfer journal was damaged: kept as %s; a new one was started", aside)
+        return aside
+
+
+def set_aside(path: Path) -> Path:
+    """Rename the journal file (and its write-ahead log) to ``<name>.damaged-<time>``; the
+    new name. The shared-memory index is removed: it belongs to the old file."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    path.rename(aside)
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        # Left there, the old log would be replayed into the new journal.
+        wal.rename(aside.with_name(aside.name + "-wal"))
+    with contextlib.suppress(FileNotFoundError):
+        path.with_name(path.name + "-shm").unlink()
+    return aside
+
+
+class Guard:
+    """The failure state of one batch's view of the journal (``Journal.guarded``)."""
+
+    def __init__(self, on_failure: Callable[[str], None]) -> None:
+        self.on_failure = on_failure
+        self.failed = False
+        self._lock = threading.Lock()
+
+    def fail(self, exc: Exception) -> None:
+        """Note a failure: the first is logged and told (``on_failure``), once."""
+        with self._lock:
+            first, self.failed = not self.failed, True
+        if not first:
+            log.debug("the transfer journal still fails: %s", exc)
+            return
+        log.warning("the transfer journal failed; resuming is off for this batch: %s", exc,
+                    exc_info=exc)  # fmt: skip
+        self.on_failure(failure_sentence(exc))
+
+
+def failure_sentence(exc: BaseException) -> str:
+    """One sentence for the user about a journal failure."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    if is_damage(exc):
+        why = "is damaged (it will be kept aside and a new one started)"
+    elif name == "SQLITE_FULL" or getattr(exc, "errno", None) == errno.ENOSPC:
+        why = "cannot be written: the disk is full"
+    elif name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+        why = "cannot be written: its file or folder is read-only"
+    else:
+        why = "cannot be written"
+    return (
+        f"The transfer journal {why}: these uploads go on, but cannot be resumed if the "
+        "app quits or crashes before they finish."
+    )
