@@ -89,3 +89,20 @@ def test_memory_journal_and_threads(tmp_path: Path) -> None:
     assert [p.number for p in journal.parts(item.id)] == list(range(1, 21))
     assert not (tmp_path / ":memory:").exists()
     journal.close()
+
+
+def test_the_journal_file_is_private_to_the_user(tmp_path) -> None:
+    import stat
+
+    from s3uploader_gui.core.transfers.journal import Journal
+
+    path = tmp_path / "journal.sqlite"
+    path.write_bytes(b"")
+    path.chmod(0o644)  # an older version's file
+    journal = Journal(path)
+    try:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        for extra in tmp_path.glob("journal.sqlite-*"):
+            assert stat.S_IMODE(extra.stat().st_mode) == 0o600, extra.name
+    finally:
+        journal.close()

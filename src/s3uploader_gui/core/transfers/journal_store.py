@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -67,6 +68,11 @@ class Store:
             self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
+        if self.path is not None:
+            # Rows name buckets, keys and local paths: private to the user. SQLite gives its
+            # -wal and -shm files the database file's permissions.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(self.path, 0o600)
         db = sqlite3.connect(
             ":memory:" if self.path is None else str(self.path),
             check_same_thread=False,
