@@ -54,9 +54,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _weed_args(weed: str, data_dir: Path, s3_port: int) -> list[str]:
-    ports = {name: free_port() for name in ("master", "volume", "filer", "admin")}
-    grpc = {name: free_port() for name in ("master", "volume", "filer", "admin", "s3")}
+def _weed_ports() -> dict[str, int]:
+    names = ("s3", "master", "volume", "filer", "admin")
+    return {**{n: free_port() for n in names}, **{f"{n}.grpc": free_port() for n in names}}
+
+
+def _weed_args(
+    weed: str, data_dir: Path, s3_port: int, ports: dict[str, int] | None = None
+) -> list[str]:
+    ports = {**(ports or _weed_ports()), "s3": s3_port}
+    grpc = {name: ports[f"{name}.grpc"] for name in ("master", "volume", "filer", "admin", "s3")}
     return [
         weed,
         "mini",
@@ -146,14 +153,15 @@ class LocalServer:
 
         access_key = "local-" + secrets.token_hex(8)
         secret_key = secrets.token_urlsafe(30)
-        s3_port = free_port()
+        ports = _weed_ports()
+        s3_port = ports["s3"]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
         env["AWS_ACCESS_KEY_ID"] = access_key
         env["AWS_SECRET_ACCESS_KEY"] = secret_key
         log_path = self.data_dir / "weed.log"
         with open(log_path, "wb") as log:
             self._proc = subprocess.Popen(
-                [*supervisor_command(), "--", *_weed_args(weed, self.data_dir, s3_port)],
+                [*supervisor_command(), "--", *_weed_args(weed, self.data_dir, s3_port, ports)],
                 stdin=subprocess.PIPE,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -188,6 +196,7 @@ class LocalServer:
             secret_access_key=secret_key,
             data_dir=self.data_dir,
             pid=self._proc.pid,
+            ports=ports,
         )
         return self.info
 
