@@ -154,6 +154,26 @@ def test_strip_all_keeps_the_scan_colour_profile_and_orientation(
         assert im.info["icc_profile"] == srgb_icc()
 
 
+@pytest.mark.parametrize(
+    "encoding",
+    [
+        {"progressive": True},
+        {"restart_marker_blocks": 1},
+        {"progressive": True, "restart_marker_rows": 1},
+    ],
+    ids=["progressive", "restart-markers", "progressive-restart"],
+)
+def test_every_jpeg_layout_keeps_its_scans(tmp_path: Path, encoding: dict[str, object]) -> None:
+    path = tmp_path / "p.jpg"
+    marked((333, 222)).save(path, "JPEG", exif=exif_with(orientation=5, gps=True), **encoding)
+    picture = path.read_bytes()
+    path.write_bytes(picture + b"a trailer that may hold a place")  # e.g. a phone's video
+    data = uploaded(path, ImageOptions())
+    assert jpeg_scan(data) == jpeg_scan(picture)  # every scan, up to the end of the picture
+    assert upright(data).tobytes() == upright(picture).tobytes()
+    assert dict(exif_of(data).get_ifd(GPS_IFD)) == {} and exif_of(data)[ORIENTATION] == 5
+
+
 def test_an_mpo_keeps_its_first_picture_byte_for_byte(tmp_path: Path) -> None:
     path = tmp_path / "camera.jpg"
     first, second = marked((400, 300)), marked((160, 120)).transpose(Image.Transpose.ROTATE_180)

@@ -83,12 +83,9 @@ def metadata_for(
     """
     icc = im.info.get("icc_profile") or None
     meta = Metadata(icc=icc)
+    orientation = 1 if reset_orientation else orientation_of(exif)
     if options.metadata is MetadataPolicy.STRIP_ALL:
-        orientation = orientation_of(exif)
-        if not reset_orientation and orientation != 1:
-            only = Image.Exif()
-            only[Base.Orientation] = orientation
-            meta.exif = only.tobytes()
+        meta.exif = _orientation_only(orientation)
         return meta
     out = Image.Exif()
     if len(exif):
@@ -110,11 +107,22 @@ def metadata_for(
         data = out.tobytes() if len(out) else b""
     except (ValueError, TypeError, struct.error):
         data = b""
+    if orientation != 1 and (not data or Base.Orientation not in out):
+        data = _orientation_only(orientation)  # EXIF that cannot be written again
     meta.exif = data
     meta.xmp = xmp
     comment = im.info.get("comment")
     meta.comment = comment if isinstance(comment, bytes) and comment else None
     return meta
+
+
+def _orientation_only(orientation: int) -> bytes:
+    """EXIF holding just ``orientation`` (nothing when it is 1)."""
+    if orientation == 1:
+        return b""
+    only = Image.Exif()
+    only[Base.Orientation] = orientation
+    return only.tobytes()
 
 
 def lossless_jpeg_metadata(path: Path, meta: Metadata) -> bytes | None:

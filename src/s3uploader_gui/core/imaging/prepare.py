@@ -152,9 +152,7 @@ def _process_image(
             frame.save(buf, out_format, **kwargs)
         except (OSError, ValueError, KeyError) as exc:
             raise BadImage(f"{name} could not be written as {out_format} ({exc}).") from exc
-        return _write(
-            buf.getvalue(), path, out_format, out, out_dir, frame.size, reencoded=True
-        )
+        return _write(buf.getvalue(), path, out_format, out, out_dir, frame.size, reencoded=True)
 
 
 def _prepare_pixels(

@@ -38,9 +38,7 @@ _WEBP_EXIF_FLAG = 0x08
 _WEBP_XMP_FLAG = 0x04
 
 
-def rewrite_metadata(
-    path: Path, fmt: str, meta: Metadata, policy: MetadataPolicy
-) -> bytes | None:
+def rewrite_metadata(path: Path, fmt: str, meta: Metadata, policy: MetadataPolicy) -> bytes | None:
     """The file at ``path`` (a ``fmt`` image) with ``meta`` as its metadata, its coded
     pixels unchanged; None when it cannot be done for this file (re-encode it then)."""
     if fmt in ("JPEG", "MPO"):
