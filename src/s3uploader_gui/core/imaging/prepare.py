@@ -4,9 +4,9 @@
 quality, metadata policy, sRGB, JPEG background, animation policy) and writes the result
 to a new file; the original is never modified. What it does follows
 ``changes.changes_for``: without a resize, a format change or an sRGB conversion the
-coded pixels are copied and only the metadata is rewritten. ``ImagePreparer`` is a ``PrepareFn`` for
-``TransferEngine.upload``: it turns each image source into a temporary file with the
-right key, size and Content-Type.
+coded pixels are copied and only the metadata is rewritten. ``ImagePreparer`` is a
+``PrepareFn`` for ``TransferEngine.upload``: it turns each image source into a temporary
+file with the right key, size and Content-Type.
 """
 
 from __future__ import annotations
