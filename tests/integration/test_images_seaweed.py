@@ -33,7 +33,8 @@ def test_strip_location_upload_is_upright_location_free_and_keeps_icc(
     files = [
         photo(tmp_path / "a.jpg", (600, 400)),
         photo(tmp_path / "b.jpg", (100, 80)),  # small: nothing to resize, GPS still removed
-        oriented_jpeg(tmp_path / "c.jpg", 8, (300, 200)),
+        # Resized, so re-encoded and turned upright (at 300 px it would keep its tag).
+        oriented_jpeg(tmp_path / "c.jpg", 8, (600, 400)),
     ]
     originals = [f.read_bytes() for f in files]
     sources = [UploadSource(path=f, key=f"p/{f.name}", size=f.stat().st_size) for f in files]

@@ -211,9 +211,11 @@ def test_every_exif_orientation_comes_out_upright(tmp_path: Path, orientation: i
     assert sha(path) == before, "the original was modified"
 
 
-def test_orientation_alone_is_applied_at_full_size(tmp_path: Path) -> None:
+def test_orientation_is_applied_when_re_encoding_at_full_size(tmp_path: Path) -> None:
     path = oriented_jpeg(tmp_path / "o6.jpg", 6, (120, 80))
-    _, im = run(path, ImageOptions(metadata=MetadataPolicy.KEEP, format=OutputFormat.JPEG))
+    # Orientation alone is no reason to re-encode (tests/core/imaging/test_originals.py);
+    # a format change is, and then the pixels are turned upright.
+    _, im = run(path, ImageOptions(metadata=MetadataPolicy.KEEP, format=OutputFormat.PNG))
     assert im.size == (120, 80)
     assert close(im.getpixel((3, 3)), RED)
     assert im.getexif()[0x0112] == 1

@@ -17,10 +17,15 @@ Where each piece lives:
 - ``options``, ``prepare``, ``blocks``: ``ImageOptions``, ``process_image`` and
   ``ImagePreparer`` (the ``PrepareFn`` for ``TransferEngine.upload``), and the pixel-block
   cache that is on while uploads are being prepared.
+- ``changes``, ``rewrite``: what an upload will do to an image (``planned_changes``:
+  re-encoded only for a resize, a format change or sRGB; otherwise only its metadata
+  rewritten, JPEG segments or PNG/WebP chunks, the coded pixels copied byte for byte).
 """
 
 from __future__ import annotations
 
+from s3uploader_gui.core.imaging.changes import ImageChanges as ImageChanges
+from s3uploader_gui.core.imaging.changes import planned_changes as planned_changes
 from s3uploader_gui.core.imaging.formats import avif_supported as avif_supported
 from s3uploader_gui.core.imaging.formats import heif_supported as heif_supported
 from s3uploader_gui.core.imaging.info import ImageInfo as ImageInfo
@@ -57,6 +62,7 @@ __all__ = [
     "MAX_EDGE_CHOICES",
     "MAX_PIXELS",
     "AnimationPolicy",
+    "ImageChanges",
     "ImageInfo",
     "ImageOptions",
     "ImagePreparer",
@@ -78,6 +84,7 @@ __all__ = [
     "megapixels",
     "open_image",
     "output_key",
+    "planned_changes",
     "prepared_dir",
     "process_image",
     "read_info",

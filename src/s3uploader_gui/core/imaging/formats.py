@@ -76,13 +76,35 @@ _KEEP_AS = {"HEIF": "JPEG", "HEIC": "JPEG", "BMP": "PNG", "MPO": "JPEG", "ICO": 
 ANIMATED_FORMATS = frozenset({"GIF", "WEBP", "PNG", "AVIF"})
 
 
+#: Formats whose writer is a codec module of its own that a Pillow build may lack.
+_CODEC_MODULE = {"WEBP": "PIL._webp", "AVIF": "PIL._avif"}
+
+
+def can_write(fmt: str) -> bool:
+    """True when we write ``fmt`` and this Pillow can.
+
+    Told without ``Image.init()`` (which imports every plug-in, tens of milliseconds):
+    the preview panel asks on the GUI thread. JPEG, PNG, GIF and TIFF are written by
+    every Pillow; WebP and AVIF when their codec module is there.
+    """
+    if fmt not in FORMAT_INFO:
+        return False
+    codec = _CODEC_MODULE.get(fmt)
+    if codec is None:
+        return True
+    try:
+        return importlib.util.find_spec(codec) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def output_format(in_format: str, options: ImageOptions, *, animated: bool) -> str:
     if animated and options.format is not OutputFormat.WEBP:
         return in_format  # never flatten an animation into one JPEG/PNG frame
     chosen = _CHOSEN_FORMAT.get(options.format)
     if chosen is None:
         chosen = _KEEP_AS.get(in_format, in_format)
-    if chosen not in save_formats() or chosen not in FORMAT_INFO:
+    if not can_write(chosen):
         chosen = "JPEG" if chosen == "AVIF" else "PNG"
     return chosen
 

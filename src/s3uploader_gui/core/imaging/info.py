@@ -1,6 +1,8 @@
 """What a preview shows about an image: ``ImageInfo`` (size, format, camera, date, GPS).
 
-Read from the header and the EXIF/XMP only, without decoding pixels.
+Read from the header and the EXIF/XMP only, without decoding pixels. It also holds what
+``changes.changes_for`` needs to tell, without opening the file again, what an upload
+will do to the image (re-encode it or only rewrite its metadata).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from s3uploader_gui.core.imaging.colour import is_srgb
 from s3uploader_gui.core.imaging.metadata import exif_ifd, get_exif, has_gps, xmp_of
 from s3uploader_gui.core.imaging.opening import open_image
 from s3uploader_gui.core.imaging.orient import orientation_of
@@ -33,6 +36,10 @@ class ImageInfo:
     frames: int = 1
     has_icc: bool = False
     has_alpha: bool = False
+    #: The embedded colour profile is sRGB (nothing for "convert to sRGB" to do).
+    icc_srgb: bool = False
+    #: EXIF, XMP or a comment: something "strip all metadata" would remove.
+    has_metadata: bool = False
 
 
 def _text(value: Any) -> str:
@@ -66,6 +73,8 @@ def info_from(im: Any, file_size: int) -> ImageInfo:
     if orientation >= 5:
         width, height = height, width
     mode = str(im.mode)
+    icc = im.info.get("icc_profile") or None
+    xmp = xmp_of(im)
     return ImageInfo(
         width=width,
         height=height,
@@ -74,11 +83,13 @@ def info_from(im: Any, file_size: int) -> ImageInfo:
         mode=mode,
         camera=_camera(exif),
         taken=_taken(exif),
-        has_gps=has_gps(exif, xmp_of(im)),
+        has_gps=has_gps(exif, xmp),
         orientation=orientation,
         frames=int(getattr(im, "n_frames", 1) or 1),
-        has_icc=bool(im.info.get("icc_profile")),
+        has_icc=bool(icc),
         has_alpha=_has_alpha(im),
+        icc_srgb=bool(icc and is_srgb(icc)),
+        has_metadata=bool(len(exif) or xmp or im.info.get("comment")),
     )
 
 

@@ -2,7 +2,8 @@
 
 ``metadata_for`` applies the ``MetadataPolicy`` (strip the location, strip everything, or
 keep it) and ``lossless_jpeg_metadata`` swaps a JPEG's metadata without touching its
-pixels, so a photo whose only change is its metadata loses no quality.
+pixels, so a photo whose only change is its metadata loses no quality (``rewrite`` does
+the same for PNG and WebP).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from s3uploader_gui.core.imaging.options import ImageOptions, MetadataPolicy
+from s3uploader_gui.core.imaging.orient import orientation_of
 from s3uploader_gui.core.imaging.pil import IFD, Base, Image
 
 _XMP_GPS_ATTR = re.compile(r'\s(?:exif|exifEX|drone-dji):GPS\w*="[^"]*"')
@@ -73,9 +75,17 @@ class Metadata:
 def metadata_for(
     im: Any, exif: Image.Exif, options: ImageOptions, *, reset_orientation: bool
 ) -> Metadata:
+    """What to write with the image, under ``options.metadata``.
+
+    ``reset_orientation``: the pixels are being turned upright, so the orientation
+    becomes 1. Otherwise it is kept as it is, even when stripping everything: without
+    it a viewer would show the unchanged pixels sideways.
+    """
     icc = im.info.get("icc_profile") or None
     meta = Metadata(icc=icc)
+    orientation = 1 if reset_orientation else orientation_of(exif)
     if options.metadata is MetadataPolicy.STRIP_ALL:
+        meta.exif = _orientation_only(orientation)
         return meta
     out = Image.Exif()
     if len(exif):
@@ -97,6 +107,8 @@ def metadata_for(
         data = out.tobytes() if len(out) else b""
     except (ValueError, TypeError, struct.error):
         data = b""
+    if orientation != 1 and (not data or Base.Orientation not in out):
+        data = _orientation_only(orientation)  # EXIF that cannot be written again
     meta.exif = data
     meta.xmp = xmp
     comment = im.info.get("comment")
@@ -104,12 +116,24 @@ def metadata_for(
     return meta
 
 
+def _orientation_only(orientation: int) -> bytes:
+    """EXIF holding just ``orientation`` (nothing when it is 1)."""
+    if orientation == 1:
+        return b""
+    only = Image.Exif()
+    only[Base.Orientation] = orientation
+    return only.tobytes()
+
+
 def lossless_jpeg_metadata(path: Path, meta: Metadata) -> bytes | None:
     """The JPEG with only its metadata segments replaced (pixels untouched), or None.
 
     APP1 (EXIF, XMP), COM and other application segments are replaced by ``meta``;
-    APP0 (JFIF), APP2 (ICC profile), APP14 (Adobe colour transform), the tables and the
-    image data are copied byte for byte.
+    APP0 (JFIF), the ICC profile (APP2), APP14 (Adobe colour transform), the tables and
+    the image data are copied byte for byte. Only the first picture is kept: what
+    follows it (the other pictures of an MPO, a phone's appended video or trailer) may
+    hold metadata of its own that cannot be cleaned here. None when the file is not a
+    JPEG this understands, or ``meta`` does not fit in a segment.
     """
     data = path.read_bytes()
     if data[:2] != b"\xff\xd8":
@@ -119,7 +143,10 @@ def lossless_jpeg_metadata(path: Path, meta: Metadata) -> bytes | None:
     pos = 2
     ours = b""
     if meta.exif:
-        ours += _segment(0xE1, b"Exif\x00\x00" + meta.exif.removeprefix(b"Exif\x00\x00"))
+        exif = _segment(0xE1, b"Exif\x00\x00" + meta.exif.removeprefix(b"Exif\x00\x00"))
+        if not exif:
+            return None
+        ours += exif
     if meta.xmp:
         ours += _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + meta.xmp)
     if meta.comment:
@@ -132,8 +159,13 @@ def lossless_jpeg_metadata(path: Path, meta: Metadata) -> bytes | None:
         if marker == 0xFF:
             pos += 1
             continue
-        if marker in (0xDA, 0xD9):  # start of scan: the rest is image data
-            return b"\xff\xd8" + bytes(head) + ours + bytes(body) + data[pos:]
+        if marker == 0xDA:  # start of scan: the rest of the picture is image data
+            end = _end_of_picture(data, pos)
+            if end is None:
+                return None
+            return b"\xff\xd8" + bytes(head) + ours + bytes(body) + data[pos:end]
+        if marker == 0xD9:
+            return None
         (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
         segment = data[pos : pos + 2 + length]
         if len(segment) < 2 + length:
@@ -141,9 +173,48 @@ def lossless_jpeg_metadata(path: Path, meta: Metadata) -> bytes | None:
         pos += 2 + length
         if marker == 0xE0 and first:
             head += segment  # JFIF stays first
-        elif marker in (0xE2, 0xEE) or (not 0xE0 <= marker <= 0xEF and marker != 0xFE):
+        elif _kept_segment(marker, segment):
             body += segment
         first = False
+    return None
+
+
+def _kept_segment(marker: int, segment: bytes) -> bool:
+    """Tables, frame headers, the ICC profile (APP2) and Adobe's colour transform (APP14)
+    stay; other application segments (MPF, FlashPix, Photoshop…) and comments go."""
+    if marker == 0xE2:
+        return segment[4:16] == b"ICC_PROFILE\x00"
+    return marker == 0xEE or not (0xE0 <= marker <= 0xEF or marker == 0xFE)
+
+
+def _end_of_picture(data: bytes, pos: int) -> int | None:
+    """Where the picture whose first scan starts at ``pos`` ends (after its EOI marker).
+
+    Entropy-coded data holds 0xFF only as 0xFF00 or a restart marker; any other marker
+    is a segment between scans (progressive JPEGs) and is skipped by its length.
+    """
+    size = len(data)
+    while pos + 4 <= size:
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xD9:
+            return pos + 2
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        pos += 2 + length
+        while True:  # entropy-coded data (none after a table segment), up to a marker
+            pos = data.find(b"\xff", pos)
+            if pos < 0 or pos + 1 >= size:
+                return None
+            following = data[pos + 1]
+            if following == 0x00 or 0xD0 <= following <= 0xD7:
+                pos += 2
+            elif following == 0xFF:
+                pos += 1  # fill byte before a marker
+            else:
+                break
+    if pos + 2 <= size and data[pos : pos + 2] == b"\xff\xd9":
+        return pos + 2
     return None
 
 

@@ -2,9 +2,11 @@
 
 ``process_image`` applies ``ImageOptions`` (fit to a maximum edge, output format and
 quality, metadata policy, sRGB, JPEG background, animation policy) and writes the result
-to a new file; the original is never modified. ``ImagePreparer`` is a ``PrepareFn`` for
-``TransferEngine.upload``: it turns each image source into a temporary file with the
-right key, size and Content-Type.
+to a new file; the original is never modified. What it does follows
+``changes.changes_for``: without a resize, a format change or an sRGB conversion the
+coded pixels are copied and only the metadata is rewritten. ``ImagePreparer`` is a
+``PrepareFn`` for ``TransferEngine.upload``: it turns each image source into a temporary
+file with the right key, size and Content-Type.
 """
 
 from __future__ import annotations
@@ -22,37 +24,23 @@ from s3uploader_gui.core import paths
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import BadImage, translate
 from s3uploader_gui.core.imaging.blocks import BLOCKS
+from s3uploader_gui.core.imaging.changes import changes_for
 from s3uploader_gui.core.imaging.colour import (
     flatten_alpha,
     flatten_palette,
     icc_to_srgb,
-    is_srgb,
     srgb_profile,
     to_8bit,
 )
-from s3uploader_gui.core.imaging.formats import (
-    ANIMATED_FORMATS,
-    FORMAT_INFO,
-    output_format,
-    save_kwargs,
-)
-from s3uploader_gui.core.imaging.metadata import (
-    get_exif,
-    has_gps,
-    lossless_jpeg_metadata,
-    metadata_for,
-    xmp_of,
-)
+from s3uploader_gui.core.imaging.formats import ANIMATED_FORMATS, FORMAT_INFO, save_kwargs
+from s3uploader_gui.core.imaging.info import info_from
+from s3uploader_gui.core.imaging.metadata import get_exif, metadata_for
 from s3uploader_gui.core.imaging.opening import Box, draft, load_pixels, name_of, open_image
-from s3uploader_gui.core.imaging.options import (
-    MAX_ANIMATION_PIXELS,
-    AnimationPolicy,
-    ImageOptions,
-    MetadataPolicy,
-)
+from s3uploader_gui.core.imaging.options import ImageOptions
 from s3uploader_gui.core.imaging.orient import orientation_of, transpose
 from s3uploader_gui.core.imaging.pil import Image, ImageSequence
 from s3uploader_gui.core.imaging.resize import fit, resample
+from s3uploader_gui.core.imaging.rewrite import rewrite_metadata
 from s3uploader_gui.core.naming import UploadSource, content_type_for, is_image_name
 
 
@@ -70,6 +58,9 @@ class ProcessResult:
     width: int = 0
     height: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: The pixels were decoded and encoded again (False: the original's coded pixels,
+    #: with only the metadata rewritten, or the original itself).
+    reencoded: bool = False
 
 
 def _passthrough(path: Path, fmt: str) -> ProcessResult:
@@ -112,43 +103,34 @@ def _process_image(
     name = name_of(path)
     with open_image(path) as im:
         in_format = str(im.format or "")
+        # The one decision (``changes_for``, also what the preview panel shows): the
+        # pixels are re-encoded only for a resize, a format change or an sRGB conversion.
+        plan = changes_for(info_from(im, path.stat().st_size), options)
+        if plan.unchanged:
+            return _passthrough(path, in_format)
         exif = get_exif(im)
-        orientation = orientation_of(exif)
-        frames = int(getattr(im, "n_frames", 1) or 1)
-        animated = frames > 1 and in_format in ANIMATED_FORMATS
-        out_format = output_format(in_format, options, animated=animated)
+        cancel.raise_if_cancelled()
+        if not plan.will_reencode:
+            meta = metadata_for(im, exif, options, reset_orientation=False)
+            data = rewrite_metadata(path, in_format, meta, options.metadata)
+            if data is not None:
+                return _write(data, path, plan.out_format, out, out_dir, im.size)
+            # A file whose segments are not understood: its pixels are written anew.
+        out_format = plan.out_format
         target = fit(im.size, options.max_edge) if options.max_edge else im.size
         resize = target != im.size
-        icc = im.info.get("icc_profile") or None
-        convert_srgb = bool(options.to_srgb and icc and not is_srgb(icc))
-        gps = has_gps(exif, xmp_of(im))
-        has_meta = bool(len(exif) or xmp_of(im) or im.info.get("comment"))
-        meta_change = (options.metadata is MetadataPolicy.STRIP_LOCATION and gps) or (
-            options.metadata is MetadataPolicy.STRIP_ALL and has_meta
-        )
-        same_format = out_format == in_format
-        if animated:
-            if options.animation is AnimationPolicy.KEEP or (not resize and same_format):
-                return _passthrough(path, in_format)
-            if frames * im.size[0] * im.size[1] > MAX_ANIMATION_PIXELS:
-                return _passthrough(path, in_format)
+        if int(getattr(im, "n_frames", 1) or 1) > 1 and in_format in ANIMATED_FORMATS:
             return _process_animated(im, path, options, target, out_format, out, out_dir)
-        pixels_change = resize or not same_format or convert_srgb or orientation != 1
-        if not pixels_change and not meta_change:
-            return _passthrough(path, in_format)
-        cancel.raise_if_cancelled()
-        if not pixels_change and in_format == "JPEG":
-            meta = metadata_for(im, exif, options, reset_orientation=False)
-            data = lossless_jpeg_metadata(path, meta)
-            if data is not None:
-                return _write(data, path, "JPEG", out, out_dir, im.size)
+        icc = im.info.get("icc_profile") or None
         box = None
         if in_format == "JPEG" and resize and im.mode in ("RGB", "L", "CMYK"):
             box = draft(im, target)
         load_pixels(im, name)
         cancel.raise_if_cancelled()
-        frame, in_srgb = _prepare_pixels(im, icc, options, target, convert_srgb, out_format, box)
-        frame = transpose(frame, orientation)
+        frame, in_srgb = _prepare_pixels(
+            im, icc, options, target, plan.will_convert_srgb, out_format, box
+        )
+        frame = transpose(frame, orientation_of(exif))
         cancel.raise_if_cancelled()
         meta = metadata_for(im, exif, options, reset_orientation=True)
         if in_srgb:
@@ -156,8 +138,8 @@ def _process_image(
         elif im.mode == "CMYK" and frame.mode != "CMYK":
             meta.icc = None  # a CMYK profile does not describe RGB pixels
         kwargs = save_kwargs(out_format, meta, options)
-        if out_format == "JPEG" and not resize and same_format and im.format == "JPEG":
-            # Same size, same format (only rotated or converted): reuse the original
+        if out_format == "JPEG" and not resize and in_format in ("JPEG", "MPO"):
+            # Same size, same format (only converted to sRGB): reuse the original
             # quantisation tables and chroma subsampling to avoid visible generation loss.
             with contextlib.suppress(Exception):
                 from PIL import JpegImagePlugin
@@ -170,7 +152,7 @@ def _process_image(
             frame.save(buf, out_format, **kwargs)
         except (OSError, ValueError, KeyError) as exc:
             raise BadImage(f"{name} could not be written as {out_format} ({exc}).") from exc
-        return _write(buf.getvalue(), path, out_format, out, out_dir, frame.size)
+        return _write(buf.getvalue(), path, out_format, out, out_dir, frame.size, reencoded=True)
 
 
 def _prepare_pixels(
@@ -259,7 +241,7 @@ def _process_animated(
         frames[0].save(buf, out_format, **kwargs)
     except (OSError, ValueError, KeyError) as exc:
         raise BadImage(f"{name} could not be written as {out_format} ({exc}).") from exc
-    return _write(buf.getvalue(), path, out_format, out, out_dir, target)
+    return _write(buf.getvalue(), path, out_format, out, out_dir, target, reencoded=True)
 
 
 def _write(
@@ -269,6 +251,8 @@ def _write(
     out: IO[bytes] | None,
     out_dir: str | os.PathLike[str] | None,
     size: tuple[int, int],
+    *,
+    reencoded: bool = False,
 ) -> ProcessResult:
     ext, content_type = FORMAT_INFO[fmt]
     if out is not None:
@@ -295,6 +279,7 @@ def _write(
         size=len(data),
         width=size[0],
         height=size[1],
+        reencoded=reencoded,
     )
 
 

@@ -22,7 +22,9 @@ from s3uploader_gui.core.files import atomic_write
 from s3uploader_gui.core.imaging.info import ImageInfo
 from s3uploader_gui.core.imaging.thumbnails import Thumbnail, make_thumbnail
 
-_MAGIC = b"S3UT1"
+#: Bumped whenever ``ImageInfo`` gains a field: older entries are then made again, not
+#: read back with the new fields at their defaults.
+_MAGIC = b"S3UT2"
 
 
 def thumbnail_dir() -> Path:

@@ -1,4 +1,9 @@
-"""The preview of the selected queue item: a larger thumbnail and what the file holds."""
+"""The preview of the selected queue item: a larger thumbnail and what the file holds.
+
+It also says, in one line, what the upload will do to the file (uploaded as is, only
+its metadata rewritten, or resized / converted and re-encoded): ``core.imaging.changes``
+decides that from the info the thumbnail brought, the same decision the upload follows.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from s3uploader_gui.core.formatting import format_bytes
+from s3uploader_gui.core.imaging.changes import ImageChanges, changes_for
 from s3uploader_gui.core.imaging.info import ImageInfo
 from s3uploader_gui.core.imaging.options import ImageOptions, MetadataPolicy
 from s3uploader_gui.core.imaging.thumbnails import Thumbnail
@@ -35,6 +41,8 @@ class PreviewPanel(QFrame):
         self._options: ImageOptions | None = None
         self._custom = False
         self.info: ImageInfo | None = None
+        #: What the upload will do to the previewed image (None: not known yet).
+        self.changes: ImageChanges | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.picture = QLabel(self)
@@ -67,6 +75,7 @@ class PreviewPanel(QFrame):
         self._options = options
         self._custom = custom
         self.info = None
+        self.changes = None
         self.picture.clear()
         if path is None:
             self.picture.setText(self.tr("No selection"))
@@ -98,6 +107,8 @@ class PreviewPanel(QFrame):
         )
         self.picture.setPixmap(pixmap)
         self.info = thumb.info
+        if self._options is not None:
+            self.changes = changes_for(thumb.info, self._options)
         self.details.setText(self._describe(self._path, thumb.info))
 
     @Slot(str, int, str)
@@ -123,16 +134,61 @@ class PreviewPanel(QFrame):
         if info.taken:
             rows.append((self.tr("Taken"), info.taken))
         if info.has_gps:
-            removed = self._options is None or self._options.metadata is not MetadataPolicy.KEEP
+            if self.changes is not None:
+                removed = self.changes.will_strip_gps
+            else:
+                removed = self._options is None or self._options.metadata is not MetadataPolicy.KEEP
             gps = self.tr("Yes (removed on upload)") if removed else self.tr("Yes (kept)")
         else:
             gps = self.tr("No")
         rows.append((self.tr("Location"), gps))
         if self._options is not None and self._custom:
             rows.append((self.tr("Own options"), self._options.describe()))
+        if self.changes is not None:
+            rows.append((self.tr("Upload"), self.change_line(self.changes)))
         body = "".join(
             f"<tr><td style='color:palette(mid);padding-right:8px'>{_escape(k)}</td>"
             f"<td style='white-space:pre'>{_escape(v)}</td></tr>"
             for k, v in rows
         )
         return f"<b>{_escape(path.name)}</b><table>{body}</table>"
+
+    def change_line(self, changes: ImageChanges) -> str:
+        """One line saying what the upload does to the image, e.g. "Uploaded as is (GPS
+        removed, no re-encoding)" or "Resized to 2048 px and re-encoded as JPEG (quality
+        85)"."""
+        if changes.unchanged:
+            return self.tr("Uploaded as is")
+        if changes.rewrites_metadata:
+            if changes.will_strip_metadata:
+                return self.tr("Uploaded as is (metadata removed, no re-encoding)")
+            return self.tr("Uploaded as is (GPS removed, no re-encoding)")
+        fmt = _FORMAT_NAMES.get(changes.out_format, changes.out_format)
+        edge = max(changes.width, changes.height)
+        if changes.will_resize and changes.will_convert:
+            line = self.tr("Resized to {edge} px and converted to {format}")
+        elif changes.will_resize:
+            line = self.tr("Resized to {edge} px and re-encoded as {format}")
+        elif changes.will_convert:
+            line = self.tr("Converted to {format}")
+        elif changes.will_convert_srgb:
+            line = self.tr("Converted to sRGB and re-encoded as {format}")
+        else:
+            line = self.tr("Re-encoded as {format} (its metadata cannot be rewritten alone)")
+        line = line.format(edge=edge, format=fmt)
+        if changes.quality is not None:
+            line += " " + self.tr("(quality {quality})").format(quality=changes.quality)
+        elif changes.out_format == "JPEG":
+            line += " " + self.tr("(the original's quality)")
+        extra: list[str] = []
+        if changes.will_convert_srgb and (changes.will_resize or changes.will_convert):
+            extra.append(self.tr("colours converted to sRGB"))
+        if changes.will_strip_metadata:
+            extra.append(self.tr("metadata removed"))
+        elif changes.will_strip_gps:
+            extra.append(self.tr("GPS removed"))
+        return "; ".join([line, ", ".join(extra)]) if extra else line
+
+
+#: How the line names a format where Pillow's name is not the usual one.
+_FORMAT_NAMES = {"WEBP": "WebP"}
