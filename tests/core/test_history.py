@@ -235,3 +235,25 @@ def test_record_uploads_content_type_from_the_options_and_no_thumbnail_once_canc
         (row,) = s.query()
     assert row.content_type == "image/pjpeg" and not row.has_thumbnail
     assert os.environ.get("XDG_DATA_HOME")  # the user's own history is never touched
+
+
+def test_download_and_delete_uploaded(
+    tmp_path: Path, seaweed_context: S3Context, seaweed_bucket: str
+) -> None:
+    from s3uploader_gui.core.operations.history import delete_uploaded, download_uploaded
+
+    client = seaweed_context.client
+    for key in ("a/one.txt", "a/two.txt"):
+        client.put_object(Bucket=seaweed_bucket, Key=key, Body=key.encode())
+    entries = [entry("a/one.txt", 1, seaweed_bucket), entry("a/two.txt", 2, seaweed_bucket)]
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / "one.txt").write_text("mine")
+    (outcome,) = download_uploaded(seaweed_context, entries, dest)
+    assert len(outcome.downloaded) == 2
+    assert (dest / "one.txt").read_text() == "mine"  # kept; the download is beside it
+    assert (dest / "one (1).txt").read_text() == "a/one.txt"
+    assert (dest / "two.txt").read_text() == "a/two.txt"
+    (deleted,) = delete_uploaded(seaweed_context, entries)
+    assert sorted(deleted.deleted) == ["a/one.txt", "a/two.txt"] and not deleted.failed
+    assert client.list_objects_v2(Bucket=seaweed_bucket).get("KeyCount") == 0

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from s3uploader_gui.core import paths
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     import sqlite3
 
     from s3uploader_gui.core.cancel import CancelToken
-    from s3uploader_gui.core.operations.downloads import DownloadOutcome
-    from s3uploader_gui.core.operations.objects import DeleteOutcome
-    from s3uploader_gui.core.operations.uploads import UploadOutcome
     from s3uploader_gui.core.s3.client import S3Context
     from s3uploader_gui.core.transfers.model import ItemResult, ObjectOptions
 
@@ -383,16 +380,24 @@ def _shrink_jpeg(data: bytes) -> bytes | None:
     return None
 
 
-def _results(outcome: UploadOutcome | Iterable[ItemResult]) -> Sequence[ItemResult]:
-    results = getattr(outcome, "results", outcome)
-    return tuple(results)
+class Outcome(Protocol):
+    """What an upload batch answers (``operations.uploads.UploadOutcome``)."""
+
+    @property
+    def results(self) -> Sequence[ItemResult]: ...
+
+
+def _results(outcome: Outcome | Iterable[ItemResult]) -> Sequence[ItemResult]:
+    if isinstance(outcome, Iterable):
+        return tuple(outcome)
+    return outcome.results
 
 
 def record_uploads(
     store: HistoryStore | None,
     connection_label: str,
     bucket: str,
-    outcome: UploadOutcome | Iterable[ItemResult],
+    outcome: Outcome | Iterable[ItemResult],
     *,
     context: S3Context | None = None,
     options: ObjectOptions | None = None,
@@ -449,49 +454,3 @@ def record_uploads(
         return 0
     with own:
         return own.record(entries)
-
-
-# -- what the History window does to the objects -------------------------------------------
-def _by_bucket(entries: Iterable[HistoryEntry]) -> dict[str, list[HistoryEntry]]:
-    groups: dict[str, list[HistoryEntry]] = {}
-    for entry in entries:
-        groups.setdefault(entry.bucket, []).append(entry)
-    return groups
-
-
-def delete_uploaded(
-    context: S3Context, entries: Sequence[HistoryEntry], *, cancel: CancelToken | None = None
-) -> list[DeleteOutcome]:
-    """Delete the entries' objects from their buckets (``operations.objects``); one
-    outcome per bucket (a key that fails is a row of its ``failed``)."""
-    from s3uploader_gui.core.operations.objects import delete_objects
-
-    return [
-        delete_objects(context, bucket, sorted({e.key for e in group}), cancel=cancel)
-        for bucket, group in _by_bucket(entries).items()
-    ]
-
-
-def download_uploaded(
-    context: S3Context,
-    entries: Sequence[HistoryEntry],
-    dest: Path,
-    *,
-    cancel: CancelToken | None = None,
-) -> list[DownloadOutcome]:
-    """Download the entries' objects into ``dest`` (``operations.downloads``); a local
-    file that exists already is kept and the download saved beside it (``name (1).ext``).
-    One outcome per bucket."""
-    from s3uploader_gui.core.operations.downloads import (
-        Selection,
-        plan_downloads,
-        run_downloads,
-    )
-    from s3uploader_gui.core.transfers.model import ConflictPolicy
-
-    outcomes = []
-    for bucket, group in _by_bucket(entries).items():
-        selections = [Selection(key, folder=False) for key in dict.fromkeys(e.key for e in group)]
-        plan = plan_downloads(context, bucket, selections, dest, cancel=cancel)
-        outcomes.append(run_downloads(context, plan, policy=ConflictPolicy.RENAME, cancel=cancel))
-    return outcomes
