@@ -115,7 +115,7 @@ def test_rows_show_the_entry(store: HistoryStore) -> None:
     assert cell(0, Column.NAME, ENTRY_ROLE) == image
     assert "s3://pics/folder/000001.jpg" in cell(0, Column.NAME, Qt.ItemDataRole.ToolTipRole)
     thumb = cell(0, Column.NAME, Qt.ItemDataRole.DecorationRole)
-    assert isinstance(thumb, QIcon) and thumb.availableSizes()[0].width() == 40
+    assert isinstance(thumb, QIcon) and thumb.availableSizes()[0].width() == 40  # squared
     generic = cell(1, Column.NAME, Qt.ItemDataRole.DecorationRole)
     assert isinstance(generic, QIcon) and not generic.isNull()
     assert thumb.cacheKey() != generic.cacheKey()

@@ -36,6 +36,7 @@ def upload(qtbot, win: MainWindow, paths: list[Path]) -> None:
 
 
 def open_history(qtbot, win: MainWindow) -> HistoryWindow:
+    assert win.act_history.shortcut().toString() == "Ctrl+H"
     win.act_history.trigger()
     history = win.history_window
     assert history is not None and history.isVisible()

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from s3uploader_gui.core.errors import AppError
@@ -258,7 +258,7 @@ class HistoryModel(QAbstractTableModel):
         except AppError:
             data = None
         image = QImage.fromData(data) if data else QImage()
-        icon = QIcon(QPixmap.fromImage(image)) if not image.isNull() else self._generic_icon()
+        icon = QIcon(_square(image)) if not image.isNull() else self._generic_icon()
         self._icons[entry.id] = icon
         if len(self._icons) > ICON_CACHE:
             self._icons.popitem(last=False)
@@ -269,3 +269,15 @@ class HistoryModel(QAbstractTableModel):
             style = QApplication.style()
             self._file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         return self._file_icon
+
+
+def _square(image: QImage) -> QPixmap:
+    """``image`` centred on a transparent square: every row's name starts at one place,
+    whatever the picture's shape."""
+    side = max(image.width(), image.height())
+    square = QPixmap(side, side)
+    square.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(square)
+    painter.drawImage((side - image.width()) // 2, (side - image.height()) // 2, image)
+    painter.end()
+    return square

@@ -85,9 +85,10 @@ class HistoryWindow(QWidget):
         self.choose_folder: ChooseFolder = self._choose_folder
         self._build()
         self.model.loadFailed.connect(self.show_status)
+        self.model.modelReset.connect(self._update_count)
         self.model.modelReset.connect(self._update)
-        self.model.rowsInserted.connect(self._update)
         notifier().recorded.connect(self._on_recorded)
+        self._update_count()
         self._update()
 
     # -- construction ------------------------------------------------------------------
@@ -112,12 +113,12 @@ class HistoryWindow(QWidget):
         self.act_grid.setToolTip(self.tr("Show the uploaded images as a grid of thumbnails"))
         for action in (self.act_list, self.act_grid):
             action.setCheckable(True)
-            top.addWidget(self._button(action))
+            top.addWidget(self._button(action, text=True))
         self.act_list.setChecked(True)
         self.act_clear = self._action(
             sp.SP_DialogResetButton, self.tr("Clear history…"), self.clear_history
         )
-        top.addWidget(self._button(self.act_clear))
+        top.addWidget(self._button(self.act_clear, text=True))
         layout.addLayout(top)
 
         self.table = QTableView(self)
@@ -288,8 +289,11 @@ class HistoryWindow(QWidget):
             action.setEnabled(bool(entries))
         self.act_open.setEnabled(len(entries) == 1 and self.commands.can_open)
         self.act_clear.setEnabled(self.model.rowCount() > 0 or bool(self.model.search))
-        total = self.model.total()
-        self.count_label.setText(self.tr("%n upload(s)", "", total))
+
+    @Slot()
+    def _update_count(self) -> None:
+        """How many entries the search finds (one COUNT, when the rows are read anew)."""
+        self.count_label.setText(self.tr("%n upload(s)", "", self.model.total()))
 
     def selected_entries(self) -> list[HistoryEntry]:
         """The entries selected in the visible view, in the order shown."""
