@@ -9,6 +9,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from s3uploader_gui.cli.history import record_batch
 from s3uploader_gui.cli.output import Reporter, display_path, maybe_progress, record
 
 if TYPE_CHECKING:
@@ -143,6 +144,8 @@ def run_upload_plan(
             )
     finally:
         engine.close()
+    # What was stored is history even when a fatal error stopped the rest.
+    record_batch(args, context, bucket, outcome, engine.settings.options)
     if outcome.fatal is not None:
         raise outcome.fatal
 

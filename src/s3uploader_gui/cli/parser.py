@@ -13,6 +13,7 @@ from typing import Any
 from s3uploader_gui import __version__
 from s3uploader_gui.cli.batch import CONFLICT_CHOICES
 from s3uploader_gui.cli.download import cmd_download
+from s3uploader_gui.cli.history import DEFAULT_LIMIT, cmd_history
 from s3uploader_gui.cli.listing import cmd_ls
 from s3uploader_gui.cli.objects import cmd_mb, cmd_rm
 from s3uploader_gui.cli.output import PROG
@@ -245,6 +246,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("mb", cmd_mb, "create a bucket")
     p.add_argument("url", metavar="s3://BUCKET")
+
+    p = command("history", cmd_history, "list the uploads recorded, newest first")
+    p.add_argument(
+        "--limit",
+        type=_int_in(1, 10_000_000, "--limit"),
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"print at most N entries (default {DEFAULT_LIMIT})",
+    )
+    p.add_argument(
+        "--search", metavar="TEXT", default="", help="only keys or buckets containing TEXT"
+    )
 
     p = command("profiles", cmd_profiles_list, "list, add, edit, remove or test saved profiles")
     _add_profiles_parsers(p)

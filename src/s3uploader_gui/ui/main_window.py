@@ -34,6 +34,7 @@ from s3uploader_gui.ui.upload.pane import UploadPane
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
+    from s3uploader_gui.ui.history.window import HistoryWindow
     from s3uploader_gui.ui.preferences_dialog import PreferencesDialog
     from s3uploader_gui.ui.profiles.dialog import ProfilesDialog
 
@@ -231,6 +232,11 @@ class MainWindow(QMainWindow):
         browser.addAction(self.act_copy_link)
         browser.addSeparator()
         self.browser_pane.add_actions_to(browser)
+        view_menu = bar.addMenu(self.tr("&View"))
+        self.act_history = view_menu.addAction(self.tr("&History…"), self.show_history)
+        self.act_history.setShortcut(QKeySequence("Ctrl+H"))
+        self.act_history.setToolTip(self.tr("Every upload, with its links (Ctrl+H)"))
+        self.history_window: HistoryWindow | None = None
         help_menu = bar.addMenu(self.tr("&Help"))
         self.act_show_log = help_menu.addAction(self.tr("Show &log"), self.show_log)
         self.act_show_log.setToolTip(self.tr("Show the application log (no secrets are logged)"))
@@ -255,6 +261,15 @@ class MainWindow(QMainWindow):
         if dialog is not None:
             self.upload_pane.image_options.set_options(dialog.image_options.options())
             self.upload_pane.autostart_box.setChecked(dialog.autostart_box.isChecked())
+
+    @Slot()
+    def show_history(self) -> None:
+        """Open the History window (or bring it to the front)."""
+        from s3uploader_gui.ui.history.window import open_history_window
+
+        self.history_window = open_history_window(
+            self.history_window, self.session, self.pool, self.settings, self.browser_pane, self
+        )
 
     @Slot()
     def show_log(self) -> None:

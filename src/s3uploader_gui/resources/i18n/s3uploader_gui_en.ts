@@ -89,6 +89,75 @@
     </message>
 </context>
 <context>
+    <name>HistoryCommands</name>
+    <message numerus="yes">
+        <source>Copied %n link(s) to the clipboard.</source>
+        <translation>
+            <numerusform>Copied %n link to the clipboard.</numerusform>
+            <numerusform>Copied %n links to the clipboard.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Downloading %n file(s)…</source>
+        <translation>
+            <numerusform>Downloading %n file…</numerusform>
+            <numerusform>Downloading %n files…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Downloaded %n file(s) to </source>
+        <translation>
+            <numerusform>Downloaded %n file to </numerusform>
+            <numerusform>Downloaded %n files to </numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (and %n more)</source>
+        <translation>
+            <numerusform> (and %n more)</numerusform>
+            <numerusform> (and %n more)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n object(s) from the bucket? This cannot be undone.</source>
+        <translation>
+            <numerusform>Delete %n object from the bucket? This cannot be undone.</numerusform>
+            <numerusform>Delete %n objects from the bucket? This cannot be undone.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n object(s).</source>
+        <translation>
+            <numerusform>Deleted %n object.</numerusform>
+            <numerusform>Deleted %n objects.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %n upload(s) from the history.</source>
+        <translation>
+            <numerusform>Removed %n upload from the history.</numerusform>
+            <numerusform>Removed %n uploads from the history.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>HistoryWindow</name>
+    <message numerus="yes">
+        <source>%n upload(s)</source>
+        <translation>
+            <numerusform>%n upload</numerusform>
+            <numerusform>%n uploads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ImageOptionsDialog</name>
     <message numerus="yes">
         <source>Image options for %n item(s)</source>

@@ -35,6 +35,7 @@ from s3uploader_gui.ui.upload.batch_progress import BatchProgress
 from s3uploader_gui.ui.upload.controls import TransferControls
 from s3uploader_gui.ui.upload.destination_bar import DestinationBar
 from s3uploader_gui.ui.upload.drop_area import DropArea
+from s3uploader_gui.ui.upload.history_recording import record_history
 from s3uploader_gui.ui.upload.image_options import UploadOptionsPanel
 from s3uploader_gui.ui.upload.item_events import ItemEventQueue
 from s3uploader_gui.ui.upload.item_options import ItemImageOptions
@@ -416,6 +417,8 @@ class UploadPane(QWidget):
             return
         self._sample(worker)
         results = worker.results
+        if self.session.connection is not None:  # what was stored goes to the history
+            record_history(self.pool, self.session.connection, worker.bucket, results)
         ok = sum(1 for r in results if r.status == ItemStatus.DONE)
         failed = sum(1 for r in results if r.status == ItemStatus.FAILED)
         cancelled = sum(1 for r in results if r.status == ItemStatus.CANCELLED)
