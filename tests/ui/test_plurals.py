@@ -7,7 +7,6 @@ has been run.
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -38,62 +37,8 @@ def _script() -> ModuleType:
 SCRIPT = _script()
 
 
-def _has_number(text: str) -> bool:
-    return "%n" in text or "%Ln" in text
-
-
-def _string(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-class _Finder(ast.NodeVisitor):
-    """``self.tr(text, disambiguation, n)`` and ``QCoreApplication.translate(context, text,
-    disambiguation, n)`` calls, with the context Qt looks them up in (the class name)."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.classes: list[str] = []
-        self.numerus: set[tuple[str, str]] = set()
-        self.without_n: list[str] = []
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self.classes.append(node.name)
-        self.generic_visit(node)
-        self.classes.pop()
-
-    def visit_Call(self, node: ast.Call) -> None:
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        has_n = any(k.arg == "n" for k in node.keywords)
-        context: str | None = None
-        text: str | None = None
-        if name == "tr" and node.args:
-            context = self.classes[-1] if self.classes else None
-            text = _string(node.args[0])
-            has_n = has_n or len(node.args) >= 3
-        elif name == "translate" and len(node.args) >= 2:
-            context, text = _string(node.args[0]), _string(node.args[1])
-            has_n = has_n or len(node.args) >= 4
-        if text is not None and _has_number(text):
-            if context is None or not has_n:
-                self.without_n.append(f"{self.where}:{node.lineno}: {text!r}")
-            else:
-                self.numerus.add((context, text))
-        self.generic_visit(node)
-
-
-def _scan() -> tuple[list[tuple[str, str]], list[str]]:
-    numerus: set[tuple[str, str]] = set()
-    without_n: list[str] = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        finder = _Finder(str(path.relative_to(PACKAGE)))
-        finder.visit(ast.parse(path.read_text(encoding="utf-8")))
-        numerus |= finder.numerus
-        without_n += finder.without_n
-    return sorted(numerus), without_n
-
-
-NUMERUS, WITHOUT_N = _scan()
+# The script's scan; test_the_scan_finds_the_numerus_strings checks it finds them.
+NUMERUS, WITHOUT_N = SCRIPT.scan()
 
 
 @pytest.fixture(scope="module")

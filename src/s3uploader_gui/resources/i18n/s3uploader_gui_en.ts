@@ -4,13 +4,6 @@
 <context>
     <name>BrowserPane</name>
     <message numerus="yes">
-        <source>%Ln item(s)</source>
-        <translation>
-            <numerusform>%Ln item</numerusform>
-            <numerusform>%Ln items</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source> (and %n more)</source>
         <translation>
             <numerusform> (and %n more)</numerusform>
@@ -18,10 +11,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n object(s)</source>
+        <source>%Ln item(s)</source>
         <translation>
-            <numerusform>%n object</numerusform>
-            <numerusform>%n objects</numerusform>
+            <numerusform>%Ln item</numerusform>
+            <numerusform>%Ln items</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -32,24 +25,24 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Deleted %n object(s).</source>
+        <source>%n object(s)</source>
         <translation>
-            <numerusform>Deleted %n object.</numerusform>
-            <numerusform>Deleted %n objects.</numerusform>
+            <numerusform>%n object</numerusform>
+            <numerusform>%n objects</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Moved %n object(s).</source>
+        <source>%n selected image(s).</source>
         <translation>
-            <numerusform>Moved %n object.</numerusform>
-            <numerusform>Moved %n objects.</numerusform>
+            <numerusform>%n selected image.</numerusform>
+            <numerusform>%n selected images.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Downloaded %n file(s).</source>
+        <source>(and %n more)</source>
         <translation>
-            <numerusform>Downloaded %n file.</numerusform>
-            <numerusform>Downloaded %n files.</numerusform>
+            <numerusform>(and %n more)</numerusform>
+            <numerusform>(and %n more)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -60,17 +53,17 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Copied %n public URL(s); they work only for publicly readable objects.</source>
-        <translation>
-            <numerusform>Copied %n public URL; they work only for publicly readable objects.</numerusform>
-            <numerusform>Copied %n public URLs; they work only for publicly readable objects.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>Copied %n presigned link(s).</source>
         <translation>
             <numerusform>Copied %n presigned link.</numerusform>
             <numerusform>Copied %n presigned links.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %n public URL(s); they work only for publicly readable objects.</source>
+        <translation>
+            <numerusform>Copied %n public URL; they work only for publicly readable objects.</numerusform>
+            <numerusform>Copied %n public URLs; they work only for publicly readable objects.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -81,34 +74,34 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n selected image(s).</source>
+        <source>Deleted %n object(s).</source>
         <translation>
-            <numerusform>%n selected image.</numerusform>
-            <numerusform>%n selected images.</numerusform>
+            <numerusform>Deleted %n object.</numerusform>
+            <numerusform>Deleted %n objects.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Downloaded %n file(s).</source>
+        <translation>
+            <numerusform>Downloaded %n file.</numerusform>
+            <numerusform>Downloaded %n files.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Moved %n object(s).</source>
+        <translation>
+            <numerusform>Moved %n object.</numerusform>
+            <numerusform>Moved %n objects.</numerusform>
         </translation>
     </message>
 </context>
 <context>
     <name>HistoryCommands</name>
     <message numerus="yes">
-        <source>Copied %n link(s) to the clipboard.</source>
+        <source> (and %n more)</source>
         <translation>
-            <numerusform>Copied %n link to the clipboard.</numerusform>
-            <numerusform>Copied %n links to the clipboard.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Downloading %n file(s)…</source>
-        <translation>
-            <numerusform>Downloading %n file…</numerusform>
-            <numerusform>Downloading %n files…</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Downloaded %n file(s) to </source>
-        <translation>
-            <numerusform>Downloaded %n file to </numerusform>
-            <numerusform>Downloaded %n files to </numerusform>
+            <numerusform> (and %n more)</numerusform>
+            <numerusform> (and %n more)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -119,10 +112,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source> (and %n more)</source>
+        <source>Copied %n link(s) to the clipboard.</source>
         <translation>
-            <numerusform> (and %n more)</numerusform>
-            <numerusform> (and %n more)</numerusform>
+            <numerusform>Copied %n link to the clipboard.</numerusform>
+            <numerusform>Copied %n links to the clipboard.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -137,6 +130,20 @@
         <translation>
             <numerusform>Deleted %n object.</numerusform>
             <numerusform>Deleted %n objects.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Downloaded %n file(s) to </source>
+        <translation>
+            <numerusform>Downloaded %n file to </numerusform>
+            <numerusform>Downloaded %n files to </numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Downloading %n file(s)…</source>
+        <translation>
+            <numerusform>Downloading %n file…</numerusform>
+            <numerusform>Downloading %n files…</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -167,7 +174,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>These options replace the panel&apos;s for the %n selected item(s).</source>
+        <source>These options replace the panel's for the %n selected item(s).</source>
         <translation>
             <numerusform>These options replace the panel's for the %n selected item.</numerusform>
             <numerusform>These options replace the panel's for the %n selected items.</numerusform>
@@ -177,17 +184,17 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <source>%n file(s) uploaded</source>
-        <translation>
-            <numerusform>%n file uploaded</numerusform>
-            <numerusform>%n files uploaded</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n failed</source>
         <translation>
             <numerusform>%n failed</numerusform>
             <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) uploaded</source>
+        <translation>
+            <numerusform>%n file uploaded</numerusform>
+            <numerusform>%n files uploaded</numerusform>
         </translation>
     </message>
 </context>
@@ -214,34 +221,27 @@
 <context>
     <name>TransferControls</name>
     <message numerus="yes">
-        <source>to %n bucket(s)</source>
-        <translation>
-            <numerusform>to %n bucket</numerusform>
-            <numerusform>to %n buckets</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n upload(s) did not finish last time</source>
         <translation>
             <numerusform>%n upload did not finish last time</numerusform>
             <numerusform>%n uploads did not finish last time</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>to %n bucket(s)</source>
+        <translation>
+            <numerusform>to %n bucket</numerusform>
+            <numerusform>to %n buckets</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>UploadPane</name>
     <message numerus="yes">
-        <source>Adding %n item(s)…</source>
+        <source>%n cancelled</source>
         <translation>
-            <numerusform>Adding %n item…</numerusform>
-            <numerusform>Adding %n items…</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Added %n file(s)</source>
-        <translation>
-            <numerusform>Added %n file</numerusform>
-            <numerusform>Added %n files</numerusform>
+            <numerusform>%n cancelled</numerusform>
+            <numerusform>%n cancelled</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -252,10 +252,24 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Uploading %n file(s) to </source>
+        <source>%n failed</source>
         <translation>
-            <numerusform>Uploading %n file to </numerusform>
-            <numerusform>Uploading %n files to </numerusform>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n file(s)</source>
+        <translation>
+            <numerusform>Added %n file</numerusform>
+            <numerusform>Added %n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Adding %n item(s)…</source>
+        <translation>
+            <numerusform>Adding %n item…</numerusform>
+            <numerusform>Adding %n items…</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -273,17 +287,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n failed</source>
+        <source>Uploading %n file(s) to </source>
         <translation>
-            <numerusform>%n failed</numerusform>
-            <numerusform>%n failed</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n cancelled</source>
-        <translation>
-            <numerusform>%n cancelled</numerusform>
-            <numerusform>%n cancelled</numerusform>
+            <numerusform>Uploading %n file to </numerusform>
+            <numerusform>Uploading %n files to </numerusform>
         </translation>
     </message>
 </context>
