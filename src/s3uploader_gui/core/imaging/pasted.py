@@ -86,9 +86,7 @@ def _rendered(template: str, now: dt.datetime) -> str:
     return normalize_key(rendered.replace("/", "-").replace("\\", "-")).strip()
 
 
-def paste_name(
-    template: str, *, now: dt.datetime | None = None, taken: Iterable[str] = ()
-) -> str:
+def paste_name(template: str, *, now: dt.datetime | None = None, taken: Iterable[str] = ()) -> str:
     """The file name ``template`` gives a picture pasted at ``now``, ending in ``.png``
     (the format it is saved in) and apart from the names in ``taken``.
 
