@@ -159,7 +159,7 @@ def test_bytes_that_are_no_image_are_a_bad_image_and_leave_no_file(tmp_path: Pat
     folder = PasteFolder(tmp_path)
     with pytest.raises(BadImage):
         folder.save(EncodedImage(b"not a picture at all"), "x", now=WHEN)
-    assert list(folder.path().iterdir()) == []
+    assert list(folder.path().glob("*.png")) == []
 
 
 def test_remove_touches_only_its_own_files(tmp_path: Path) -> None:
@@ -182,6 +182,21 @@ def test_an_old_run_s_folder_is_removed_a_recent_one_kept(tmp_path: Path) -> Non
     PasteFolder(base).path()
     assert not old.exists()
     assert (recent / "a.png").exists()  # may be another running window's
+
+
+def test_a_running_window_s_folder_is_kept_however_old(tmp_path: Path) -> None:
+    base = tmp_path / "pasted"
+    running = PasteFolder(base)
+    folder = running.path()
+    picture = running.save(RawImage(1, 1, "RGB", 4, b"\1\2\3\0"), "a", now=WHEN)
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(folder, (two_days_ago, two_days_ago))
+    other = PasteFolder(base)
+    assert other.path() != folder
+    assert picture.exists()  # locked by the first window: not another's to remove
+    running.clear()
+    assert not folder.exists()
+    other.clear()
 
 
 def test_file_uris_in_text_are_local_paths(tmp_path: Path) -> None:

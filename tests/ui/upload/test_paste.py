@@ -82,7 +82,7 @@ def test_pasted_picture_is_uploaded_as_png_named_by_the_template(
     # Uploaded: the private copy is gone; the private folder itself goes at quit.
     folder = window.paster.folder.path()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    qtbot.waitUntil(lambda: not any(folder.iterdir()), timeout=5000)
+    qtbot.waitUntil(lambda: not list(folder.glob("*.png")), timeout=5000)
     window.shutdown()
     assert not folder.exists()
 

@@ -23,9 +23,11 @@ from s3uploader_gui.core.naming import normalize_key, renamed_key
 DEFAULT_PASTE_TEMPLATE = "{date:%Y-%m-%d %H.%M.%S}.png"
 #: Placeholders a paste-name template may use.
 PASTE_FIELDS: dict[str, str] = {"date": "the time of the paste; format it like {date:%H.%M.%S}"}
-#: Folders of earlier runs older than this are removed (a crash left them behind); a
-#: younger one may belong to a window still running.
+#: A run's folder holds a lock while its window runs. An unlocked one older than this
+#: is removed (a crash left it behind); a younger one is kept a while for the journal's
+#: offer to resume its uploads.
 STALE_AFTER_S = 24 * 3600
+_LOCK_NAME = ".lock"
 
 _SUFFIX = ".png"
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
@@ -158,6 +160,7 @@ class PasteFolder:
         self._path: Path | None = None
         self._given: set[str] = set()
         self._lock = threading.Lock()
+        self._lock_fd: int | None = None
 
     def path(self) -> Path:
         """The folder (created 0700 on first use, with older runs' leftovers removed)."""
@@ -167,28 +170,50 @@ class PasteFolder:
             return self._path
 
     def _make(self) -> Path:
+        import fcntl
         import tempfile
 
         try:
             self.base.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(self.base, 0o700)
             self._remove_stale()
-            return Path(tempfile.mkdtemp(prefix="run-", dir=self.base))  # 0700
+            folder = Path(tempfile.mkdtemp(prefix="run-", dir=self.base))  # 0700
+            fd = os.open(folder / _LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise translate(exc) from exc
+        self._release()
+        self._lock_fd = fd  # held until clear(): another window leaves this folder alone
+        return folder
 
     def _remove_stale(self) -> None:
+        """Remove the folders of runs that ended long ago (not locked, not touched)."""
+        import fcntl
         import shutil
         import time
 
         now = time.time()
         for entry in self.base.iterdir():
             try:
-                old = now - entry.lstat().st_mtime > STALE_AFTER_S
+                if entry.is_symlink() or not entry.is_dir():
+                    continue
+                if now - entry.lstat().st_mtime <= STALE_AFTER_S:
+                    continue
+                fd = os.open(entry / _LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:
                 continue
-            if old and entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a window still uses it
+            finally:
+                os.close(fd)
+            shutil.rmtree(entry, ignore_errors=True)
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
 
     def save(
         self, image: EncodedImage | RawImage, template: str, *, now: dt.datetime | None = None
@@ -221,7 +246,7 @@ class PasteFolder:
         """True when ``path`` is a pasted picture of this run."""
         with self._lock:
             folder = self._path
-        return folder is not None and path.parent == folder
+        return folder is not None and path.parent == folder and path.name != _LOCK_NAME
 
     def remove(self, paths: Iterable[Path]) -> None:
         """Delete the pasted pictures among ``paths`` (uploaded: no longer needed)."""
@@ -235,8 +260,9 @@ class PasteFolder:
 
         with self._lock:
             folder, self._path = self._path, None
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            self._release()
 
 
 def local_paths_from_text(text: str) -> list[Path]:
