@@ -13,6 +13,7 @@ from s3uploader_gui.cli.history import record_batch
 from s3uploader_gui.cli.output import Reporter, display_path, maybe_progress, record
 
 if TYPE_CHECKING:
+    from s3uploader_gui.cli.upload_links import LinkPrinter
     from s3uploader_gui.core.errors import AppError
     from s3uploader_gui.core.operations.uploads import UploadPlan
     from s3uploader_gui.core.s3.client import S3Context
@@ -61,10 +62,16 @@ def conflict_policy(args: argparse.Namespace) -> str:
 
 
 def _item_reporter(
-    command: str, done_status: str, bucket: str, rep: Reporter, watch: FatalWatch | None = None
+    command: str,
+    done_status: str,
+    bucket: str,
+    rep: Reporter,
+    watch: FatalWatch | None = None,
+    links: LinkPrinter | None = None,
 ) -> Callable[[ItemResult], None]:
     """The ``on_item`` callback of a transfer batch: one line (or JSON object) per item,
-    whatever its outcome (``watch``, when given, notes the fatal errors)."""
+    whatever its outcome (``watch``, when given, notes the fatal errors; ``links`` adds
+    a done item's link to its JSON row)."""
     from s3uploader_gui.core.errors import user_message
     from s3uploader_gui.core.formatting import format_bytes
     from s3uploader_gui.core.transfers.model import ItemStatus
@@ -78,6 +85,8 @@ def _item_reporter(
         what = f"{local} -> {remote}" if command == "upload" else f"{remote} -> {local}"
         fields: dict[str, Any] = {"bucket": bucket, "key": result.key, "path": result.path}
         if result.status is ItemStatus.DONE:
+            if links is not None:
+                fields.update(links.fields(result))
             rep.ok(
                 record(done_status, nbytes=result.bytes, **fields),
                 f"{command}: {what} ({format_bytes(result.bytes)})",
@@ -109,11 +118,13 @@ def run_upload_plan(
     plan: UploadPlan,
     *,
     prepare: PrepareFn | None = None,
+    links: LinkPrinter | None = None,
 ) -> None:
     """Run an upload plan (``core.operations.uploads``): one line per candidate, the
     clashes the plan found first; after a fatal error, every item's line, then the error.
 
-    ``prepare`` (the preparer the plan was made with) processes each file, e.g. images.
+    ``prepare`` (the preparer the plan was made with) processes each file, e.g. images;
+    ``links`` (``--print-link``) prints the uploaded files' links after the item lines.
     """
     from s3uploader_gui.core.operations.uploads import run_uploads
     from s3uploader_gui.core.transfers.engine import TransferEngine
@@ -122,7 +133,7 @@ def run_upload_plan(
 
     progress = TransferProgress()
     engine = TransferEngine(context, EngineSettings(max_concurrency=context.concurrency))
-    on_item = _item_reporter("upload", "uploaded", bucket, rep)
+    on_item = _item_reporter("upload", "uploaded", bucket, rep, links=links)
     told: set[str] = set()
 
     def on_notice(text: str) -> None:
@@ -148,6 +159,8 @@ def run_upload_plan(
     record_batch(args, context, bucket, outcome, engine.settings.options)
     if outcome.fatal is not None:
         raise outcome.fatal
+    if links is not None:
+        links.finish()
 
 
 def run_transfers(

@@ -26,6 +26,7 @@ from s3uploader_gui.cli.profiles import (
 )
 from s3uploader_gui.cli.share import cmd_presign
 from s3uploader_gui.cli.upload import cmd_upload
+from s3uploader_gui.cli.upload_links import PRINT_LINK_CHOICES
 
 
 def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
@@ -181,6 +182,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--skip-existing",
         action="store_true",
         help="same as --on-conflict skip-identical",
+    )
+    p.add_argument(
+        "--print-link",
+        nargs="?",
+        const="url",
+        choices=PRINT_LINK_CHOICES,
+        default=None,
+        metavar="{url,presigned,markdown,html}",
+        help="after the item lines, print a link to each uploaded file, in the order given: "
+        "its public URL (the default; the profile's public URL when set), a presigned link "
+        "(1 hour), or a Markdown or HTML line (public when the profile has a public URL, "
+        "else presigned); with --json each row gets a “link”",
     )
     images = p.add_argument_group(
         "images (any of these turns image processing on; originals are never modified)"

@@ -59,5 +59,10 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
         prepare = _image_preparer(args, expanded.candidates)
         policy = ConflictPolicy(conflict_policy(args))
         plan = plan_uploads(expanded.candidates, policy=policy, convert=prepare)
-        run_upload_plan(args, rep, context, target.bucket, plan, prepare=prepare)
+        links = None
+        if args.print_link:
+            from s3uploader_gui.cli.upload_links import LinkPrinter
+
+            links = LinkPrinter(args, rep, context, target.bucket)
+        run_upload_plan(args, rep, context, target.bucket, plan, prepare=prepare, links=links)
     return rep.exit_code

@@ -31,6 +31,7 @@ from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload.pane import UploadPane
+from s3uploader_gui.ui.upload.paste import ClipboardPaste
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.upload_pane = UploadPane(self.session, self.pool, self.settings)
         self.browser_pane = BrowserPane(self.pool, self.act_refresh)
+        self.paster = ClipboardPaste(self, self.upload_pane, self.settings, self.pool)
+        self.act_paste = self.paster.action  # Edit → Paste, Ctrl+V
         self._build_toolbar()
         self._build_menus()
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         self.upload_pane.total_progress.valueChanged.connect(self._update_title)
         self.upload_pane.stateChanged.connect(self._update_title)
         self.upload_pane.uploadsFinished.connect(self._on_uploads_finished)
+        self.upload_pane.after_upload.notifyRequested.connect(self.notify)
         self.upload_pane.uploadedTo.connect(self.browser_pane.refresh_prefix)
         self.browser_pane.statusMessage.connect(self.show_status)
         self.browser_pane.selectionChanged.connect(self._update_actions)
@@ -224,6 +228,7 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
+        bar.addMenu(self.tr("&Edit")).addAction(self.act_paste)
         transfers = bar.addMenu(self.tr("&Transfers"))
         for action in (self.act_upload, self.act_cancel, self.act_clear):
             transfers.addAction(action)
@@ -487,6 +492,7 @@ class MainWindow(QMainWindow):
         self.upload_pane.shutdown()
         self.browser_pane.shutdown()
         self.pool.shutdown(timeout_ms=5000)
+        self.paster.clear()  # the pasted pictures not uploaded yet
         self.session.shutdown()
 
     def restore_layout(self) -> None:

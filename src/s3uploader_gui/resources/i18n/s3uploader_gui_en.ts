@@ -2,6 +2,23 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AfterUploadLinks</name>
+    <message numerus="yes">
+        <source>%n file(s) got no link</source>
+        <translation>
+            <numerusform>%n file got no link</numerusform>
+            <numerusform>%n files got no link</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %n link(s)</source>
+        <translation>
+            <numerusform>Copied %n link</numerusform>
+            <numerusform>Copied %n links</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>BrowserPane</name>
     <message numerus="yes">
         <source> (and %n more)</source>

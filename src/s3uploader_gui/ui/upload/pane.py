@@ -31,6 +31,7 @@ from s3uploader_gui.core.operations import uploads as upload_ops
 from s3uploader_gui.core.operations.uploads import ExpandedPaths
 from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.ui.session import Connection, Session
+from s3uploader_gui.ui.upload.after_upload import AfterUploadLinks
 from s3uploader_gui.ui.upload.batch_progress import BatchProgress
 from s3uploader_gui.ui.upload.controls import TransferControls
 from s3uploader_gui.ui.upload.destination_bar import DestinationBar
@@ -81,6 +82,9 @@ class UploadPane(QWidget):
         self.item_events = ItemEventQueue(
             self.queue, self.transfer.apply_item_state, self.update_state, self
         )
+        #: Copies the links of a finished batch when the Preferences ask for it.
+        self.after_upload = AfterUploadLinks(settings, pool, self)
+        self.after_upload.statusMessage.connect(self.statusMessage)
         self._upload_dest = ("", "")
         self._batch_started = 0.0
         self._closing = False
@@ -437,6 +441,7 @@ class UploadPane(QWidget):
         self.update_state()
         if ok:
             self.uploadedTo.emit(*self._upload_dest)
+            self.after_upload.batch_done(self.session.connection, worker.bucket, results)
         self.uploadsFinished.emit(ok, failed)
         more = self.queue.rows_with_status(ItemStatus.QUEUED)
         resumed = self.transfer.batch_finished() or any(
