@@ -5,13 +5,17 @@ the same way."""
 from __future__ import annotations
 
 import base64
+import io
 import math
+import os
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from s3uploader_gui.core.errors import LocalFileError
 from s3uploader_gui.core.transfers.settings import MiB
+from s3uploader_gui.core.transfers.source import open_regular
 
 
 def crc32_b64(data: bytes | memoryview, value: int = 0) -> str:
@@ -26,9 +30,10 @@ def composite_crc32(part_checksums: Sequence[str]) -> str:
 
 
 def file_crc32(path: Path, offset: int = 0, length: int | None = None) -> str:
-    """CRC32 of a file range, read in 1 MiB blocks."""
+    """CRC32 of a file range, read in 1 MiB blocks (a regular file only: never blocks)."""
     value = 0
-    with open(path, "rb") as fh:
+    fd, _ = open_regular(path)
+    with io.FileIO(fd, "rb", closefd=True) as fh:
         fh.seek(offset)
         remaining = length if length is not None else -1
         while remaining != 0:
@@ -42,9 +47,14 @@ def file_crc32(path: Path, offset: int = 0, length: int | None = None) -> str:
 
 
 def same_content(path: Path, head: Mapping[str, Any], part_size: int | None = None) -> bool:
-    """Compare a local file with a HEAD answer: CRC32 if stored, else the MD5 ETag."""
+    """Compare a local file with a HEAD answer: CRC32 if stored, else the MD5 ETag. A path
+    that is not a regular file is never the same, and is never read (a FIFO would block)."""
     import hashlib  # OpenSSL's library is not start-up work
 
+    try:
+        os.close(open_regular(path)[0])
+    except (OSError, LocalFileError):
+        return False
     crc = head.get("ChecksumCRC32")
     if crc and "-" not in str(crc):
         return bool(file_crc32(path) == crc)
