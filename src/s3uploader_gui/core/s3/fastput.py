@@ -67,6 +67,7 @@ _HEAD_FIELDS = {
     "x-amz-checksum-crc64nvme": "ChecksumCRC64NVME",
     "x-amz-checksum-sha256": "ChecksumSHA256",
     "x-amz-checksum-sha1": "ChecksumSHA1",
+    "x-amz-checksum-type": "ChecksumType",  # FULL_OBJECT or COMPOSITE (multipart)
     "x-amz-version-id": "VersionId",
 }
 

@@ -14,7 +14,9 @@ Every upload is verified end to end: the server checks the CRC32 of every reques
 (BadDigest otherwise) and echoes it, and the engine compares the echo — and, for
 multipart uploads, the composite checksum CompleteMultipartUpload returns — with what it
 computed from the file. A server that does not keep checksums is checked through the
-ETag (the MD5 of the body). A mismatch is a failed item, never a silent success.
+ETag (the MD5 of the body), or else by a HEAD of the size it holds. A mismatch is a failed
+item, never a silent success. The file is opened once and read only through that open
+file; a change to it meanwhile (size, times, inode) fails the item (``source``).
 
 Memory is bounded: at most ``max_concurrency`` request bodies of at most
 ``EngineSettings.buffer_limit`` bytes each are held at once (bigger parts stream from

@@ -1,28 +1,32 @@
-"""A request body over bytes or a file range that reports progress as botocore (or the lean
-sender) reads it, takes it back when a request is retried or fails, and obeys the
-bandwidth limit and the cancel token."""
+"""A request body over bytes or a range of an open source file that reports progress as
+botocore (or the lean sender) reads it, takes it back when a request is retried or fails,
+and obeys the bandwidth limit and the cancel token."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.transfers.control import BandwidthLimiter
+
+if TYPE_CHECKING:
+    from s3uploader_gui.core.transfers.source import SourceFile
 
 
 class Body(io.RawIOBase):
     """A request body over bytes or a file range: reports progress, obeys the limiter.
 
     botocore rewinds it (``seek(0)``) before a retry; the progress it reported rewinds too.
+    A file range is read through the upload's one open ``SourceFile`` (never by opening
+    the path again: that could be another file by now), which it does not close.
     """
 
     def __init__(
         self,
         data: bytes | None,
-        path: Path | None,
+        source: SourceFile | None,
         offset: int,
         length: int,
         on_bytes: Callable[[int], None],
@@ -31,7 +35,7 @@ class Body(io.RawIOBase):
     ) -> None:
         super().__init__()
         self._data = memoryview(data) if data is not None else None
-        self._fh = open(path, "rb") if data is None and path is not None else None  # noqa: SIM115
+        self._source = source if data is None else None
         self._offset = offset
         self._length = length
         self._pos = 0
@@ -75,9 +79,8 @@ class Body(io.RawIOBase):
         if self._data is not None:
             chunk = bytes(self._data[self._pos : self._pos + n])
         else:
-            assert self._fh is not None
-            self._fh.seek(self._offset + self._pos)
-            chunk = self._fh.read(n)
+            assert self._source is not None
+            chunk = self._source.read(self._offset + self._pos, n)  # short: FileChanged
         self._pos += len(chunk)
         if self._pos > self._reported:
             self._on_bytes(self._pos - self._reported)
@@ -112,7 +115,5 @@ class Body(io.RawIOBase):
             self._reported = 0
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        self._source = None  # the upload's, not this body's, to close
         super().close()

@@ -21,6 +21,7 @@ from s3uploader_gui.core.errors import (
     Cancelled,
     EndpointUnreachable,
     IntegrityError,
+    LocalFileError,
     NotFound,
     ServerError,
 )
@@ -35,7 +36,7 @@ from s3uploader_gui.core.transfers.model import (
     StateCallback,
 )
 from s3uploader_gui.core.transfers.prepare import Preparer, discard
-from s3uploader_gui.core.transfers.upload_requests import UploadRequests
+from s3uploader_gui.core.transfers.upload_requests import Part, UploadRequests
 from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
 
 
@@ -68,6 +69,9 @@ class UploadItems(UploadRequests):
         error: AppError | None = None,
         detail: str = "",
     ) -> None:
+        if item.file is not None:
+            item.file.close()
+            item.file = None
         if item.index in self.results:
             return
         src = item.src or item.source
@@ -120,9 +124,8 @@ class UploadItems(UploadRequests):
         heapq.heapify(self.delayed)
         if item.in_flight:
             return
-        if item.ending == ItemStatus.CANCELLED and item.upload_id:
-            self.ready.appendleft(("abort", item.index, 0))
-            item.ending = ItemStatus.CANCELLED  # the abort's completion finishes it
+        if item.upload_id and (item.ending == ItemStatus.CANCELLED or item.discard_upload):
+            self.ready.appendleft(("abort", item.index, 0))  # its completion finishes it
             return
         if item.ending == ItemStatus.PAUSED:
             self._state(item.index, ItemStatus.PAUSED)
@@ -170,7 +173,7 @@ class UploadItems(UploadRequests):
             return
         if item.ending is not None:
             if kind == "part":
-                item.parts[number] = value
+                self._part_done(item, number, value)
             elif kind == "create":
                 # Cancelled or paused while the upload was being created: keep its id, so
                 # a cancel aborts it (instead of leaving it on the server) and a pause can
@@ -182,9 +185,15 @@ class UploadItems(UploadRequests):
         elif kind == "create":
             self._planned(item, value)
         elif kind == "part":
-            item.parts[number] = value
+            self._part_done(item, number, value)
             if len(item.parts) == item.parts_total:
                 self.ready.appendleft(("complete", index, 0))
+
+    @staticmethod
+    def _part_done(item: Upload, number: int, part: Part) -> None:
+        etag, crc, check = part
+        item.parts[number] = (etag, crc)
+        item.part_checks[number] = check
 
     def _failed(self, item: Upload, task: tuple[str, int, int], exc: BaseException) -> None:
         kind, index, number = task
@@ -205,7 +214,16 @@ class UploadItems(UploadRequests):
             # The server forgot the upload (expired, aborted elsewhere): start it over.
             self._restart_multipart(item)
             return
-        if _retryable(err) and not self.cancel.cancelled:
+        if isinstance(err, LocalFileError) and err.code == "FileChanged":
+            # Its parts hold bytes from before and after the change: never complete it,
+            # and do not leave it on the server for a resume either.
+            item.discard_upload = True
+            self._end_when_idle(item, ItemStatus.FAILED, err)
+            return
+        # A completed upload whose object is not what was sent: sending the completion
+        # again cannot mend it (and the server has forgotten the upload).
+        assembled = kind == "complete" and isinstance(err, IntegrityError)
+        if _retryable(err) and not assembled and not self.cancel.cancelled:
             now = time.monotonic()
             if item.retry_since is None:
                 item.retry_since = now
@@ -313,12 +331,15 @@ class UploadItems(UploadRequests):
         if item.journal is not None:
             self.journal.set_key(item.journal.id, item.key)
 
-    def _planned(self, item: Upload, plan: tuple[str, int, dict[int, tuple[str, str]]]) -> None:
+    def _planned(self, item: Upload, plan: tuple[str, int, dict[int, Part]]) -> None:
         upload_id, part_size, confirmed = plan
         item.upload_id = upload_id
         item.part_size = part_size
         item.parts_total = max(1, math.ceil(item.size / part_size))
-        item.parts = dict(confirmed)
+        item.parts.clear()
+        item.part_checks.clear()
+        for number, part in confirmed.items():
+            self._part_done(item, number, part)
         done_bytes = sum(min(part_size, item.size - (n - 1) * part_size) for n in item.parts)
         if done_bytes:
             self.progress.advance(item.index, done_bytes)
@@ -337,6 +358,7 @@ class UploadItems(UploadRequests):
         self.progress.advance(item.index, -done)
         item.upload_id = None
         item.parts.clear()
+        item.part_checks.clear()
         self.ready.appendleft(("create", item.index, 0))
 
 

@@ -11,28 +11,26 @@ from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import (
     AppError,
     IntegrityError,
-    LocalFileError,
     NotFound,
     translate,
 )
 from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.transfers.body import Body
-from s3uploader_gui.core.transfers.checksums import (
-    composite_crc32,
-    crc32_b64,
-    file_crc32,
-    same_content,
-)
+from s3uploader_gui.core.transfers.checksums import composite_crc32, crc32_b64, same_content
 from s3uploader_gui.core.transfers.hooks import install_hooks
 from s3uploader_gui.core.transfers.model import ConflictPolicy, ObjectOptions
 from s3uploader_gui.core.transfers.progress import TransferProgress
 from s3uploader_gui.core.transfers.settings import EngineSettings, part_size_for
+from s3uploader_gui.core.transfers.source import SourceFile, changed
 from s3uploader_gui.core.transfers.upload_state import Upload
 
 if TYPE_CHECKING:  # the engine imports this module; fastput and the journal load with it
     from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
     from s3uploader_gui.core.transfers.parts import EngineParts
+
+#: A confirmed part: its ETag, its CRC32, and how the server confirmed it (see _verify).
+Part = tuple[str, str, str]
 
 
 class UploadRequests:
@@ -90,13 +88,24 @@ class UploadRequests:
         args.update(self.extra)
         return args
 
+    def _source(self, item: Upload) -> SourceFile:
+        """The item's source, opened on first use (``fstat`` then is the reference every
+        later check compares with); a size other than the one planned is a change."""
+        if item.file is None:
+            src = item.src or item.source
+            name = item.source.path.name or str(item.source.path)
+            opened = SourceFile(src.path, name)
+            if opened.size != item.size:
+                opened.close()
+                raise changed(name)
+            item.file = opened
+        return item.file
+
     def _t_put(self, item: Upload, _: int) -> str:
-        src = item.src or item.source
         self.cancel.raise_if_cancelled()
-        with open(src.path, "rb") as fh:
-            data = fh.read()
-        if len(data) != src.size:
-            raise LocalFileError(f"{src.path} changed while it was being uploaded.")
+        source = self._source(item)
+        data = source.read(0, item.size)
+        source.check()  # what was read is what the file held from the start
         crc = crc32_b64(data)
         body = Body(data, None, 0, len(data), self._bytes(item), self.engine.limiter, self.cancel)
         args = self._args(item)
@@ -118,7 +127,17 @@ class UploadRequests:
             raise
         finally:
             body.close()
-        return self._verify(item.key, answer, crc, data)
+        source.check()  # the file may have changed while the request was out
+        try:
+            check = self._verify(item.key, answer, crc, data)
+            if not check:
+                # Neither a checksum nor an MD5 ETag came back: ask what the server holds.
+                self._head_check(item.key, len(data))
+                check = "size"
+        except IntegrityError:
+            body.rewind_progress()  # a retry sends it all again
+            raise
+        return check
 
     def _bytes(self, item: Upload) -> Callable[[int], None]:
         progress, index = self.progress, item.index
@@ -129,6 +148,8 @@ class UploadRequests:
         return report
 
     def _verify(self, key: str, answer: Mapping[str, Any], crc: str, data: bytes | None) -> str:
+        """How the answer confirms what was sent: "CRC32" (the server echoed the checksum
+        it checked), "MD5" (the ETag), or "" when it confirms nothing."""
         echoed = answer.get("ChecksumCRC32")
         if echoed:
             if echoed != crc:
@@ -148,14 +169,33 @@ class UploadRequests:
                     code="ChecksumMismatch",
                 )
             return "MD5"
-        return "size"
+        return ""
 
-    def _t_create(self, item: Upload, _: int) -> tuple[str, int, dict[int, tuple[str, str]]]:
+    def _head_check(self, key: str, size: int) -> Mapping[str, Any]:
+        """HEAD the object just stored; IntegrityError unless it holds ``size`` bytes."""
+        head: Mapping[str, Any] = (
+            self.fast.head_object(self.bucket, key)
+            if self.fast is not None
+            else self.client.head_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED")
+        )
+        held = int(head.get("ContentLength", -1))
+        if held != size:
+            raise IntegrityError(
+                f"s3://{self.bucket}/{key}: the server holds {held} bytes, {size} were sent.",
+                code="SizeMismatch",
+            )
+        return head
+
+    def _t_create(self, item: Upload, _: int) -> tuple[str, int, dict[int, Part]]:
         """Resume the journaled multipart upload if the server still has it, else create one."""
         assert item.journal is not None
+        source = self._source(item)  # before the first byte of any part
         journaled = self.journal.get(item.journal.id)
         size = item.size
         if journaled is not None and journaled.upload_id and journaled.part_size:
+            if (journaled.size, journaled.mtime_ns) != (source.size, source.identity.mtime_ns):
+                # Its parts were read from the file as it was then: not what it holds now.
+                raise changed(source.name)
             confirmed = self._confirmed_parts(item, journaled)
             if confirmed is not None:
                 return journaled.upload_id, journaled.part_size, confirmed
@@ -173,10 +213,9 @@ class UploadRequests:
         self.journal.set_multipart(item.journal.id, upload_id, part_size, "CRC32")
         return upload_id, part_size, {}
 
-    def _confirmed_parts(
-        self, item: Upload, journaled: JournalItem
-    ) -> dict[int, tuple[str, str]] | None:
-        """Journaled parts the server still lists with the same ETag; None: upload gone."""
+    def _confirmed_parts(self, item: Upload, journaled: JournalItem) -> dict[int, Part] | None:
+        """Journaled parts the server still lists with the same ETag (and, where it lists
+        one, the same CRC32: then that is how the part is confirmed); None: upload gone."""
         assert journaled.upload_id is not None
         listed: dict[int, Mapping[str, Any]] = {}
         marker = 0
@@ -200,7 +239,7 @@ class UploadRequests:
                 return None
             raise err from exc
         item.key = journaled.key
-        confirmed: dict[int, tuple[str, str]] = {}
+        confirmed: dict[int, Part] = {}
         for part in self.journal.parts(journaled.id):
             server = listed.get(part.number)
             if server is None:
@@ -211,27 +250,24 @@ class UploadRequests:
             crc = server.get("ChecksumCRC32")
             if crc and crc != part.checksum:
                 continue
-            confirmed[part.number] = (part.etag, part.checksum)
+            confirmed[part.number] = (part.etag, part.checksum, "CRC32" if crc else "")
         return confirmed
 
-    def _t_part(self, item: Upload, number: int) -> tuple[str, str]:
-        src = item.src or item.source
+    def _t_part(self, item: Upload, number: int) -> Part:
         assert item.upload_id is not None and item.journal is not None
         self.cancel.raise_if_cancelled()
+        source = self._source(item)
         offset = (number - 1) * item.part_size
         length = min(item.part_size, item.size - offset)
         data: bytes | None = None
         if length <= self.settings.buffer_limit:
-            with open(src.path, "rb") as fh:
-                fh.seek(offset)
-                data = fh.read(length)
-            if len(data) != length:
-                raise LocalFileError(f"{src.path} changed while it was being uploaded.")
+            data = source.read(offset, length)
             crc = crc32_b64(data)
         else:
-            crc = file_crc32(src.path, offset, length)
+            crc = source.crc32(offset, length)  # the body streams the same range
+        source.check()  # this part is what the file held when the upload started
         body = Body(
-            data, src.path, offset, length, self._bytes(item), self.engine.limiter, self.cancel
+            data, source, offset, length, self._bytes(item), self.engine.limiter, self.cancel
         )
         answer: Mapping[str, Any]
         try:
@@ -254,7 +290,7 @@ class UploadRequests:
         finally:
             body.close()
         try:
-            self._verify(item.key, answer, crc, data)
+            check = self._verify(item.key, answer, crc, data)
         except IntegrityError:
             body.rewind_progress()
             raise
@@ -262,13 +298,16 @@ class UploadRequests:
         from s3uploader_gui.core.transfers.journal import JournalPart
 
         self.journal.add_part(item.journal.id, JournalPart(number, length, etag, crc))
-        return etag, crc
+        return etag, crc, check
 
     def _t_complete(self, item: Upload, _: int) -> str:
         assert item.upload_id is not None
         numbers = sorted(item.parts)
         if numbers != list(range(1, item.parts_total + 1)):
             raise IntegrityError(f"s3://{self.bucket}/{item.key}: parts are missing.")
+        # Every part was read from the file as it was at the start, or this fails (and
+        # the upload is aborted): a mix of old and new bytes is never assembled.
+        self._source(item).check()
         answer: Mapping[str, Any]
         if self.fast is not None:
             answer = self.fast.complete_multipart_upload(
@@ -285,29 +324,34 @@ class UploadRequests:
                 UploadId=item.upload_id,
                 MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
             )
-        expected = composite_crc32([item.parts[n][1] for n in numbers])
+        expected = composite_crc32([item.parts[n][1] for n in numbers]).split("-")[0]
         echoed = answer.get("ChecksumCRC32")
         if echoed:
-            mine = expected.split("-")[0]
-            if str(echoed).split("-")[0] != mine:
-                raise IntegrityError(
-                    f"s3://{self.bucket}/{item.key}: the server assembled different data "
-                    f"(CRC32 {echoed}, expected {expected}).",
-                    code="ChecksumMismatch",
-                )
+            self._same_composite(item.key, str(echoed), expected)
             return "CRC32"
-        head: Mapping[str, Any] = (
-            self.fast.head_object(self.bucket, item.key)
-            if self.fast is not None
-            else self.client.head_object(Bucket=self.bucket, Key=item.key)
-        )
-        if int(head.get("ContentLength", -1)) != item.size:
+        # The answer confirms nothing: ask what the server holds.
+        head = self._head_check(item.key, item.size)
+        held = str(head.get("ChecksumCRC32") or "")
+        kind = str(head.get("ChecksumType") or "").upper()
+        if held and ("-" in held or kind == "COMPOSITE"):
+            self._same_composite(item.key, held, expected)
+            return "CRC32"
+        if held == expected and kind != "FULL_OBJECT":
+            return "CRC32"  # the composite without its "-N" (moto); else it says nothing
+        checks = {item.part_checks.get(n, "") for n in numbers}
+        if checks == {"CRC32"}:
+            return "CRC32 parts"  # each part's checksum confirmed, and the size
+        if checks <= {"CRC32", "MD5"}:
+            return "MD5 parts" if checks == {"MD5"} else "CRC32/MD5 parts"
+        return "size"
+
+    def _same_composite(self, key: str, held: str, expected: str) -> None:
+        if held.split("-")[0] != expected:
             raise IntegrityError(
-                f"s3://{self.bucket}/{item.key}: the server holds "
-                f"{head.get('ContentLength')} bytes, {item.size} were sent.",
-                code="SizeMismatch",
+                f"s3://{self.bucket}/{key}: the server assembled different data "
+                f"(CRC32 {held}, expected {expected}).",
+                code="ChecksumMismatch",
             )
-        return "CRC32 parts"
 
     def _t_abort(self, item: Upload, _: int) -> None:
         if item.upload_id:

@@ -13,6 +13,7 @@ from s3uploader_gui.core.transfers.model import ItemStatus
 
 if TYPE_CHECKING:  # sqlite3 loads with the first engine, not at start-up
     from s3uploader_gui.core.transfers.journal import JournalItem
+    from s3uploader_gui.core.transfers.source import SourceFile
 
 
 @dataclass
@@ -25,6 +26,9 @@ class Upload:
     started: bool = False
     rename_from: str = ""
     rename_n: int = 0
+    #: The source, open from the first byte read to the item's end (every byte is read
+    #: through it, and it tells whether the file changed meanwhile).
+    file: SourceFile | None = None
     # multipart
     upload_id: str | None = None
     part_size: int = 0
@@ -32,12 +36,16 @@ class Upload:
     todo: deque[int] = field(default_factory=deque)
     in_flight: int = 0
     parts: dict[int, tuple[str, str]] = field(default_factory=dict)  # number → (etag, crc)
+    #: How the server confirmed each part: "CRC32" (echoed), "MD5" (ETag), "" (it did not).
+    part_checks: dict[int, str] = field(default_factory=dict)
     # retries and ending
     retry_since: float | None = None
     retry_shown: bool = False
     attempt: int = 0
     ending: ItemStatus | None = None
     ending_error: AppError | None = None
+    #: The multipart upload is worthless (the file changed): abort it once idle.
+    discard_upload: bool = False
     verified: str = ""
 
     @property
