@@ -23,6 +23,9 @@ class _Options:
     screenshot: str | None = None
     verbose: bool = False
     startup_probe: bool = False
+    #: Files and folders to queue ("Open with", ``Exec=s3uploader-gui %F``).
+    paths: Sequence[str] = ()
+    new_instance: bool = False
 
 
 def _parse(argv: Sequence[str]) -> _Options:
@@ -43,6 +46,17 @@ def _parse(argv: Sequence[str]) -> _Options:
         "--screenshot", metavar="PNG", help="with --quit-after: save the window to PNG first"
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="log more to standard error")
+    parser.add_argument(
+        "--new-instance",
+        action="store_true",
+        help="open another window even when S3 Uploader already runs (implied by --quit-after)",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="FILE|FOLDER",
+        help="queue these for upload (to the running window, when there is one)",
+    )
     parser.parse_args(list(argv), namespace=options)
     return options
 
@@ -92,6 +106,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     from s3uploader_gui.core.logsetup import setup_logging
 
     log_path = setup_logging(verbose=args.verbose)
+    from s3uploader_gui.ui import single_instance
+
+    # Before anything else is made (session, local server, transfer journal): a later
+    # launch hands its paths to the running window and ends here. Relative paths are
+    # made absolute now, in this launch's working directory.
+    launch_paths = single_instance.absolute_paths(args.paths)
+    claim = None
+    # --quit-after is a check or a demo of this very launch: never handed to a window.
+    if not args.new_instance and args.quit_after is None:
+        from s3uploader_gui.core.paths import data_dir
+
+        claim = single_instance.claim(data_dir())
+        if claim is not None and not claim.first:
+            status = single_instance.forward(claim, launch_paths)
+            if status is not None:
+                return status
+            # The running one ended meanwhile: this launch took the lock and is the first.
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
@@ -119,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger(__name__).info("started %s, log at %s", __version__, log_path)
     window.restore_layout()
     window.show()
+    if launch_paths:  # "Open with": to the destination the window starts with
+        count = single_instance.queue_paths(window, launch_paths)
+        logging.getLogger(__name__).info("queued %d path(s) from the command line", count)
 
     def settle() -> None:
         gc.freeze()  # no collection first: it would walk all of start-up's objects now
@@ -131,6 +165,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         QTimer.singleShot(0, lambda: _startup_probe(window))
     else:
         QTimer.singleShot(0, window.connect_initial)
+    instance_server = None
+    if claim is not None:
+        instance_server = single_instance.InstanceServer(claim.socket_path, app)
+        instance_server.requestReceived.connect(
+            lambda request: single_instance.deliver(window, request)
+        )
+        # Once the window is up: QtNetwork is not on the way to the first paint, and a
+        # later launch meanwhile retries until the socket listens.
+        QTimer.singleShot(0, instance_server.listen)
 
     # Ctrl+C in the terminal quits cleanly (and so stops the local server); the timer
     # lets the Python interpreter run its signal handlers while Qt's loop runs.
@@ -150,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         QTimer.singleShot(args.quit_after, finish)
 
     def on_quit() -> None:
+        if instance_server is not None:
+            instance_server.close()  # a later launch now waits for the lock, then starts
         window.shutdown()
         # Leaving data on the clipboard at exit crashes some platforms' Qt (offscreen).
         clipboard = QGuiApplication.clipboard()
@@ -161,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.aboutToQuit.connect(on_quit)
     status = int(app.exec())
     del crash_reporter
+    if claim is not None:
+        claim.lock.release()  # after the local server has stopped (window.shutdown)
     return status
 
 

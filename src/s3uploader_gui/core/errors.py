@@ -79,6 +79,10 @@ class EndpointUnreachable(AppError):
         self.host = host
 
 
+class ServerNotInstalled(ConfigError):
+    """The embedded local storage server (SeaweedFS ``weed``) is not installed."""
+
+
 class AccessDenied(AppError):
     """The credentials are valid but not allowed to do this."""
 

