@@ -12,6 +12,7 @@ import botocore.auth
 import botocore.exceptions as bce
 import pytest
 
+from s3uploader_gui.core.clock import clock_offset_seconds, describe_offset
 from s3uploader_gui.core.errors import (
     AccessDenied,
     AclNotSupported,
@@ -29,8 +30,6 @@ from s3uploader_gui.core.errors import (
     NotFound,
     ServerError,
     SignatureMismatch,
-    clock_offset_seconds,
-    describe_offset,
     translate,
     user_message,
 )
