@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -31,6 +30,7 @@ from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.connection_box import connection_failed_box
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.session import Connection, Session
+from s3uploader_gui.ui.theme import app_icon
 from s3uploader_gui.ui.upload.pane import UploadPane
 from s3uploader_gui.ui.upload.paste import ClipboardPaste
 from s3uploader_gui.ui.workers import WorkerPool
@@ -494,11 +494,3 @@ class MainWindow(QMainWindow):
         state = self.settings.value("splitter")
         if state is not None:
             self.splitter.restoreState(state)
-
-
-def app_icon() -> QIcon:
-    """The application icon shipped inside the package."""
-    # A path next to the package (also in the PyInstaller bundle): importlib.resources
-    # would load zipfile, bz2 and lzma at start-up for a file that is never zipped.
-    path = Path(__file__).resolve().parent.parent / "resources" / "s3uploader-gui.svg"
-    return QIcon(str(path)) if path.is_file() else QIcon()

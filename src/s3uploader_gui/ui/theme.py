@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 
@@ -73,3 +75,11 @@ class ThemeFollower(QObject):
     @property
     def dark(self) -> bool:
         return self._app.palette().window().color().lightness() < 128
+
+
+def app_icon() -> QIcon:
+    """The application icon shipped inside the package."""
+    # A path next to the package (also in the PyInstaller bundle): importlib.resources
+    # would load zipfile, bz2 and lzma at start-up for a file that is never zipped.
+    path = Path(__file__).resolve().parent.parent / "resources" / "s3uploader-gui.svg"
+    return QIcon(str(path)) if path.is_file() else QIcon()
