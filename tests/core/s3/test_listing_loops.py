@@ -90,7 +90,9 @@ def test_delete_of_a_folder_stops_and_deletes_only_what_was_listed(server: Listi
     assert [(name, type(err)) for name, err in outcome.failed] == [("folder", ListingLoop)]
     assert len(server.deleted) == len(set(server.deleted))
     assert set(outcome.deleted) == set(server.deleted) <= {f"folder/k{i}" for i in range(4)}
-    assert server.list_requests <= 4
+    # The pages until the loop shows, plus the one-key listing that looks for the folder's
+    # marker (deleted only when it was listed): a handful, not an endless loop.
+    assert server.list_requests <= 5
 
 
 def test_move_of_a_folder_stops_with_a_typed_error(server: ListingServer) -> None:
