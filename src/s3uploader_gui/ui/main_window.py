@@ -194,9 +194,9 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         for action in (self.act_add_files, self.act_add_folder):
             bar.addAction(action)
-        bar.addSeparator()
-        for action in (self.act_upload, self.act_cancel, self.act_clear):
-            bar.addAction(action)
+        # Upload, Cancel and Clear finished are the queue's: its footer shows them (Upload
+        # and Cancel as these very actions), the Transfers menu lists them.
+        pane.use_actions(self.act_upload, self.act_cancel)
         bar.addSeparator()
         bar.addAction(self.act_refresh)
         link_menu = QMenu(self)
