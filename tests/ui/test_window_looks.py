@@ -6,7 +6,6 @@ fills its width, and a window still usable at 1024 × 640."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -105,7 +104,9 @@ def test_destination_shows_the_end_of_the_key(qtbot, window, seaweed_bucket, tmp
     pane = window.upload_pane
     pane.prefix_edit.setText("clients/2026/spring-campaign/final-selection/")
     with qtbot.waitSignal(pane.uploadsFinished, timeout=30000):
-        drop_paths(window, [make_jpeg(tmp_path / "IMG_0001.jpg"), make_jpeg(tmp_path / "IMG_0002.jpg")])
+        drop_paths(
+            window, [make_jpeg(tmp_path / "IMG_0001.jpg"), make_jpeg(tmp_path / "IMG_0002.jpg")]
+        )
     view = pane.queue_view
     for row in range(2):
         index = pane.queue.index(row, Column.KEY)
