@@ -113,12 +113,12 @@ class Breadcrumb(QWidget):
         if len(crumbs) > 5:
             crumbs = [*crumbs[:2], ("…", crumbs[-4][1]), *crumbs[-3:]]
         for i, (label, loc) in enumerate(crumbs):
-            part: list[QWidget] = []
+            widgets: list[QWidget] = []
             if i:
                 sep = QLabel("›", self)
                 sep.setEnabled(False)
                 self.crumb_layout.addWidget(sep)
-                part.append(sep)
+                widgets.append(sep)
             button = QToolButton(self)
             button.setAutoRaise(True)
             button.setText(label.replace("&", "&&"))
@@ -131,16 +131,16 @@ class Breadcrumb(QWidget):
             button.clicked.connect(self._on_crumb)
             button.setProperty("location", (loc.bucket, loc.prefix))
             self.crumb_layout.addWidget(button)
-            self._parts.append([*part, button])
+            self._parts.append([*widgets, button])
             if not i:
                 self._gap = QLabel(" › …", self)  # stands for the crumbs that gave way
                 self._gap.setEnabled(False)
                 self.crumb_layout.addWidget(self._gap)
         self._extra = 0
         if search is not None:
-            label = QLabel(tr("› search “%s”") % search, self)
-            self.crumb_layout.addWidget(label)
-            self._extra = label.sizeHint().width()
+            searched = QLabel(tr("› search “%s”") % search, self)
+            self.crumb_layout.addWidget(searched)
+            self._extra = searched.sizeHint().width()
         self.crumb_layout.addStretch(1)
         self._fit()
 
