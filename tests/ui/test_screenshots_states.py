@@ -12,8 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
+from s3uploader_gui.core.credentials import _FRIENDLY_NAMES
 from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.ui.main_window import MainWindow
+from s3uploader_gui.ui.profiles.secret_store import KeyringInfo
 from tests.helpers.files import make_jpeg, make_random
 from tests.ui.test_main_window import drop_paths
 from tests.ui.test_screenshot_xvfb import _distinct_colors
@@ -88,12 +90,47 @@ def test_browser_with_thumbnails(qtbot, window: MainWindow, seaweed_bucket, tmp_
     save(qtbot, window, "state-browser", tmp_path)
 
 
-def test_credentials_dialog(qtbot, window: MainWindow, tmp_path):
+def test_credentials_dialog(qtbot, window: MainWindow, seaweed, seaweed_bucket, tmp_path):
+    """A remote profile being filled in: a provider preset chosen, the keyring named, and
+    "Test connection" answered by the test SeaweedFS (its throwaway keys)."""
     window.manage_profiles()
     dialog = window.profiles_dialog
     assert dialog is not None
     qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.keyring_info is not None, timeout=10000)
+    # The tests' keyring lives in memory; the README shows what a Linux desktop with a
+    # Secret Service (GNOME Keyring, KWallet) is told, in the app's own words.
+    dialog.form.show_keyring(KeyringInfo(_FRIENDLY_NAMES["keyring.backends.SecretService"], True))
+    dialog.new_profile()
+    form = dialog.form
+    generic = form.preset_combo.findData("generic")
+    form.preset_combo.setCurrentIndex(generic)
+    form.preset_combo.activated.emit(generic)  # as a click on the provider would
+    assert form.endpoint_edit.text() == "http://<host>:<port>"
+    assert form.addressing_combo.currentData() == "path"
+    for edit, text in (
+        (form.name_edit, "Studio NAS (SeaweedFS)"),
+        (form.endpoint_edit, seaweed.endpoint_url),
+        (form.access_key_edit, seaweed.access_key_id),
+        (form.secret_edit, seaweed.secret_access_key),
+        (form.bucket_edit, seaweed_bucket),
+        (form.prefix_edit, "photos/"),
+        (form.public_edit, "https://photos.example.com"),
+    ):
+        edit.setText(text)
+    with qtbot.waitSignal(dialog.testFinished, timeout=30000) as blocker:
+        dialog.test_button.click()
+    result = blocker.args[0]
+    assert result.ok, result.message
+    assert dialog.result_text().startswith("✔")
+    assert "Secret Service" in form.storage_label.text()
+    # The form fills the dialog: no large empty area above the buttons.
+    dialog.resize(dialog.width(), dialog.minimumSizeHint().height())
+    qtbot.waitUntil(lambda: dialog.height() <= dialog.minimumSizeHint().height() + 1)
+    gap = dialog.button_box.geometry().top() - dialog.result_label.geometry().bottom()
+    assert gap < 60, gap
     save(qtbot, dialog, "state-credentials", tmp_path)
+    form.dirty = False
     dialog.reject()
 
 

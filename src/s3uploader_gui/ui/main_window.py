@@ -84,7 +84,9 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.upload_pane)
         self.splitter.addWidget(self.browser_pane)
-        self.splitter.setSizes([620, 560])
+        # The upload pane has the wider share: its queue, preview and image options sit
+        # side by side; the browser's list and grid stay usable at 40 % (1024 px wide).
+        self.splitter.setSizes([708, 472])
         self.setCentralWidget(self.splitter)
         self.connection_label = QLabel(self.tr("Not connected"), self)
         self.statusBar().addPermanentWidget(self.connection_label)
@@ -200,9 +202,9 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         for action in (self.act_add_files, self.act_add_folder):
             bar.addAction(action)
-        bar.addSeparator()
-        for action in (self.act_upload, self.act_cancel, self.act_clear):
-            bar.addAction(action)
+        # Upload, Cancel and Clear finished are the queue's: its footer shows them (Upload
+        # and Cancel as these very actions), the Transfers menu lists them.
+        pane.use_actions(self.act_upload, self.act_cancel)
         bar.addSeparator()
         bar.addAction(self.act_refresh)
         link_menu = QMenu(self)

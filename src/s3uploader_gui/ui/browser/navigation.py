@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from s3uploader_gui.core.s3.client import S3Context
@@ -85,6 +86,13 @@ class Breadcrumb(QWidget):
         self.crumb_layout = QHBoxLayout(self)
         self.crumb_layout.setContentsMargins(4, 0, 0, 0)
         self.crumb_layout.setSpacing(0)
+        # A deep folder must not make the pane (and the window) wider: the crumbs that do
+        # not fit give way (_fit), so no minimum width comes from them.
+        self.setMinimumWidth(1)
+        #: Per crumb: its separator (none for the first) and its button.
+        self._parts: list[list[QWidget]] = []
+        self._gap: QLabel | None = None
+        self._extra = 0  # the width of what follows the crumbs (a search's label)
 
     def show_location(self, bucket: str, prefix: str, search: str | None = None) -> None:
         """Show folder ``prefix`` of ``bucket``, and ``search`` (the text of a server
@@ -94,6 +102,7 @@ class Breadcrumb(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
+        self._parts = []
         crumbs: list[tuple[str, Location]] = [(tr("Buckets"), Location("", ""))]
         if bucket:
             crumbs.append((bucket, Location(bucket, "")))
@@ -104,10 +113,12 @@ class Breadcrumb(QWidget):
         if len(crumbs) > 5:
             crumbs = [*crumbs[:2], ("…", crumbs[-4][1]), *crumbs[-3:]]
         for i, (label, loc) in enumerate(crumbs):
+            widgets: list[QWidget] = []
             if i:
                 sep = QLabel("›", self)
                 sep.setEnabled(False)
                 self.crumb_layout.addWidget(sep)
+                widgets.append(sep)
             button = QToolButton(self)
             button.setAutoRaise(True)
             button.setText(label.replace("&", "&&"))
@@ -120,9 +131,41 @@ class Breadcrumb(QWidget):
             button.clicked.connect(self._on_crumb)
             button.setProperty("location", (loc.bucket, loc.prefix))
             self.crumb_layout.addWidget(button)
+            self._parts.append([*widgets, button])
+            if not i:
+                self._gap = QLabel(" › …", self)  # stands for the crumbs that gave way
+                self._gap.setEnabled(False)
+                self.crumb_layout.addWidget(self._gap)
+        self._extra = 0
         if search is not None:
-            self.crumb_layout.addWidget(QLabel(tr("› search “%s”") % search, self))
+            searched = QLabel(tr("› search “%s”") % search, self)
+            self.crumb_layout.addWidget(searched)
+            self._extra = searched.sizeHint().width()
         self.crumb_layout.addStretch(1)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show the crumbs that fit: the first and the last always, then the nearest to
+        the last (the crumbs right after "Buckets" give way first, to " › …")."""
+        margins = self.crumb_layout.contentsMargins()
+        room = self.width() - margins.left() - margins.right() - self._extra
+        widths = [sum(w.sizeHint().width() for w in part) for part in self._parts]
+        need = sum(widths)
+        first_shown = 1
+        while need > room and first_shown < len(self._parts) - 1:
+            need -= widths[first_shown]
+            if first_shown == 1 and self._gap is not None:
+                need += self._gap.sizeHint().width()
+            first_shown += 1
+        for i, part in enumerate(self._parts):
+            for widget in part:
+                widget.setVisible(i == 0 or i >= first_shown)
+        if self._gap is not None:
+            self._gap.setVisible(first_shown > 1)
 
     @Slot()
     def _on_crumb(self) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from s3uploader_gui.core.formatting import format_bytes
@@ -357,7 +357,15 @@ class NodeTreeModel(QAbstractItemModel):
                 return node.region or ("…" if self.connected else "")
             return ""
         if role == Qt.ItemDataRole.DecorationRole and col == Column.NAME:
-            return self._search_icon if node.search else self._icons[node.kind]
+            if node.search:
+                return self._search_icon
+            if node.kind == Kind.OBJECT and node.is_image and self.thumbnail_lookup is not None:
+                # A painted row asks for its thumbnail here too, so the list shows the
+                # picture as the grid does (the kind's icon until it arrives).
+                thumb = self.thumbnail_lookup(node)
+                if thumb is not None and not thumb.isNull():
+                    return QIcon(thumb)
+            return self._icons[node.kind]
         if role == Role.THUMBNAIL:
             lookup = self.thumbnail_lookup
             if lookup is not None and node.kind == Kind.OBJECT and node.is_image:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QPixmap
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -28,7 +36,14 @@ from s3uploader_gui.ui.browser.node import Column, Node, Role
 from s3uploader_gui.ui.browser.ports import tr
 from s3uploader_gui.ui.browser.selection import Selection
 
+_Index = QModelIndex | QPersistentModelIndex
+
 GRID_ICON = 96
+#: The narrowest grid cell (a thumbnail and two lines of name under it).
+GRID_CELL = QSize(GRID_ICON + 40, GRID_ICON + 44)
+#: Pixels between a cell's top and its thumbnail.
+GRID_TOP = 6
+LIST_ICON = 24
 
 
 class DropTarget(Protocol):
@@ -111,6 +126,16 @@ class ThumbDelegate(NodeDelegate):
         super().__init__(proxy, parent)
         self._image_icon = image_icon
 
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), size.height() + GRID_TOP)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        # A little air above the thumbnail: the grid's cells start at the very top edge.
+        opt = QStyleOptionViewItem(option)
+        opt.rect = option.rect.adjusted(0, GRID_TOP, 0, 0)
+        super().paint(painter, opt, index)
+
     def decorate(self, opt: Any, node: Node) -> None:
         if not node.is_image:
             return
@@ -177,7 +202,10 @@ class ListView(DropMixin, QTableView):
         rows = self.verticalHeader()
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        # Images show their thumbnail (the model's decoration): a little larger than the
+        # usual small icon, so the picture can be made out.
+        icon = max(LIST_ICON, self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize))
+        self.setIconSize(QSize(icon, icon))
         rows.setDefaultSectionSize(max(icon, self.fontMetrics().height()) + 6)
         self.horizontalHeader().setHighlightSections(False)
         self.horizontalHeader().setDefaultAlignment(
@@ -222,11 +250,38 @@ class GridView(DropMixin, QListView):
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
         self.setIconSize(QSize(GRID_ICON, GRID_ICON))
-        self.setGridSize(QSize(GRID_ICON + 40, GRID_ICON + 44))
+        self.setGridSize(GRID_CELL)
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.setSpacing(4)
         self.setItemDelegate(ThumbDelegate(proxy, image_icon, self))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # (A resized viewport arrives here too.) Before QListView lays the items out.
+        self.fit_grid()
+        super().resizeEvent(event)
+
+    def fit_grid(self) -> None:
+        """As many columns as ``GRID_CELL`` allows, widened to share the whole width: no
+        empty strip on the right whatever the width."""
+        width = self.flow_width()
+        columns = max(1, width // GRID_CELL.width())
+        cell = QSize(max(GRID_CELL.width(), width // columns), GRID_CELL.height())
+        if cell != self.gridSize():
+            self.setGridSize(cell)
+
+    def flow_width(self) -> int:
+        """The width QListView flows the cells into: the viewport as if it had no scroll
+        bar, less the bar's width when the bar may appear (so the cells do not move when
+        it does), and a cell wraps when it would reach the last pixel
+        (``QListViewPrivate::prepareItemsLayout``)."""
+        width = self.maximumViewportSize().width()
+        if self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded:
+            style = self.style()
+            bar = self.verticalScrollBar()
+            width -= style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, bar)
+            if style.styleHint(QStyle.StyleHint.SH_ScrollView_FrameOnlyAroundContents):
+                width -= 2 * style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)
+        return width - 1
 
 
 class ViewStack(QStackedWidget):

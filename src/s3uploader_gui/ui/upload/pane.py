@@ -11,14 +11,14 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPushButton,
-    QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -97,7 +97,6 @@ class UploadPane(QWidget):
         self.update_state()
 
     def _build(self) -> None:
-        style = self.style()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
         layout.addWidget(QLabel(self.tr("<b>Upload</b>"), self))
@@ -134,14 +133,11 @@ class UploadPane(QWidget):
         bottom = QHBoxLayout()
         self.transfer.add_buttons(bottom)
         bottom.addStretch(1)
-        self.upload_button = QPushButton(
-            style.standardIcon(QStyle.StandardPixmap.SP_ArrowUp), self.tr("Upload"), self
-        )
-        self.upload_button.clicked.connect(self.retry_and_upload)
-        self.cancel_button = QPushButton(
-            style.standardIcon(QStyle.StandardPixmap.SP_BrowserStop), self.tr("Cancel"), self
-        )
-        self.cancel_button.clicked.connect(self.cancel_uploads)
+        # Upload and Cancel have one home, here by the queue they act on: the window
+        # binds them to its actions (use_actions), which carry the shortcuts and the
+        # enabled state, and the menu entries.
+        self.upload_button = self._footer_button()
+        self.cancel_button = self._footer_button()
         bottom.addWidget(self.upload_button)
         bottom.addWidget(self.cancel_button)
         layout.addLayout(bottom)
@@ -150,6 +146,17 @@ class UploadPane(QWidget):
         #: The bar and its text, reached by the window (title, tests) as the pane's own.
         self.total_progress, self.progress_label = self.progress.bar, self.progress.label
         layout.addWidget(self.progress)
+
+    def _footer_button(self) -> QToolButton:
+        button = QToolButton(self)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setEnabled(False)  # until use_actions binds it
+        return button
+
+    def use_actions(self, upload: QAction, cancel: QAction) -> None:
+        """Show ``upload`` and ``cancel`` (the window's actions) as the footer's buttons."""
+        self.upload_button.setDefaultAction(upload)
+        self.cancel_button.setDefaultAction(cancel)
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -166,8 +173,6 @@ class UploadPane(QWidget):
         return self.session.connection is not None and queued and not self.uploading
 
     def update_state(self) -> None:
-        self.upload_button.setEnabled(self.can_upload())
-        self.cancel_button.setEnabled(self.uploading)
         self.transfer.update_state()
         self.stateChanged.emit()
 

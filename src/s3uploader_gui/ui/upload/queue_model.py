@@ -132,8 +132,12 @@ class UploadQueueModel(QAbstractTableModel):
             if col == Column.PROGRESS:
                 return f"{item.fraction * 100:.0f} %"
             if col == Column.KEY:
-                return f"s3://{item.bucket}/{item.key}" if item.key else ""
+                # The key alone: the view keeps its end (the file name) in sight, the
+                # tooltip gives the whole address.
+                return item.key
         elif role == Qt.ItemDataRole.ToolTipRole:
+            if col == Column.KEY and item.key:
+                return f"s3://{item.bucket}/{item.key}"
             if item.error:
                 return item.error
             return str(item.path)

@@ -5,8 +5,10 @@ Kept apart from the pane so the pane only places it; the model is ``queue_model`
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -39,22 +41,55 @@ class QueueView(QTableView):
         self.setIconSize(QSize(32, 32))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self))
+        self.setItemDelegateForColumn(Column.KEY, KeyDelegate(self))
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setWordWrap(False)  # one line per file: long keys are elided
         header = self.horizontalHeader()
         # Fixed widths: ResizeToContents measures every row on every change, which
-        # freezes the window once the queue holds hundreds of files.
+        # freezes the window once the queue holds hundreds of files. The name and the
+        # destination share what is left, so neither is squeezed to nothing nor pushes
+        # the other out of sight (no horizontal scroll bar).
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        for column in (Column.NAME, Column.KEY):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         metrics = self.fontMetrics()
-        header.resizeSection(Column.NAME, 200)
         header.resizeSection(Column.SIZE, metrics.horizontalAdvance("0000.0 MiB") + 16)
-        header.resizeSection(Column.STATUS, metrics.horizontalAdvance("Downloading") + 16)
-        header.resizeSection(Column.PROGRESS, 110)
+        status = max(metrics.horizontalAdvance(t) for t in ("Downloading", "000.0 KiB/s · 0:00"))
+        header.resizeSection(Column.STATUS, status + 16)
+        header.resizeSection(Column.PROGRESS, metrics.horizontalAdvance("100 %") + 40)
 
     def selected_rows(self) -> list[int]:
         """The selected rows, in order."""
         return sorted({i.row() for i in self.selectionModel().selectedRows()})
+
+
+def elide_key(key: str, metrics: QFontMetrics, width: int) -> str:
+    """``key`` in ``width`` pixels, its file name kept whole as long as it fits: the
+    folder part is shortened from its end ("clients/20…/IMG_0001.jpg"), since the
+    keys of one batch share their folder and differ in their names."""
+    if metrics.horizontalAdvance(key) <= width:
+        return key
+    folder, slash, name = key.rpartition("/")
+    room = width - metrics.horizontalAdvance(slash + name)
+    if folder and room >= metrics.horizontalAdvance("…"):
+        return metrics.elidedText(folder, Qt.TextElideMode.ElideRight, room) + slash + name
+    return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+
+
+class KeyDelegate(QStyledItemDelegate):
+    """The Destination column: the key with its file name in view (``elide_key``)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
+        super().initStyleOption(option, index)
+        opt: Any = option  # PySide's stubs lack QStyleOptionViewItem's fields
+        if not opt.text:
+            return
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # The style draws the text this far inside the cell on each side.
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        opt.text = elide_key(opt.text, opt.fontMetrics, opt.rect.width() - 2 * margin)
 
 
 class ProgressDelegate(QStyledItemDelegate):
