@@ -23,7 +23,7 @@ def _in_a_fresh_interpreter(code: str) -> Any:
     return json.loads(out.strip().splitlines()[-1])
 
 
-HEAVY = ("boto3", "botocore", "s3transfer", "keyring", "jaraco", "PIL")
+HEAVY = ("boto3", "botocore", "s3transfer", "keyring", "jaraco", "PIL", "cryptography")
 
 
 @pytest.mark.parametrize(

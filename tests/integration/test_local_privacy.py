@@ -11,15 +11,21 @@ import os
 import re
 import shutil
 import signal
+import socket
+import ssl
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from s3uploader_gui.core.local import weedtls
 from s3uploader_gui.core.local.info import LOCAL_HOST, LocalServerInfo
 from s3uploader_gui.core.local.server import LocalServer, find_weed
 from s3uploader_gui.core.objects import create_bucket
@@ -93,27 +99,47 @@ def stored_keys(info: LocalServerInfo) -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
 
-def chunk_file_id(info: LocalServerInfo, tmp: Path) -> str:
-    """The volume-server file id of KEY's data, asked of the filer over gRPC with ``weed shell``.
+def owner_shell_folder(info: LocalServerInfo, tmp: Path) -> Path:
+    """An empty folder whose security.toml gives ``weed shell`` this run's client certificate:
+    what the user (who can read the 0700 data folder) could do, and no one else."""
+    folder = tmp / "owner-shell"
+    folder.mkdir()
+    tls = info.data_dir / weedtls.TLS_DIR
+    (folder / "security.toml").write_text(
+        f'[grpc]\nca = "{tls}/ca.pem"\n'
+        f'[grpc.client]\ncert = "{tls}/client.pem"\nkey = "{tls}/client.key"\n'
+    )
+    return folder
 
-    Run from an empty folder with a bare environment, so the shell knows none of the app's
-    keys: it is what any local account could do.
-    """
+
+def shell_argv(info: LocalServerInfo, *extra: str) -> list[str]:
     ports = info.ports
-    script = f"fs.meta.cat /buckets/{BUCKET}/{KEY}\nexit\n"
-    shell = subprocess.run(
-        [
-            str(find_weed()),
-            "shell",
-            f"-master={LOCAL_HOST}:{ports['master']}.{ports['master.grpc']}",
-            f"-filer={LOCAL_HOST}:{ports['filer']}.{ports['filer.grpc']}",
-        ],
+    return [
+        str(find_weed()),
+        "shell",
+        *extra,
+        f"-master={LOCAL_HOST}:{ports['master']}.{ports['master.grpc']}",
+        f"-filer={LOCAL_HOST}:{ports['filer']}.{ports['filer.grpc']}",
+    ]
+
+
+def run_shell(info: LocalServerInfo, script: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``weed shell`` from ``cwd`` with a bare environment: it knows only what ``cwd`` holds."""
+    return subprocess.run(
+        shell_argv(info),
         input=script.encode(),
         capture_output=True,
-        cwd=tmp,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp)},
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd)},
         timeout=60,
     )
+
+
+def chunk_file_id(info: LocalServerInfo, tmp: Path) -> str:
+    """The volume-server file id of KEY's data, asked of the filer over gRPC with ``weed shell``
+    holding this run's client certificate (the user's own view of where the bytes are)."""
+    script = f"fs.meta.cat /buckets/{BUCKET}/{KEY}\nexit\n"
+    shell = run_shell(info, script, owner_shell_folder(info, tmp))
     found = re.search(rb'"fileId":\s*"([0-9]+,[0-9a-f]+)"', shell.stdout)
     assert found, shell.stdout.decode(errors="replace") + shell.stderr.decode(errors="replace")
     return found.group(1).decode()
@@ -192,32 +218,141 @@ def test_volume_server_refuses_anonymous_access_to_the_objects_data(
     assert stored_body(info) == BODY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="weed's gRPC ports (127.0.0.1) take any client: closing them needs mutual TLS "
-    "([grpc] certificates in security.toml, a per-run CA), not done yet",
-)
+# -- no anonymous gRPC client: mutual TLS with a per-run CA --------------------------------
+#: weed's gRPC servers: their TCP ports, and the unix sockets weed 4.48 puts in /tmp for them.
+GRPC_SERVERS = ("master", "volume", "filer", "s3", "admin")
+#: An HTTP/2 client preface and an empty SETTINGS frame: how every gRPC connection begins.
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+H2_SETTINGS = 4
+
+
+def h2_answer(sock: socket.socket) -> bytes | str:
+    """Send the HTTP/2 preface; return the first frame header the server answers with, or
+    why none came (the server closed the connection or sent a TLS alert)."""
+    try:
+        sock.sendall(H2_PREFACE)
+        header = b""
+        while len(header) < 9:
+            chunk = sock.recv(9 - len(header))
+            if not chunk:
+                return f"closed after {header!r}"
+            header += chunk
+    except OSError as exc:  # ssl.SSLError included: an alert such as "certificate required"
+        return repr(exc)
+    return header
+
+
+def connect(target: int | str) -> socket.socket:
+    """A connected socket to a TCP port on 127.0.0.1, or to a unix socket path."""
+    if isinstance(target, int):
+        return socket.create_connection((LOCAL_HOST, target), timeout=10)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(target)
+    return sock
+
+
+def grpc_attempt(
+    target: int | str, tls_folder: Path | None, *, use_cert: bool = True
+) -> bytes | str:
+    """One HTTP/2 connection attempt: plaintext (``tls_folder`` None) or TLS, presenting
+    ``tls_folder``'s client certificate when ``use_cert``."""
+    raw = connect(target)
+    if tls_folder is None:
+        with raw:
+            return h2_answer(raw)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False  # weed does not check host names either; the chain counts
+    context.verify_mode = ssl.CERT_NONE  # an attacker need not trust weed's server certificate
+    context.set_alpn_protocols(["h2"])
+    if use_cert:
+        context.load_cert_chain(tls_folder / "client.pem", tls_folder / "client.key")
+    try:
+        sock = context.wrap_socket(raw)
+    except OSError as exc:
+        raw.close()
+        return repr(exc)
+    with sock:
+        return h2_answer(sock)
+
+
+def is_h2_settings(answer: bytes | str) -> bool:
+    return isinstance(answer, bytes) and len(answer) == 9 and answer[3] == H2_SETTINGS
+
+
+def test_grpc_ports_demand_this_runs_client_certificate(
+    served: tuple[LocalServer, LocalServerInfo], tmp_path: Path
+) -> None:
+    """Every gRPC server of weed (TCP port and /tmp unix socket) refuses a plaintext gRPC
+    client, a TLS client without a certificate and one whose certificate another CA signed
+    (a certificate anyone can make with the same names); this run's client certificate is
+    served, which shows the attempts above speak the protocol well enough to be answered."""
+    _, info = served
+    ours = info.data_dir / weedtls.TLS_DIR
+    weedtls.write_grpc_tls(tmp_path)  # a look-alike set of certificates from another CA
+    foreign = tmp_path / weedtls.TLS_DIR
+    for name in GRPC_SERVERS:
+        port = info.ports[f"{name}.grpc"]
+        unix = f"/tmp/seaweedfs-{name}-grpc-{port}.sock"  # hard-coded in weed 4.48
+        for target in (port, unix):
+            refused = {
+                "plaintext": grpc_attempt(target, None),
+                "no certificate": grpc_attempt(target, ours, use_cert=False),
+                "another CA": grpc_attempt(target, foreign),
+            }
+            for how, answer in refused.items():
+                assert not is_h2_settings(answer), (name, target, how, answer)
+            assert is_h2_settings(grpc_attempt(target, ours)), (name, target)
+
+
 def test_grpc_ports_refuse_anonymous_clients(
     served: tuple[LocalServer, LocalServerInfo], tmp_path: Path
 ) -> None:
-    """Known gap, kept visible: any local account can list (and delete) keys through the
-    filer's gRPC port with ``weed shell``. Object data stays behind the volume JWTs."""
+    """``weed shell`` from any local account (no certificate) cannot list the user's keys
+    through the master and filer gRPC ports; with this run's client certificate it can."""
     _, info = served
-    ports = info.ports
-    shell = subprocess.run(
-        [
-            str(find_weed()),
-            "shell",
-            f"-master={LOCAL_HOST}:{ports['master']}.{ports['master.grpc']}",
-            f"-filer={LOCAL_HOST}:{ports['filer']}.{ports['filer.grpc']}",
-        ],
-        input=f"fs.ls /buckets/{BUCKET}/diary\nexit\n".encode(),
-        capture_output=True,
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        timeout=60,
-    )
-    assert b"secret.txt" not in shell.stdout
+    script = f"fs.ls /buckets/{BUCKET}/diary\nexit\n"
+    owner = run_shell(info, script, owner_shell_folder(info, tmp_path))
+    assert b"secret.txt" in owner.stdout, owner.stderr[-2000:]
+
+    anonymous = tmp_path / "anonymous"
+    anonymous.mkdir()
+    (anonymous / "script").write_text(script)
+    with (anonymous / "script").open("rb") as commands:
+        shell = subprocess.Popen(
+            shell_argv(info, "-debug"),  # -debug: it reports each failed connection attempt
+            stdin=commands,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=anonymous,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(anonymous)},
+        )
+    assert shell.stdout is not None and shell.stderr is not None
+    reported: list[bytes] = []
+    listed: list[bytes] = []
+    readers = [
+        threading.Thread(target=lambda: reported.extend(iter(shell.stderr.readline, b""))),
+        threading.Thread(target=lambda: listed.extend(iter(shell.stdout.readline, b""))),
+    ]
+    for reader in readers:
+        reader.start()
+    try:
+        # The shell waits for the master forever; three failed attempts are a refusal.
+        wait_until(
+            lambda: shell.poll() is not None or b"reconnection attempt #3" in b"".join(reported),
+            60,
+            what="weed shell to fail connecting to the master",
+        )
+    finally:
+        shell.kill()
+        shell.wait(30)
+        for reader in readers:
+            reader.join(30)
+        shell.stdout.close()
+        shell.stderr.close()
+    stdout = b"".join(listed)
+    assert b"secret.txt" not in stdout
+    assert b"reconnection attempt #3" in b"".join(reported), b"".join(reported)[-2000:]
 
 
 def test_s3_with_the_keys_still_works_multipart_included(
@@ -337,32 +472,52 @@ def test_data_folder_and_everything_in_it_is_private(
     assert loose_entries(info.data_dir) == []
 
 
+def jwt_keys(config: dict[str, Any]) -> list[str]:
+    """The four JWT signing keys of a parsed security.toml."""
+    jwt = config["jwt"]
+    return [
+        jwt["signing"]["key"],
+        jwt["signing"]["read"]["key"],
+        jwt["filer_signing"]["key"],
+        jwt["filer_signing"]["read"]["key"],
+    ]
+
+
 def test_security_config_is_per_run_and_private(tmp_path: Path) -> None:
     data = tmp_path / "store"
     server = LocalServer(data)
     keys = []
+    authorities = []
     try:
         for _ in range(2):
             server.start()
-            config = data / "security.toml"
-            assert stat.S_IMODE(config.stat().st_mode) == 0o600
-            text = config.read_text()
-            for section in (
-                "jwt.signing",
-                "jwt.signing.read",
-                "jwt.filer_signing",
-                "jwt.filer_signing.read",
-            ):
-                assert f"[{section}]" in text
-            run_keys = re.findall(r'^key\s*=\s*"([^"]+)"', text, re.M)
-            assert len(run_keys) == 4 and len(set(run_keys)) == 4
+            config_file = data / "security.toml"
+            assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
+            config = tomllib.loads(config_file.read_text())
+            run_keys = jwt_keys(config)
+            assert len(set(run_keys)) == 4
             assert all(len(k) >= 32 for k in run_keys)
             keys.append(set(run_keys))
+            # gRPC: a CA and a certificate and key for every component, in a 0700 folder.
+            grpc = config["grpc"]
+            assert set(grpc) >= {"ca", *weedtls.COMPONENTS}
+            tls = data / weedtls.TLS_DIR
+            assert stat.S_IMODE(tls.stat().st_mode) == 0o700
+            for component in weedtls.COMPONENTS:
+                for path in (grpc[component]["cert"], grpc[component]["key"]):
+                    assert (data / path).parent == tls and (data / path).is_file()
+            # The CA's private key is not written anywhere: no one can sign another client.
+            assert sorted(p.name for p in tls.iterdir()) == sorted(
+                ["ca.pem", *(f"{c}.{e}" for c in weedtls.COMPONENTS for e in ("pem", "key"))]
+            )
+            assert b"PRIVATE KEY" not in (data / grpc["ca"]).read_bytes()
+            authorities.append((data / grpc["ca"]).read_bytes())
             server.stop()
     finally:
         server.stop()
         kill_what_serves(data)
     assert not keys[0] & keys[1]  # fresh keys for every run
+    assert authorities[0] != authorities[1]  # and a fresh CA
 
 
 def test_an_existing_loose_folder_is_made_private(tmp_path: Path) -> None:
@@ -392,8 +547,8 @@ def test_nothing_secret_and_no_port_on_weeds_command_line(
     argv = cmdline(pid)
     joined = " ".join(argv)
     assert info.secret_access_key not in joined and info.access_key_id not in joined
-    text = (info.data_dir / "security.toml").read_text()
-    for key in re.findall(r'^key\s*=\s*"([^"]+)"', text, re.M):
+    config = tomllib.loads((info.data_dir / "security.toml").read_text())
+    for key in jwt_keys(config):
         assert key not in joined
     assert info.ports and set(info.ports) >= {"s3", "master", "volume", "filer", "admin"}
     for name, port in info.ports.items():

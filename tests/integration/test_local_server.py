@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+import re
 import select
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import botocore.exceptions as bce
@@ -259,3 +263,167 @@ def test_no_orphan_weed_when_the_app_dies(tmp_path: Path, how: object) -> None:
             child.stdout.close()
         for pid in processes_serving(data):  # clean up only what this test started
             os.kill(pid, signal.SIGKILL)
+
+
+# -- nothing left in /tmp -------------------------------------------------------------------
+#: weed's unix sockets: /tmp/seaweedfs-<component>[-grpc]-<port>.sock.
+WEED_SOCKET = re.compile(r"seaweedfs-[a-z0-9]+(?:-grpc)?-(\d+)\.sock")
+
+
+def tmp_entries() -> dict[str, int]:
+    """/tmp's entries and their inodes."""
+    found = {}
+    for entry in os.scandir("/tmp"):
+        with contextlib.suppress(OSError):
+            found[entry.name] = entry.inode()
+    return found
+
+
+def weed_files_in_tmp(before: dict[str, int], ports: Mapping[str, int], weed: int) -> list[str]:
+    """What the run with ``ports`` (and weed pid ``weed``) made in /tmp since ``before``: its
+    unix sockets and glog's ``weed.HOST.USER.log.LEVEL.DATE.PID`` files.
+
+    /tmp may hold leftovers of earlier runs whose port numbers (or pid) happen to be ours,
+    and other runs come and go meanwhile: only entries that are new (or were made anew)
+    since ``before`` and carry this run's port numbers or pid count."""
+    numbers = {str(port) for port in ports.values()}
+    found = []
+    for name, inode in tmp_entries().items():
+        if before.get(name) == inode:
+            continue
+        match = WEED_SOCKET.fullmatch(name)
+        if (match and match.group(1) in numbers) or (
+            name.startswith("weed.") and name.endswith(f".{weed}")
+        ):
+            found.append(name)
+    return sorted(found)
+
+
+def grpc_sockets(ports: Mapping[str, int]) -> list[str]:
+    """The unix sockets weed 4.48 puts in /tmp for its gRPC servers (no flag moves them)."""
+    return sorted(
+        f"seaweedfs-{name}-grpc-{ports[name + '.grpc']}.sock"
+        for name in ("master", "volume", "filer", "s3", "admin")
+    )
+
+
+def test_a_run_leaves_nothing_in_tmp(tmp_path: Path) -> None:
+    """weed's HTTP sockets live in the data folder; its gRPC sockets (which /tmp holds only
+    while it runs, private to the user) and log files leave nothing behind."""
+    data = tmp_path / "store"
+    server = LocalServer(data)
+    before = tmp_entries()
+    info = server.start()
+    try:
+        [weed] = weed_pids(data)
+        # The admin's gRPC server starts a moment after the S3 port answers.
+        wait_until(
+            lambda: weed_files_in_tmp(before, info.ports, weed) == grpc_sockets(info.ports),
+            GONE_WITHIN,
+            what="weed's gRPC sockets, and nothing else of weed's, in /tmp",
+        )
+        for name in grpc_sockets(info.ports):
+            assert stat.S_IMODE(os.lstat(f"/tmp/{name}").st_mode) & 0o077 == 0, name
+        assert (data / "s3.sock").is_socket() and (data / "filer.sock").is_socket()
+        assert context(info).client.list_buckets()["Buckets"] is not None
+    finally:
+        server.stop()
+        for pid in processes_serving(data):
+            os.kill(pid, signal.SIGKILL)
+    assert weed_files_in_tmp(before, info.ports, weed) == []
+    assert not [p.name for p in data.iterdir() if p.is_socket()]
+
+
+def test_the_supervisor_removes_the_sockets_of_a_killed_weed(tmp_path: Path) -> None:
+    """A weed killed with SIGKILL cannot remove its own sockets: its supervisor does."""
+    data = tmp_path / "store"
+    server = LocalServer(data)
+    before = tmp_entries()
+    info = server.start()
+    try:
+        [weed] = weed_pids(data)
+        wait_until(
+            lambda: (
+                set(weed_files_in_tmp(before, info.ports, weed)) >= set(grpc_sockets(info.ports))
+            ),
+            GONE_WITHIN,
+            what="weed's gRPC sockets",
+        )
+        os.kill(weed, signal.SIGKILL)
+        wait_until(lambda: not processes_serving(data), GONE_WITHIN, what="the supervisor to exit")
+        assert weed_files_in_tmp(before, info.ports, weed) == []
+        assert not [p.name for p in data.iterdir() if p.is_socket()]
+    finally:
+        server.stop()
+        for pid in processes_serving(data):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_the_next_start_removes_the_sockets_of_a_weed_killed_with_its_supervisor(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "store"
+    server = LocalServer(data)
+    before = tmp_entries()
+    info = server.start()
+    try:
+        [weed] = weed_pids(data)
+        wait_until(
+            lambda: (
+                set(weed_files_in_tmp(before, info.ports, weed)) >= set(grpc_sockets(info.ports))
+            ),
+            GONE_WITHIN,
+            what="weed's gRPC sockets",
+        )
+        # Stopped first, so the SIGTERM its supervisor's death sends it is never handled.
+        os.kill(weed, signal.SIGSTOP)
+        os.kill(info.pid, signal.SIGKILL)
+        os.kill(weed, signal.SIGKILL)
+        wait_until(lambda: not processes_serving(data), GONE_WITHIN, what="weed to exit")
+        left = set(weed_files_in_tmp(before, info.ports, weed))
+        assert left >= set(grpc_sockets(info.ports))  # what the test is about
+        server.stop()
+        # A killed process leaves /proc's cmdline a moment before its files are closed.
+        wait_until(lambda: lock_is_free(data), GONE_WITHIN, what="the data-dir lock to be freed")
+        server.start()
+        assert weed_files_in_tmp(before, info.ports, weed) == []
+    finally:
+        server.stop()
+        for pid in processes_serving(data):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_only_dead_sockets_of_our_own_are_removed(tmp_path: Path) -> None:
+    from s3uploader_gui.core.local.supervisor import remove_dead_sockets
+
+    live = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    live.bind(str(tmp_path / "live.sock"))
+    live.listen()
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(str(tmp_path / "dead.sock"))
+    dead.close()  # bound, never listening: what a SIGKILLed server leaves
+    (tmp_path / "file.sock").write_text("not a socket")
+    (tmp_path / "link.sock").symlink_to(tmp_path / "dead.sock")
+    try:
+        remove_dead_sockets(
+            str(tmp_path / name) for name in ("live.sock", "dead.sock", "file.sock", "link.sock")
+        )
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["file.sock", "link.sock", "live.sock"]
+    finally:
+        live.close()
+
+
+def test_without_cryptography_the_start_fails_with_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gRPC certificates need the ``cryptography`` package (the ``server`` extra)."""
+    for name in [m for m in sys.modules if m == "cryptography" or m.startswith("cryptography.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "cryptography", None)  # as if it were not installed
+    data = tmp_path / "store"
+    server = LocalServer(data)
+    with pytest.raises(ConfigError) as err:
+        server.start()
+    assert "cryptography" in err.value.message and "server" in err.value.message
+    assert not server.running and processes_serving(data) == {}
+    assert lock_is_free(data)  # a later start (with the package) is not blocked

@@ -5,9 +5,9 @@ this process. When this process ends in any way (quit, Ctrl+C, crash, SIGKILL) t
 closes and the supervisor stops ``weed``; if the supervisor itself is killed, the kernel
 stops ``weed`` (``PR_SET_PDEATHSIG``); a stale ``weed`` still serving the folder is stopped
 before the next start. Each run gets a fresh random access key and secret (passed to
-``weed`` through its environment only) and fresh JWT keys (a 0600 ``security.toml``) that
-close weed's other HTTP ports; the data folder is 0700 and weed runs with umask 077
-(``weedconf``).
+``weed`` through its environment only), fresh JWT keys (a 0600 ``security.toml``) that
+close weed's other HTTP ports, and a fresh private CA whose certificates weed's gRPC ports
+demand (``weedtls``); the data folder is 0700 and weed runs with umask 077 (``weedconf``).
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def _weed_args(
     ``weedconf.weed_command`` and an options file."""
     ports = {**(ports or _weed_ports()), "s3": s3_port}
     options = weedconf.weed_options(data_dir, ports)
-    return [weed, "mini", f"-dir={data_dir}", *(f"-{k}={v}" for k, v in options.items())]
+    flags = (f"-{k}={v}" for k, v in options.items())
+    return [weed, *weedconf.GLOBAL_FLAGS, "mini", f"-dir={data_dir}", *flags]
 
 
 def _answers_http(port: int) -> bool:
@@ -181,7 +182,19 @@ class LocalServer:
         secret_key = secrets.token_urlsafe(30)
         ports = _weed_ports()
         s3_port = ports["s3"]
-        options_file = weedconf.write_run_config(self.data_dir, ports)
+        # What a weed killed with its supervisor left in /tmp: this run's list replaces it.
+        weedconf.remove_previous_sockets(self.data_dir)
+        try:
+            options_file = weedconf.write_run_config(self.data_dir, ports)
+        except ImportError:
+            raise ConfigError(
+                "The local storage server needs the “cryptography” package for its private "
+                "certificates: install s3uploader-gui with the “server” extra."
+            ) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"The local storage folder {self.data_dir} cannot be used: {exc.strerror}."
+            ) from None
         env = weedconf.weed_environment(os.environ, access_key, secret_key)
         log_path = self.data_dir / LOG_FILE
         log_fd = self._open_log()
@@ -191,6 +204,8 @@ class LocalServer:
                 *supervisor_command(),
                 # weed holds the lock too: it stays taken until weed has really stopped.
                 *("--pass-fd", str(self._lock_fd)),
+                # The supervisor removes the sockets a SIGKILLed weed leaves behind.
+                *("--remove-sockets", str(self.data_dir / weedconf.SOCKETS_FILE)),
                 "--",
                 *weedconf.weed_command(weed, self.data_dir, options_file),
             ]

@@ -1,18 +1,22 @@
 """Run a child process for exactly as long as our parent keeps a pipe open.
 
-Usage: ``python -m s3uploader_gui.core.local.supervisor [--pass-fd N] -- COMMAND ARGS...``
-with standard input connected to a pipe from the parent. EOF on standard input (the parent
-quit, crashed or was killed) or SIGTERM/SIGINT stops the child: first SIGTERM, then SIGKILL
-after a grace period. The supervisor exits with the child's status.
+Usage: ``python -m s3uploader_gui.core.local.supervisor [--pass-fd N] [--remove-sockets
+FILE] -- COMMAND ARGS...`` with standard input connected to a pipe from the parent. EOF on
+standard input (the parent quit, crashed or was killed) or SIGTERM/SIGINT stops the child:
+first SIGTERM, then SIGKILL after a grace period. The supervisor exits with the child's
+status.
 
 If the supervisor itself is killed (``kill -9``, the OOM killer), the kernel sends the child
 SIGTERM (Linux ``PR_SET_PDEATHSIG``): the child never outlives it. ``--pass-fd N`` hands
 file descriptor N (the data folder's lock) on to the child, so the lock is held for as long
-as the child really runs.
+as the child really runs. ``--remove-sockets FILE`` names a file listing unix socket paths
+(one a line, relative to the working directory) to remove once the child has exited: a
+``weed`` that had to be SIGKILLed leaves its sockets in /tmp otherwise.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the app imports this module at start-up for SUPERVISOR_FLAG alone
     import subprocess
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 GRACE_SECONDS = 5.0
 #: First argument that makes a frozen (PyInstaller) app run this supervisor instead.
@@ -65,17 +69,70 @@ def _stop(child: subprocess.Popen[bytes]) -> None:
         child.wait()
 
 
+def remove_dead_sockets(paths: Iterable[str]) -> None:
+    """Remove each path that is a unix socket of our own user with nobody listening on it.
+
+    A socket someone still serves (a later weed that got the same port) answers ``connect``
+    and stays; another user's, a regular file or a symlink is never touched.
+    """
+    import socket
+    import stat
+
+    for path in paths:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.geteuid():
+            continue
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(path)
+            except ConnectionRefusedError:  # the address of a listener that is gone
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            except OSError:
+                pass  # too long an address, no permission ...: leave it
+
+
+def _remove_listed_sockets(list_file: str | None) -> None:
+    if list_file is None:
+        return
+    try:
+        with open(list_file, "rb") as fh:
+            listed = fh.read()
+    except OSError:
+        return
+    remove_dead_sockets(os.fsdecode(line) for line in listed.splitlines() if line)
+
+
 def main(argv: list[str]) -> int:
     """Start ``argv`` (after ``--``) and supervise it."""
     pass_fds: list[int] = []
-    while len(argv) >= 2 and argv[0] == "--pass-fd" and argv[1].isdigit():
-        pass_fds.append(int(argv[1]))
+    sockets_file: str | None = None
+    while len(argv) >= 2 and argv[0] in ("--pass-fd", "--remove-sockets"):
+        if argv[0] == "--remove-sockets":
+            sockets_file = argv[1]
+        elif argv[1].isdigit():
+            pass_fds.append(int(argv[1]))
+        else:
+            break
         argv = argv[2:]
     if argv and argv[0] == "--":
         argv = argv[1:]
     if not argv:
-        print("usage: supervisor [--pass-fd N] -- COMMAND [ARGS...]", file=sys.stderr)
+        print(
+            "usage: supervisor [--pass-fd N] [--remove-sockets FILE] -- COMMAND [ARGS...]",
+            file=sys.stderr,
+        )
         return 2
+    try:
+        return _supervise(argv, pass_fds)
+    finally:
+        _remove_listed_sockets(sockets_file)
+
+
+def _supervise(argv: list[str], pass_fds: list[int]) -> int:
     import subprocess
 
     child = subprocess.Popen(

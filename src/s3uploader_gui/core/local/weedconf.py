@@ -19,6 +19,7 @@ from pathlib import Path
 from s3uploader_gui.core.errors import ConfigError
 from s3uploader_gui.core.files import atomic_write
 from s3uploader_gui.core.local.info import LOCAL_HOST
+from s3uploader_gui.core.local.supervisor import remove_dead_sockets
 
 #: The components weed listens for, each with an HTTP (or S3) port and a gRPC port.
 COMPONENTS = ("s3", "master", "volume", "filer", "admin")
@@ -29,6 +30,24 @@ OPTIONS_FILE = "weed.options"
 #: An origin no web page can have (``.invalid`` never resolves, RFC 2606): weed's CORS
 #: settings need at least one entry, and an empty one means "*".
 NO_ORIGIN = "https://no-web-page.invalid"
+#: Flags before ``mini``: glog would also write every line into files in /tmp
+#: (``weed.HOST.USER.log.INFO.DATE.PID``, three per run, never removed); our log already
+#: has everything from standard error.
+GLOBAL_FLAGS = ("-logtostderr=true",)
+#: weed's HTTP unix sockets (S3 gateway and filer) default to /tmp/seaweedfs-<name>-<port>
+#: .sock, and the S3 one stays there after every run. Relative paths put them in the data
+#: folder (weed's working directory): private, and short enough for a socket address
+#: (108 bytes) whatever the folder's path.
+HTTP_SOCKETS = {"s3.localSocket": "s3.sock", "filer.localSocket": "filer.sock"}
+#: weed 4.48 hard-codes /tmp/seaweedfs-<name>-grpc-<port>.sock for its gRPC servers' unix
+#: sockets (no flag; TMPDIR is not read). They demand this run's client certificate like
+#: the TCP ports, and only the user may connect to them (umask 077). weed removes them when
+#: it stops cleanly; after a SIGKILL the supervisor, or else the next start, removes what
+#: is left (``SOCKETS_FILE``).
+GRPC_SOCKET = "/tmp/seaweedfs-{name}-grpc-{port}.sock"
+GRPC_SOCKET_COMPONENTS = ("master", "volume", "filer", "s3", "admin")
+#: The unix socket paths of the current (or last) run, one a line: what to remove after it.
+SOCKETS_FILE = "weed.sockets"
 
 #: Environment variables weed may see. weed's flag parser reads any variable named like a
 #: flag (``DEBUG`` turns on a pprof server, ``IP``/``DIR``/``S3_PORT`` override our options
@@ -60,6 +79,7 @@ def weed_options(data_dir: Path, ports: Mapping[str, int]) -> dict[str, str]:
         # No web page may read an answer (the flags win over security.toml's [cors]).
         "s3.allowedOrigins": NO_ORIGIN,
         "filer.allowedOrigins": NO_ORIGIN,
+        **HTTP_SOCKETS,
     }
     for name in COMPONENTS:
         options[f"{name}.port"] = str(ports[name])
@@ -67,22 +87,28 @@ def weed_options(data_dir: Path, ports: Mapping[str, int]) -> dict[str, str]:
     return options
 
 
-def security_toml() -> str:
+def security_toml(grpc_tls: str = "") -> str:
     """A fresh security configuration: random JWT keys for the volume server's writes and
     reads and the filer's, so those HTTP ports refuse requests without a token that only
-    this weed can sign; no CORS origin."""
+    this weed can sign; no CORS origin; and ``grpc_tls``, the ``[grpc]`` sections that
+    make every gRPC port demand this run's client certificates (``weedtls``)."""
     sections = ["jwt.signing", "jwt.signing.read", "jwt.filer_signing", "jwt.filer_signing.read"]
     lines = ["# Written by s3uploader for one run of weed; new keys on every start.", ""]
     for section in sections:
         lines += [f"[{section}]", f'key = "{secrets.token_hex(32)}"', ""]
     lines += ["[cors.allowed_origins]", f'values = "{NO_ORIGIN}"', ""]
-    return "\n".join(lines)
+    return "\n".join(lines) + grpc_tls
 
 
 def write_run_config(data_dir: Path, ports: Mapping[str, int]) -> Path:
-    """Write this run's security configuration and options file (0600) into ``data_dir``;
-    return the options file's path."""
-    atomic_write(data_dir / SECURITY_FILE, security_toml().encode(), mode=0o600)
+    """Write this run's security configuration (with fresh gRPC certificates) and options
+    file (0600) into ``data_dir``; return the options file's path."""
+    from s3uploader_gui.core.local import weedtls  # loads cryptography: only when starting
+
+    grpc_tls = weedtls.write_grpc_tls(data_dir)
+    atomic_write(data_dir / SECURITY_FILE, security_toml(grpc_tls).encode(), mode=0o600)
+    listed = b"".join(os.fsencode(path) + b"\n" for path in socket_paths(ports))
+    atomic_write(data_dir / SOCKETS_FILE, listed, mode=0o600)
     options = weed_options(data_dir, ports)
     text = "".join(f"{name}={value}\n" for name, value in options.items())
     path = data_dir / OPTIONS_FILE
@@ -93,7 +119,26 @@ def write_run_config(data_dir: Path, ports: Mapping[str, int]) -> Path:
 def weed_command(weed: str, data_dir: Path, options_file: Path) -> list[str]:
     """weed's argv. ``-dir`` stays: it names no secret, and it is how a stale weed serving
     this folder is recognised (``stale.py``); everything else is in the options file."""
-    return [weed, "mini", f"-dir={data_dir}", f"-options={options_file}"]
+    return [weed, *GLOBAL_FLAGS, "mini", f"-dir={data_dir}", f"-options={options_file}"]
+
+
+def socket_paths(ports: Mapping[str, int]) -> list[str]:
+    """The unix sockets a run with ``ports`` makes: relative ones in the data folder."""
+    grpc = [
+        GRPC_SOCKET.format(name=name, port=ports[f"{name}.grpc"]) for name in GRPC_SOCKET_COMPONENTS
+    ]
+    return [*HTTP_SOCKETS.values(), *grpc]
+
+
+def remove_previous_sockets(data_dir: Path) -> None:
+    """Remove the sockets an earlier run left behind (its weed was SIGKILLed with its
+    supervisor), as listed in its ``SOCKETS_FILE``. Only dead sockets of our own user go."""
+    try:
+        listed = (data_dir / SOCKETS_FILE).read_bytes()
+    except OSError:
+        return
+    paths = [os.fsdecode(line) for line in listed.splitlines() if line]
+    remove_dead_sockets(os.path.join(data_dir, path) for path in paths)
 
 
 def weed_environment(
