@@ -31,6 +31,7 @@ from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload.pane import UploadPane
+from s3uploader_gui.ui.watch.service import FolderWatcher
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.upload_pane = UploadPane(self.session, self.pool, self.settings)
         self.browser_pane = BrowserPane(self.pool, self.act_refresh)
+        self.watcher = FolderWatcher(self.upload_pane, self.session, self.pool, self.settings, self)
         self._build_toolbar()
         self._build_menus()
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -91,6 +93,7 @@ class MainWindow(QMainWindow):
         self.upload_pane.uploadsFinished.connect(self._on_uploads_finished)
         self.upload_pane.uploadedTo.connect(self.browser_pane.refresh_prefix)
         self.browser_pane.statusMessage.connect(self.show_status)
+        self.watcher.statusMessage.connect(self.show_status)
         self.browser_pane.selectionChanged.connect(self._update_actions)
         self.browser_pane.destinationChosen.connect(self.upload_pane.set_destination)
         self.browser_pane.bucketsLoaded.connect(self._on_buckets_loaded)
@@ -226,6 +229,7 @@ class MainWindow(QMainWindow):
         transfers = bar.addMenu(self.tr("&Transfers"))
         for action in (self.act_upload, self.act_cancel, self.act_clear):
             transfers.addAction(action)
+        self.watcher.add_to_menu(transfers)
         browser = bar.addMenu(self.tr("&Browser"))
         browser.addAction(self.act_refresh)
         browser.addAction(self.act_copy_link)
@@ -246,6 +250,7 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.settings, pane.transfer.edit_settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._on_preferences_closed)
+        self.watcher.prepare_page(dialog.watch_page)
         self.preferences_dialog = dialog
         dialog.open()
 
@@ -304,6 +309,7 @@ class MainWindow(QMainWindow):
         if QSystemTrayIcon.isSystemTrayAvailable():
             if self._tray is None:
                 self._tray = QSystemTrayIcon(self.windowIcon(), self)
+                self.watcher.add_to_tray(self._tray, self)
             self._tray.show()
             self._tray.showMessage(title, text, self.windowIcon(), 8000)
         self.notified.emit(title, text)
@@ -469,6 +475,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop workers, close the connection and the local server (idempotent)."""
         self._closing = True
+        self.watcher.stop()
         self.upload_pane.shutdown()
         self.browser_pane.shutdown()
         self.pool.shutdown(timeout_ms=5000)

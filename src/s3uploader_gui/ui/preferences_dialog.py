@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from s3uploader_gui.ui.browser.dialogs import EXPIRY_CHOICES
 from s3uploader_gui.ui.upload.image_options import UploadOptionsPanel
+from s3uploader_gui.ui.watch.page import WatchedFoldersPage
 
 #: QSettings key of the default lifetime of "Copy link" (seconds).
 LINK_EXPIRY_KEY = "share/defaultExpiry"
@@ -98,6 +99,10 @@ class PreferencesDialog(QDialog):
         hint.setEnabled(False)
         slay.addRow(hint)
         tabs.addTab(sharing, self.tr("Sharing"))
+
+        # Watched folders: saved at once; the window's watcher reloads them (changed).
+        self.watch_page = WatchedFoldersPage(settings, tabs)
+        tabs.addTab(self.watch_page, self.tr("Watched folders"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.accept)
