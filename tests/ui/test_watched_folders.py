@@ -193,3 +193,25 @@ def test_the_preferences_page_saves_folders_for_the_watcher(
     page.remove_button.click()
     assert load_folders(QSettings()) == ()
     dialog.accept()
+
+
+def test_the_editor_needs_a_folder_a_profile_and_a_bucket(qtbot, tmp_path: Path):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from s3uploader_gui.ui.watch.page import WatchedFoldersPage
+
+    page = WatchedFoldersPage(QSettings())
+    qtbot.addWidget(page)
+    page.set_choices(["Local", "Work"], "Work", ["b1", "b2"])
+    editor = page.open_editor(page.new_folder(tmp_path))
+    ok = editor.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.isEnabled() and editor.bucket_combo.currentText() == "b1"
+    editor.bucket_combo.setEditText("")
+    assert not ok.isEnabled()
+    editor.profile_combo.setCurrentText("Local")  # not connected: no bucket list, type one
+    assert editor.bucket_combo.count() == 0
+    editor.bucket_combo.setEditText("elsewhere")
+    assert ok.isEnabled()
+    editor.accept()
+    assert page.folders() == (WatchedFolder(tmp_path, "Local", "elsewhere"),)
+    assert load_folders(QSettings()) == page.folders()

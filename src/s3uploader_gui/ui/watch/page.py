@@ -269,6 +269,7 @@ class WatchFolderDialog(QDialog):
         self.bucket_combo.setCurrentText(folder.bucket)
         self.path_edit.textChanged.connect(self._update_ok)
         self.bucket_combo.editTextChanged.connect(self._update_ok)
+        self.profile_combo.currentTextChanged.connect(self._update_ok)
         self._update_ok()
 
     @Slot(str)
@@ -290,9 +291,9 @@ class WatchFolderDialog(QDialog):
     @Slot()
     def _update_ok(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(
-            bool(self.path_edit.text().strip() and self.bucket_combo.currentText().strip())
-        )
+        fields = (self.path_edit, self.profile_combo, self.bucket_combo)
+        texts = [f.text() if isinstance(f, QLineEdit) else f.currentText() for f in fields]
+        ok.setEnabled(all(text.strip() for text in texts))
 
     def folder(self) -> WatchedFolder:
         """The folder as the dialog shows it."""
