@@ -28,11 +28,13 @@ from s3uploader_gui.ui.browser.dialogs import EXPIRY_CHOICES
 from s3uploader_gui.ui.browser.gc_policy import settle
 from s3uploader_gui.ui.browser.pane import BrowserPane
 from s3uploader_gui.ui.connection_box import connection_failed_box
+from s3uploader_gui.ui.help_actions import open_about, open_log
 from s3uploader_gui.ui.messages import error_text
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.theme import app_icon
 from s3uploader_gui.ui.upload.pane import UploadPane
 from s3uploader_gui.ui.upload.paste import ClipboardPaste
+from s3uploader_gui.ui.watch.service import FolderWatcher
 from s3uploader_gui.ui.workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         self.browser_pane = BrowserPane(self.pool, self.act_refresh)
         self.paster = ClipboardPaste(self, self.upload_pane, self.settings, self.pool)
         self.act_paste = self.paster.action  # Edit → Paste, Ctrl+V
+        self.watcher = FolderWatcher(self.upload_pane, self.session, self.pool, self.settings, self)
         self._build_toolbar()
         self._build_menus()
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -99,6 +102,7 @@ class MainWindow(QMainWindow):
         self.upload_pane.after_upload.notifyRequested.connect(self.notify)
         self.upload_pane.uploadedTo.connect(self.browser_pane.refresh_prefix)
         self.browser_pane.statusMessage.connect(self.show_status)
+        self.watcher.statusMessage.connect(self.show_status)
         self.browser_pane.selectionChanged.connect(self._update_actions)
         self.browser_pane.destinationChosen.connect(self.upload_pane.set_destination)
         self.browser_pane.bucketsLoaded.connect(self._on_buckets_loaded)
@@ -235,6 +239,7 @@ class MainWindow(QMainWindow):
         transfers = bar.addMenu(self.tr("&Transfers"))
         for action in (self.act_upload, self.act_cancel, self.act_clear):
             transfers.addAction(action)
+        self.watcher.add_to_menu(transfers)
         browser = bar.addMenu(self.tr("&Browser"))
         browser.addAction(self.act_refresh)
         browser.addAction(self.act_copy_link)
@@ -246,10 +251,12 @@ class MainWindow(QMainWindow):
         self.act_history.setToolTip(self.tr("Every upload, with its links (Ctrl+H)"))
         self.history_window: HistoryWindow | None = None
         help_menu = bar.addMenu(self.tr("&Help"))
-        self.act_show_log = help_menu.addAction(self.tr("Show &log"), self.show_log)
+        self.act_show_log = help_menu.addAction(self.tr("Show &log"), lambda: open_log(self))
         self.act_show_log.setToolTip(self.tr("Show the application log (no secrets are logged)"))
         help_menu.addSeparator()
-        self.act_about = help_menu.addAction(self.tr("&About S3 Uploader"), self.show_about)
+        self.act_about = help_menu.addAction(
+            self.tr("&About S3 Uploader"), lambda: open_about(self)
+        )
 
     @Slot()
     def show_preferences(self) -> None:
@@ -260,6 +267,7 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.settings, pane.transfer.edit_settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._on_preferences_closed)
+        self.watcher.prepare_page(dialog.watch_page)
         self.preferences_dialog = dialog
         dialog.open()
 
@@ -278,21 +286,6 @@ class MainWindow(QMainWindow):
         self.history_window = open_history_window(
             self.history_window, self.session, self.pool, self.settings, self.browser_pane, self
         )
-
-    @Slot()
-    def show_log(self) -> None:
-        """Open the log viewer."""
-        from s3uploader_gui.ui.diagnostics import LogViewer
-
-        viewer = LogViewer(self)
-        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        viewer.open()
-
-    @Slot()
-    def show_about(self) -> None:
-        from s3uploader_gui.ui.diagnostics import show_about
-
-        show_about(self)
 
     # -- title and notifications --------------------------------------------------------
     @Slot()
@@ -327,6 +320,7 @@ class MainWindow(QMainWindow):
         if QSystemTrayIcon.isSystemTrayAvailable():
             if self._tray is None:
                 self._tray = QSystemTrayIcon(self.windowIcon(), self)
+                self.watcher.add_to_tray(self._tray, self)
             self._tray.show()
             self._tray.showMessage(title, text, self.windowIcon(), 8000)
         self.notified.emit(title, text)
@@ -483,6 +477,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop workers, close the connection and the local server (idempotent)."""
         self._closing = True
+        self.watcher.stop()
         self.upload_pane.shutdown()
         self.browser_pane.shutdown()
         self.pool.shutdown(timeout_ms=5000)

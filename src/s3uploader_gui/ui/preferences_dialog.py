@@ -29,6 +29,7 @@ from s3uploader_gui.ui.sharing_settings import (
 from s3uploader_gui.ui.sharing_settings import LINK_EXPIRY_KEY as LINK_EXPIRY_KEY
 from s3uploader_gui.ui.sharing_settings import default_link_expiry as default_link_expiry
 from s3uploader_gui.ui.upload.image_options import UploadOptionsPanel
+from s3uploader_gui.ui.watch.page import WatchedFoldersPage
 
 
 class PreferencesDialog(QDialog):
@@ -120,6 +121,10 @@ class PreferencesDialog(QDialog):
         hint.setEnabled(False)
         slay.addRow(hint)
         tabs.addTab(sharing, self.tr("Sharing"))
+
+        # Watched folders: saved at once; the window's watcher reloads them (changed).
+        self.watch_page = WatchedFoldersPage(settings, tabs)
+        tabs.addTab(self.watch_page, self.tr("Watched folders"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.accept)

@@ -1,0 +1,1 @@
+"""Watched folders in the window: the scanning service and the preferences page."""
