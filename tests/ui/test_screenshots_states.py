@@ -8,14 +8,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPalette
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from s3uploader_gui.core.credentials import _FRIENDLY_NAMES
 from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.ui.main_window import MainWindow
 from s3uploader_gui.ui.profiles.secret_store import KeyringInfo
+from s3uploader_gui.ui.sharing_settings import AFTER_UPLOAD_KEY
+from s3uploader_gui.ui.upload.history_recording import notifier
+from s3uploader_gui.ui.watch.settings import load_folders, save_folders
 from tests.helpers.files import make_jpeg, make_random
 from tests.ui.test_main_window import drop_paths
 from tests.ui.test_screenshot_xvfb import _distinct_colors
@@ -151,3 +154,83 @@ def test_error_shown_in_the_queue(qtbot, window: MainWindow, tmp_path):
     assert statuses["vanished.jpg"] == ItemStatus.FAILED
     assert statuses["broken.jpg"] == ItemStatus.FAILED
     save(qtbot, window, "state-error", tmp_path)
+
+
+def test_history_window(qtbot, window: MainWindow, tmp_path):
+    """View → History… after two batches: a thumbnail grid of what was uploaded."""
+    window.upload_pane.prefix_edit.setText("shared")
+    photos(tmp_path / "Monday", 4, (900, 600))
+    photos(tmp_path / "Tuesday", 3)
+    for day in ("Monday", "Tuesday"):  # two batches, each a folder
+        with qtbot.waitSignals(
+            [window.upload_pane.uploadsFinished, notifier().recorded], timeout=60000
+        ):
+            drop_paths(window, [tmp_path / day])
+    report = make_random(tmp_path / "report.pdf", 300_000)
+    with qtbot.waitSignals([window.upload_pane.uploadsFinished, notifier().recorded]):
+        drop_paths(window, [report])
+    window.act_history.trigger()
+    history = window.history_window
+    assert history is not None
+    qtbot.waitExposed(history)
+    history.resize(900, 560)
+    history.show_grid()
+    assert history.model.rowCount() == 7  # images only in the grid; the PDF is in the list
+    history.select_rows([0])
+    shot = save(qtbot, history, "state-history", tmp_path)
+    # The selected cell is highlighted whole, above its picture too (not a band from mid-way).
+    cell = history.grid.visualRect(history.grid.model().index(0, 0))
+    corner = history.grid.viewport().mapTo(history, cell.topLeft()) + QPoint(3, 3)
+    highlight = history.grid.palette().color(QPalette.ColorRole.Highlight)
+    assert QImage(str(shot)).pixelColor(corner) == highlight
+    history.show_list()
+    assert history.model.rowCount() == 8
+    assert history.count_label.text() == "8 uploads"
+    history.close()
+
+
+def test_watched_folder_preferences(
+    qtbot, window: MainWindow, seaweed_bucket, tmp_path, monkeypatch
+):
+    """Preferences → Watched folders with one folder sending screenshots to the bucket."""
+    monkeypatch.setenv("HOME", str(tmp_path))  # shown as ~/Pictures/Screenshots
+    folder = tmp_path / "Pictures" / "Screenshots"
+    folder.mkdir(parents=True)
+    window.show_preferences()
+    dialog = window.preferences_dialog
+    assert dialog is not None
+    page = dialog.watch_page
+    tabs = page.parentWidget().parentWidget()
+    assert isinstance(tabs, QTabWidget)
+    tabs.setCurrentWidget(page)
+    editor = page.open_editor(page.new_folder(folder))
+    editor.prefix_edit.setText("screenshots")
+    editor.accept()
+    assert [f.path for f in load_folders(window.settings)] == [folder]
+    page.table.selectRow(0)
+    qtbot.waitExposed(dialog)
+    assert page.table.item(0, 0).text() == "~/Pictures/Screenshots"
+    # Every column in sight: no long path pushing the destination behind a scrollbar.
+    assert not page.table.horizontalScrollBar().isVisible()
+    header = page.table.horizontalHeader()
+    assert header.sectionViewportPosition(2) + header.sectionSize(2) <= header.width() + 1
+    save(qtbot, dialog, "state-watched-folders", tmp_path)
+    save_folders(window.settings, ())
+    dialog.accept()
+
+
+def test_links_copied_after_upload(qtbot, window: MainWindow, tmp_path):
+    """*After upload: copy link* (Markdown): the batch's links are on the clipboard and the
+    status bar says so."""
+    window.settings.setValue(AFTER_UPLOAD_KEY, "markdown")
+    window.upload_pane.prefix_edit.setText("blog")
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    with qtbot.waitSignal(window.upload_pane.uploadsFinished, timeout=60000):
+        drop_paths(window, photos(tmp_path / "Post", 3, (1200, 800)))
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("Copied 3 links"), timeout=10000)
+    assert [line[:2] for line in clipboard.text().splitlines()] == ["![", "![", "!["]
+    save(qtbot, window, "state-links-copied", tmp_path)
+    clipboard.clear()
+    window.settings.remove(AFTER_UPLOAD_KEY)

@@ -41,6 +41,9 @@ class GridDelegate(QStyledItemDelegate):
             # The selection and focus frame as the platform draws them, without text.
             opt.text = ""
             opt.icon = QIcon()
+            # The whole cell, picture included: otherwise only the (empty) text box is
+            # highlighted, a band that starts half-way down the picture.
+            opt.showDecorationSelected = True
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         icon = index.data(Qt.ItemDataRole.DecorationRole)
         picture = QRect(rect.x() + _PAD, rect.y() + _PAD, rect.width() - 2 * _PAD, self.box)

@@ -35,6 +35,14 @@ _IMAGE_LABELS = {
 }
 
 
+def _shown_path(path: Path) -> str:
+    """``path`` with the home folder written ``~`` (shorter; the tooltip has it whole)."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
 class WatchedFoldersPage(QWidget):
     """A table of watched folders with Add, Edit and Remove; saved at once.
 
@@ -77,8 +85,13 @@ class WatchedFoldersPage(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Folder and destination share the width and elide in the middle (full text in
+        # the tooltip): long paths pushed the destination out of sight behind a scrollbar.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setMinimumWidth(640)
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(self._on_edit)
@@ -130,13 +143,15 @@ class WatchedFoldersPage(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(self._folders))
         for row, folder in enumerate(self._folders):
-            name = QTableWidgetItem(str(folder.path))
+            name = QTableWidgetItem(_shown_path(folder.path))
             name.setFlags(name.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             name.setCheckState(Qt.CheckState.Checked if folder.enabled else Qt.CheckState.Unchecked)
-            name.setToolTip(self.tr("Checked: watched"))
+            name.setToolTip(f"{folder.path}\n" + self.tr("Checked: watched"))
             self.table.setItem(row, 0, name)
             dest = f"{folder.profile}: s3://{folder.bucket}/{normalize_prefix(folder.prefix)}"
-            self.table.setItem(row, 1, QTableWidgetItem(dest))
+            dest_item = QTableWidgetItem(dest)
+            dest_item.setToolTip(dest)
+            self.table.setItem(row, 1, dest_item)
             self.table.setItem(row, 2, QTableWidgetItem(self.tr(_IMAGE_LABELS[folder.images])))
         self.table.blockSignals(False)
         self._update_buttons()
