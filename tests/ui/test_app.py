@@ -131,16 +131,18 @@ def _app_log(home: Path) -> Path:
 def _local_objects(data_dir: Path) -> list[str]:
     """Keys in the local storage's default bucket, asked of the app's own weed.
 
-    Its port and random credentials are in the weed process's command line and
-    environment, readable by the same user through /proc.
+    Its port is in the options file weed was started with (0600, in the data folder) and
+    its random credentials in its environment, both readable by the same user.
     """
     import boto3
     from botocore.config import Config
     from botocore.exceptions import EndpointConnectionError
 
     (pid,) = _weed_pids(data_dir)
-    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    port = next(a for a in cmdline if a.startswith(b"-s3.port=")).split(b"=")[1].decode()
+    from s3uploader_gui.core.local.weedconf import OPTIONS_FILE
+
+    options = (data_dir / OPTIONS_FILE).read_text().splitlines()
+    port = next(line for line in options if line.startswith("s3.port=")).split("=", 1)[1]
     environ = dict(
         item.split("=", 1)
         for item in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
