@@ -22,6 +22,7 @@ take turns in the parent); only the drops are timed.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import sys
 import threading
@@ -62,11 +63,11 @@ def main(argv: list[str]) -> int:
 
     from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, QUrl, Signal
     from PySide6.QtWidgets import QApplication
+    from tests.helpers.qt import drag_events
 
     from s3uploader_gui.core.profiles import ProfileStore
     from s3uploader_gui.core.transfers.model import ItemStatus
     from s3uploader_gui.ui.main_window import MainWindow
-    from tests.helpers.qt import drag_events
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("s3uploader-gui")
@@ -109,7 +110,7 @@ def main(argv: list[str]) -> int:
         seconds = time.perf_counter() - run["start"]
         ticker.stop()
         ticks.append(time.perf_counter())
-        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
         rows = queue.rowCount()
         done = len(queue.rows_with_status(ItemStatus.DONE))
         counts = _reqpath.diff(_reqpath.snapshot(), run["before"])
