@@ -396,6 +396,7 @@ def _summarise(
         elif (entry, transport) in paths:
             row["path"] = paths[(entry, transport)].get("path", "?")
             row["boto3_loaded"] = paths[(entry, transport)].get("boto3_loaded")
+            row["probe_requests"] = paths[(entry, transport)].get("requests", {})
         rows.append(row)
     by = {(r["entry"], r["transport"], r["workload"]): r for r in rows}
     for row in rows:
