@@ -183,7 +183,8 @@ class WatchedFoldersPage(QWidget):
             self.open_editor(self.new_folder(Path(path)))
 
     def new_folder(self, path: Path) -> WatchedFolder:
-        """A folder's defaults: the connected profile and its first bucket."""
+        """A folder's defaults: the connected profile and the first bucket offered (the
+        one the upload pane shows)."""
         bucket = self._buckets[0] if self._buckets else ""
         return WatchedFolder(path=path, profile=self._current_profile, bucket=bucket)
 

@@ -149,7 +149,10 @@ class FolderWatcher(QObject):
         and watch what it saves."""
         profiles = [p.name for p in self._session.available_profiles()]
         combo = self._pane.bucket_combo
-        buckets = [combo.itemText(i) for i in range(combo.count())]
+        # The bucket the upload pane shows comes first: a new folder's default.
+        current = combo.currentText()
+        others = [combo.itemText(i) for i in range(combo.count())]
+        buckets = ([current] if current else []) + [b for b in others if b != current]
         page.set_choices(profiles, self.connected_profile() or "", buckets)
         page.changed.connect(self.reload)
 
