@@ -139,6 +139,19 @@ def test_s3_express_directory_buckets_stay_on_botocore() -> None:
     assert on_minio is not None and on_minio.serves("photos--usw2-az1--x-s3")
 
 
+def test_an_engine_sends_a_directory_buckets_batch_through_botocore() -> None:
+    from s3uploader_gui.core.transfers.engine import TransferEngine
+
+    settings = ConnectionSettings(region="us-west-2", access_key_id="a", secret_access_key="b")
+    engine = TransferEngine(S3Context(settings))
+    try:
+        assert engine.fast_for("photos") is not None and engine.request_path == "lean"
+        assert engine.fast_for("photos--usw2-az1--x-s3") is None
+        assert engine.request_path == "botocore" and "directory" in engine.request_path_reason
+    finally:
+        engine.close()
+
+
 REGIONS = ["us-east-1", "us-west-2", "eu-west-3", "ap-southeast-5", "mx-central-1",
            "cn-north-1", "cn-northwest-1", "us-gov-west-1", "il-central-1"]  # fmt: skip
 

@@ -6,10 +6,10 @@ The request path. An upload batch sends its requests either through the lean sen
 (``core.s3.fastput``: "lean") or through botocore ("botocore"), as
 ``core.s3.fastput_setup.decide`` finds for the connection (and, per bucket,
 ``FastPut.serves``). ``TransferEngine.request_path`` and ``request_path_reason`` tell which
-the last batch took and why; each decision is logged at INFO as
-``request path: lean|botocore (reason)``, and with ``S3UPLOADER_REPORT_REQUEST_PATH=1`` in
-the environment that line is also written to standard error (for benchmarks and tests
-that run the command line as a user does).
+the last batch took and why; the first batch, and any that takes another path, logs it at
+INFO as ``request path: lean|botocore (reason)``, and with
+``S3UPLOADER_REPORT_REQUEST_PATH=1`` in the environment that line is also written to
+standard error (for benchmarks and tests that run the command line as a user does).
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class TransferEngine:
         self.request_path: str | None = None
         self.request_path_reason = ""
         self._fast_reason = ""
+        self._reported: tuple[str, str] | None = None
         self._lock = threading.Lock()
         self.limiter = BandwidthLimiter(self.settings.max_bandwidth)
 
@@ -121,28 +122,27 @@ class TransferEngine:
                 if decided:
                     self._fast, self._fast_checked = decision.fast, True
             if decided:
-                self._report("lean" if decision.fast else "botocore", decision.reason)
+                self.request_path = "lean" if decision.fast else "botocore"
+                self.request_path_reason = self._fast_reason = decision.reason
             elif decision.fast is not None:
                 decision.fast.close()
         return self._fast
 
     def fast_for(self, bucket: str) -> FastPut | None:
-        """The lean sender for a batch to ``bucket``, or None (the request path it takes
-        is reported: ``request_path``)."""
+        """The lean sender for a batch to ``bucket``, or None; the request path the batch
+        takes is reported (``request_path``, the log line)."""
         fast = self.fast
         if fast is not None and not fast.serves(bucket):
             self._report("botocore", f"{bucket} is an S3 Express directory bucket")
             return None
-        if fast is not None and self.request_path != "lean":
-            self._report("lean", self._fast_reason)
+        self._report("lean" if fast else "botocore", self._fast_reason)
         return fast
 
     def _report(self, path: str, reason: str) -> None:
-        if path == "lean":
-            self._fast_reason = reason
-        if (path, reason) == (self.request_path, self.request_path_reason):
-            return
         self.request_path, self.request_path_reason = path, reason
+        if self._reported == (path, reason):
+            return  # one line per engine and path, not one per batch
+        self._reported = (path, reason)
         log.info("request path: %s (%s)", path, reason)
         if os.environ.get("S3UPLOADER_REPORT_REQUEST_PATH") == "1":
             print(f"request path: {path} ({reason})", file=sys.stderr, flush=True)
