@@ -133,3 +133,24 @@ def test_the_request_path_is_reported_when_botocore_sends(
     report, _, stderr = _child(["upload", str(folder), "--to", f"s3://{seaweed_bucket}/b/"], env)
     assert report["code"] == 0, stderr
     assert "request path: botocore (turned off by S3UPLOADER_FAST_PATH=0)" in stderr
+
+
+def test_a_token_with_a_carriage_return_is_refused_before_anything_is_sent(
+    seaweed: LocalServerInfo, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """``AWS_SESSION_TOKEN=$(cat token.txt)`` of a file saved with CR LF: the lean path's
+    bucket check refuses the header as botocore's HTTP client does (one sentence, exit 2),
+    and the token shows nowhere."""
+    from tests.helpers.temp_credentials import new_token, read_like_a_shell, token_file
+
+    token = new_token()
+    env = seaweed_env(seaweed)
+    env["AWS_SESSION_TOKEN"] = read_like_a_shell(token_file(tmp_path, token))
+    folder = _twenty(tmp_path / "twenty")
+    report, stdout, stderr = _child(
+        ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/t/"], env
+    )
+    assert report["code"] == 2, stderr
+    assert "line break" in stderr
+    for text in (stdout, stderr):
+        assert token not in text and repr(token.encode())[2:-1] not in text

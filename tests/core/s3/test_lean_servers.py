@@ -328,3 +328,23 @@ def test_a_server_that_keeps_redirecting_is_not_followed_twice(tmp_path: Path) -
     assert result.status == ItemStatus.FAILED
     puts = [(s.region, s.status) for s in server.seen if s.method == "PUT"]
     assert puts == [("us-east-1", 301), ("eu-west-3", 301)]
+
+
+def test_a_token_with_a_carriage_return_never_reaches_the_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A token read from a file saved with CR LF: refused as botocore refuses it (a
+    configuration error, one sentence), before a connection is opened."""
+    from s3uploader_gui.core.errors import ConfigError
+
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "token-from-windows\r")
+    with sigv4_server(secrets={"testing": ("testing", "token-from-windows")}) as server:
+        connection = open_connection(None, endpoint_url=server.url, prepare_client=False)
+        try:
+            (result,) = connection.engine.upload("bkt", _sources(tmp_path, n=1))
+            assert connection.engine.request_path == "lean"
+        finally:
+            connection.close()
+    assert result.status == ItemStatus.FAILED
+    assert isinstance(result.error, ConfigError) and "line break" in result.error.message
+    assert server.seen == []

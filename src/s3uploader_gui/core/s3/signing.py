@@ -112,7 +112,12 @@ class Signer:
             headers = {**headers, "content-length": str(length)}  # signed, as botocore does
         signed = self.sign(method, path, query, headers, digest, at)
         lines = [f"{method} {target} HTTP/1.1"]
-        lines += [f"{n}: {v}" for n, v in signed.headers]
+        for name, value in signed.headers:
+            if "\r" in value or "\n" in value:
+                # A credential read from a file saved with CR LF: botocore's HTTP client
+                # refuses it with this error (``errors`` recognises it), so do we.
+                raise ValueError(f"Invalid header value {value.encode()!r}")
+            lines.append(f"{name}: {value}")
         lines.append("user-agent: s3uploader-gui")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
