@@ -348,3 +348,31 @@ def test_a_token_with_a_carriage_return_never_reaches_the_server(
     assert result.status == ItemStatus.FAILED
     assert isinstance(result.error, ConfigError) and "line break" in result.error.message
     assert server.seen == []
+
+
+def test_temporary_credentials_of_a_credential_process_take_the_lean_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``credential_process`` in ``~/.aws/config`` (what SSO helpers and vaults use): its
+    key, secret and session token sign every request."""
+    from tests.helpers.temp_credentials import credential_process_config, new_secret, new_token
+
+    secret, token = new_secret(), new_token()
+    token_path = tmp_path / "token.txt"
+    token_path.write_text(token, encoding="utf-8")
+    config = credential_process_config(
+        tmp_path, "ASIATEMPORARY", secret, token_path, expires_in=dt.timedelta(hours=1)
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    with sigv4_server(secrets={"ASIATEMPORARY": (secret, token)}) as server:
+        connection = open_connection(None, endpoint_url=server.url, prepare_client=False)
+        try:
+            engine = connection.engine
+            _upload(engine, "bkt", _sources(tmp_path, n=2))
+            assert engine.request_path == "lean", engine.request_path_reason
+        finally:
+            connection.close()
+    puts = [(s.access_key, s.token, s.status) for s in server.seen if s.method == "PUT"]
+    assert puts == [("ASIATEMPORARY", token, 200)] * 2
