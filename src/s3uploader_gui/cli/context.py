@@ -12,7 +12,7 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from s3uploader_gui.core.errors import AppError
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from s3uploader_gui.core.operations.connect import Connection
     from s3uploader_gui.core.profiles import Profile
     from s3uploader_gui.core.s3.client import S3Client, S3Context
+    from s3uploader_gui.core.s3.fastput import FastPut
 
 
 def config_error(message: str) -> AppError:
@@ -71,6 +72,7 @@ def open_run_connection(args: argparse.Namespace) -> Iterator[Connection]:
             credentials=CredentialStore(),
             local_server=server,
             cancel=CancelToken(),
+            prepare_client=False,  # built on first use: the lean path may never need it
         )
         try:
             yield connection
@@ -88,21 +90,35 @@ def open_context(args: argparse.Namespace) -> Iterator[S3Context]:
         yield connection.context
 
 
-def require_bucket(client: S3Client, bucket: str) -> None:
-    """Fail the whole run (exit 2) with one line when ``bucket`` does not exist."""
+def require_bucket(
+    client: S3Client | S3Context, bucket: str, *, lean: FastPut | None = None
+) -> None:
+    """Fail the whole run (exit 2) with one line when ``bucket`` does not exist.
+
+    ``client``: a client, or the connection's context (its client is built only when
+    needed); with ``lean`` (the connection's lean sender) the check is its HEAD.
+    """
     from s3uploader_gui.core.errors import AccessDenied, BucketNotFound
     from s3uploader_gui.core.objects import bucket_exists
+    from s3uploader_gui.core.s3.client import S3Context
     from s3uploader_gui.core.s3.listing import list_page
 
+    def real() -> S3Client:
+        return client.client if isinstance(client, S3Context) else client
+
     try:
-        exists = bucket_exists(client, bucket)
+        if lean is not None and lean.serves(bucket):
+            # FastPut.head_bucket answers (and refuses) like the client's.
+            exists = bucket_exists(cast("S3Client", lean), bucket)
+        else:
+            exists = bucket_exists(real(), bucket)
     except AccessDenied:
         # HEAD answers carry no error code: a wrong secret and a policy without
         # s3:ListBucket both come back as a bare 403. A listing's error body tells them
         # apart (SignatureDoesNotMatch is fatal and propagates).
         # A 403 here too is a real permission matter: each item tries (and reports) alone.
         with contextlib.suppress(AccessDenied):
-            list_page(client, bucket, "", page_size=1)
+            list_page(real(), bucket, "", page_size=1)
         return
     if not exists:
         raise BucketNotFound(f"The bucket “{bucket}” does not exist.", code="NoSuchBucket")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from s3uploader_gui.cli.batch import conflict_policy, run_upload_plan
-from s3uploader_gui.cli.context import open_context, require_bucket
+from s3uploader_gui.cli.context import open_run_connection, require_bucket
 from s3uploader_gui.cli.output import Reporter, display_path, record
 
 if TYPE_CHECKING:
@@ -47,8 +47,9 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
     target = parse_s3_url(args.to)
     prefix = normalize_prefix(target.key)
     expanded = expand_paths(args.paths, prefix)
-    with open_context(args) as context:
-        require_bucket(context.client, target.bucket)
+    with open_run_connection(args) as connection:
+        context = connection.context
+        require_bucket(context, target.bucket, lean=connection.engine.fast)
         for path, err in expanded.problems:
             rep.failed(
                 record("failed", bucket=target.bucket, path=path, nbytes=0, error=err.message),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # boto3/botocore load on first use, not at start-up
     import boto3
+    import botocore.session
 
 from s3uploader_gui.core.errors import AppError, ConfigError, CredentialsExpired, translate
 
@@ -89,7 +90,9 @@ def _sso_errors() -> tuple[type[Exception], ...]:
     return tuple(cls for name in names if isinstance(cls := getattr(bce, name, None), type))
 
 
-def check_credentials(session: boto3.session.Session, profile: str) -> bool:
+def check_credentials(
+    session: boto3.session.Session | botocore.session.Session, profile: str
+) -> bool:
     """Resolve the credentials of AWS profile ``profile`` now (boto3's own chain).
 
     Returns True when they are temporary (SSO, assumed role, session token). Raises

@@ -42,8 +42,8 @@ from s3uploader_gui.core.profiles import Profile, connection_settings
 from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.s3.settings import ConnectionSettings
 
-if TYPE_CHECKING:  # boto3, subprocess, sqlite3 and the engine's modules load in the worker
-    import boto3
+if TYPE_CHECKING:  # botocore, subprocess, sqlite3 and the engine's modules load in the worker
+    import botocore.session
 
     from s3uploader_gui.core.credentials import CredentialStore
     from s3uploader_gui.core.local.info import LocalServerInfo
@@ -151,6 +151,7 @@ def open_connection(
     local_server: LocalServer | None = None,
     journal: bool = False,
     cancel: CancelToken | None = None,
+    prepare_client: bool = True,
 ) -> Connection:
     """Open a connection to ``profile`` (None: boto3's standard chain) and return it ready.
 
@@ -160,6 +161,8 @@ def open_connection(
     is not running; the caller owns it and stops it. ``journal``: record uploads in the
     transfer journal of the user data directory (resumable after a crash); otherwise an
     in-memory one. ``cancel`` stops the wait for the local volume and the steps between.
+    ``prepare_client`` False leaves botocore's client to be built on first use (a command
+    line run whose requests all take the lean path never needs one).
 
     Raises ``ConfigError`` for overrides or settings that cannot work,
     ``CredentialsExpired`` naming ``aws sso login --profile`` for a missing or expired SSO
@@ -181,7 +184,8 @@ def open_connection(
     cancel.raise_if_cancelled()
     check_connection_credentials(context)
     register_connection_secrets(context)
-    _ = context.client  # building it is slow (botocore loads its data files): do it here
+    if prepare_client:
+        _ = context.client  # building it is slow (botocore loads its data files): do it here
     if local and profile is not None:
         _wait_for_local_volume(context, profile.default_bucket, local_server, cancel)
     cancel.raise_if_cancelled()
@@ -214,7 +218,7 @@ def check_connection_credentials(context: S3Context) -> None:
         return
     from s3uploader_gui.core.aws_config import check_credentials
 
-    session = context.session
+    session = context.core_session  # botocore's: boto3 is not needed to resolve them
     if settings.aws_profile:
         check_credentials(session, settings.aws_profile)
         return
@@ -223,7 +227,7 @@ def check_connection_credentials(context: S3Context) -> None:
             "No credentials were found: choose a profile, or set an access key and secret.",
             code="NoCredentials",
         )
-    check_credentials(session, session.profile_name)
+    check_credentials(session, session.profile or "default")
 
 
 def register_connection_secrets(context: S3Context) -> None:
@@ -240,8 +244,10 @@ def register_connection_secrets(context: S3Context) -> None:
     register_secret(settings.secret_access_key)
     register_secret(settings.session_token)
     register_environment_secrets()
+    if settings.access_key_id and settings.secret_access_key:
+        return  # the keys the connection names: registered above
     try:
-        creds = context.session.get_credentials()
+        creds = context.core_session.get_credentials()
         frozen = creds.get_frozen_credentials() if creds is not None else None
     except Exception:  # check_connection_credentials has already said what is wrong
         return
@@ -276,7 +282,7 @@ def _register_on_refresh(creds: object) -> None:
         creds._refresh_using = refresh_and_register  # type: ignore[attr-defined]
 
 
-def _chain_has_credentials(session: boto3.session.Session) -> bool:
+def _chain_has_credentials(session: botocore.session.Session) -> bool:
     """False only when boto3's chain found nothing; a chain that failed counts as found,
     so that ``check_credentials`` turns its error into the precise message."""
     try:

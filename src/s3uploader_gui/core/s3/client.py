@@ -14,6 +14,7 @@ from s3uploader_gui.core.s3.settings import DEFAULT_CONCURRENCY, ConnectionSetti
 
 if TYPE_CHECKING:  # boto3/botocore load on first use (in a worker), not at start-up
     import boto3
+    import botocore.session
     from botocore.config import Config
     from mypy_boto3_s3 import S3Client as S3Client
 else:
@@ -22,8 +23,33 @@ else:
 log = logging.getLogger(__name__)
 
 
-def make_session(settings: ConnectionSettings) -> boto3.session.Session:
-    """A boto3 session for ``settings`` (explicit keys, a named profile, or the default chain)."""
+def make_core_session(settings: ConnectionSettings) -> botocore.session.Session:
+    """botocore's session for ``settings`` (explicit keys, a named profile, or the default
+    chain): credentials and configuration without boto3 or a client (the lean path needs
+    no more; ``make_session`` wraps the same session for boto3)."""
+    import botocore.session
+
+    core = botocore.session.Session()
+    if settings.access_key_id and settings.secret_access_key:
+        core.set_credentials(
+            settings.access_key_id, settings.secret_access_key, settings.session_token or None
+        )
+    elif settings.aws_profile:
+        core.set_config_variable("profile", settings.aws_profile)
+    if settings.region:
+        core.set_config_variable("region", settings.region)
+    return core
+
+
+def make_session(
+    settings: ConnectionSettings, core: botocore.session.Session | None = None
+) -> boto3.session.Session:
+    """A boto3 session for ``settings`` (explicit keys, a named profile, or the default
+    chain), around ``core`` when given (``make_core_session``'s: credentials resolve once)."""
+    import boto3.session
+
+    if core is not None:
+        return boto3.session.Session(botocore_session=core)
     kwargs: dict[str, Any] = {}
     if settings.access_key_id and settings.secret_access_key:
         kwargs["aws_access_key_id"] = settings.access_key_id
@@ -34,9 +60,22 @@ def make_session(settings: ConnectionSettings) -> boto3.session.Session:
         kwargs["profile_name"] = settings.aws_profile
     if settings.region:
         kwargs["region_name"] = settings.region
-    import boto3.session
-
     return boto3.session.Session(**kwargs)
+
+
+def configured_endpoint_url(core: botocore.session.Session) -> str | None:
+    """The endpoint botocore takes from ``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL`` or the
+    profile's ``endpoint_url``/``services`` section of ``~/.aws/config``, unless configured
+    endpoints are ignored; None: AWS itself. Raises for a profile that does not exist."""
+    if core.get_config_variable("ignore_configured_endpoint_urls"):
+        return None
+    from botocore.configprovider import ConfiguredEndpointProvider
+
+    provider = ConfiguredEndpointProvider(
+        full_config=core.full_config, scoped_config=core.get_scoped_config(), client_name="s3"
+    )
+    found = provider.provide()
+    return str(found) if found else None
 
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -229,6 +268,7 @@ class S3Context:
         self.settings = settings
         self.concurrency = concurrency
         self._lock = threading.Lock()
+        self._core: botocore.session.Session | None = None
         self._session: boto3.session.Session | None = None
         self._client: S3Client | None = None
         # Each bucket's region once found, and a client per other region (for links,
@@ -237,11 +277,27 @@ class S3Context:
         self._regional: dict[str, S3Client] = {}
 
     @property
+    def core_session(self) -> botocore.session.Session:
+        """botocore's session: credentials resolve here, once (refreshable ones renew
+        themselves); no boto3 and no client (the lean path and the credential checks)."""
+        with self._lock:
+            if self._core is None:
+                self._core = make_core_session(self.settings)
+            return self._core
+
+    @property
     def session(self) -> boto3.session.Session:
+        """boto3's session, around ``core_session`` (the same credentials)."""
+        core = self.core_session
         with self._lock:
             if self._session is None:
-                self._session = make_session(self.settings)
+                self._session = make_session(self.settings, core)
             return self._session
+
+    @property
+    def built_client(self) -> S3Client | None:
+        """The shared client if it was built already (None: nothing builds it here)."""
+        return self._client
 
     @property
     def client(self) -> S3Client:
@@ -276,6 +332,16 @@ class S3Context:
             self._regions[bucket] = found
         return found
 
+    def known_region(self, bucket: str) -> str | None:
+        """The region of ``bucket`` if it was found already (nothing is asked)."""
+        with self._lock:
+            return self._regions.get(bucket)
+
+    def remember_region(self, bucket: str, region: str) -> None:
+        """Keep ``region`` for ``bucket`` (a redirect named it), replacing what was known."""
+        with self._lock:
+            self._regions[bucket] = region
+
     def link_client(self, bucket: str) -> S3Client:
         """A client that signs links for ``bucket``'s region, and on AWS names that
         region's host (the shared client when nothing differs)."""
@@ -305,13 +371,23 @@ class S3Context:
 
     @property
     def endpoint(self) -> str:
-        """The URL requests go to (for messages and public URLs)."""
+        """The URL requests go to (for messages and public URLs); an endpoint given or
+        configured is known without building the client."""
+        if self._client is None:
+            if self.settings.endpoint_url:
+                return self.settings.endpoint_url
+            try:
+                configured = configured_endpoint_url(self.core_session)
+            except Exception:  # a broken profile: the client says what is wrong
+                configured = None
+            if configured:
+                return configured
         return str(self.client.meta.endpoint_url)
 
     @property
     def uses_temporary_credentials(self) -> bool:
         """True when the credentials expire (session token, SSO, assumed role)."""
-        creds = self.session.get_credentials()
+        creds = self.core_session.get_credentials()
         if creds is None:
             return False
         frozen = creds.get_frozen_credentials()

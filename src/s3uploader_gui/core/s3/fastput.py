@@ -1,20 +1,22 @@
-"""PutObject and UploadPart over one plain HTTP connection per thread, signed here.
+"""PutObject and UploadPart over one plain connection per thread and host, signed here.
 
 botocore spends about 2 ms of CPU on each request (its event hooks, parameter
 validation, serialisers, urllib3). For a thousand 100 KiB files that is more than the
 server needs to store them, and on a two-core computer the client's CPU is taken from
 the local server. This module sends the requests that carry data (PutObject,
-UploadPart), HeadObject and a multipart upload's create, complete and abort, with a
-small SigV4 signer (``signing``) and ``http.client``-style framing (``http``): about a
-tenth of the CPU, and a command-line upload of one big file never builds a botocore
-client (a third of a second).
+UploadPart), HeadObject, HeadBucket and a multipart upload's create, complete and abort,
+with a small SigV4 signer (``signing``) and ``http.client``-style framing (``http``): about
+a tenth of the CPU, and a command-line upload never builds a botocore client.
 
-Only where nothing botocore would do differently is needed (``fastput_setup`` decides):
-a custom endpoint in path style (SeaweedFS, MinIO, Ceph... and the local storage), no
-proxy, no client certificate, and headers that are plain ASCII. Everything else (AWS
-itself with its region redirects, other operations) stays on botocore. Errors come back
-as botocore's own exception types, so ``errors.translate`` and the engine's retries
-treat both paths alike.
+Every way of connecting takes it (``fastput_setup`` decides, and declines cleanly to
+botocore where it cannot send exactly what botocore would): any credentials botocore
+resolves (read afresh for every request, so refreshed ones are used), a custom endpoint
+or AWS itself, path-style or virtual-hosted addressing (``routing``), HTTP or HTTPS.
+Like botocore, a request that the server turns away because the bucket lives in another
+region (301, PermanentRedirect, AuthorizationHeaderMalformed naming the region) is sent
+once more to that region, which is then remembered for the bucket. Headers that are not
+plain ASCII stay on botocore. Errors come back as botocore's own exception types, so
+``errors.translate`` and the engine's retries treat both paths alike.
 """
 
 from __future__ import annotations
@@ -27,17 +29,19 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
+from s3uploader_gui.core.s3.fastput_routes import RegionBook, Route, Routes
 from s3uploader_gui.core.s3.http import (
     SMALL,
     Body,
-    Connections,
+    Prepare,
     client_error,
     parse_head,
     xml_fields,
 )
-from s3uploader_gui.core.s3.signing import UNSIGNED_PAYLOAD, Signer
+from s3uploader_gui.core.s3.routing import Addressing, Style
+from s3uploader_gui.core.s3.signing import UNSIGNED_PAYLOAD
 from s3uploader_gui.core.s3.signing import Credentials as Credentials
 
 _EMPTY = io.BytesIO(b"")  # a zero-length body: read(0) only, shared safely
@@ -79,50 +83,51 @@ class Request:
     operation: str
     headers: dict[str, str]
     body: bytes | None
+    #: The request line's target: the encoded path and query.
+    target: str = ""
 
 
 Handler = Callable[..., Any]
 
 
-class FastPut:
-    """Signs and sends PutObject/UploadPart requests; thread-safe (a connection per thread)."""
+class FastPut(Routes):
+    """Signs and sends S3 requests; thread-safe (a connection per thread and host).
+
+    ``endpoint_url`` None is AWS itself; ``style`` is the addressing (``routing``);
+    ``sign_payload`` None hashes bodies only over plain HTTP to another computer (over
+    TLS, or on this computer, the CRC32 checksum header guards the bytes); ``regions``
+    shares what is known of each bucket's region with the connection (``S3Context``).
+    """
 
     def __init__(
         self,
-        endpoint_url: str,
+        endpoint_url: str | None,
         region: str,
         credentials: Callable[[], Credentials],
         *,
-        sign_payload: bool,
+        sign_payload: bool | None = None,
+        style: Style = "path",
+        us_east_1_regional: bool = False,
         ca_file: str | None = None,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
+        regions: RegionBook | None = None,
     ) -> None:
-        parts = urlsplit(endpoint_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an HTTP endpoint: {endpoint_url}")
-        self.endpoint_url = endpoint_url
-        self.https = parts.scheme == "https"
-        self.host = parts.hostname
-        self.port = parts.port or (443 if self.https else 80)
-        default_port = (self.https and self.port == 443) or (not self.https and self.port == 80)
-        self.host_header = parts.netloc.rsplit("@", 1)[-1] if not default_port else self.host
-        self.base_path = parts.path.rstrip("/")
-        self.region = region
-        self.credentials = credentials
-        self.sign_payload = sign_payload
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self._signer = Signer(region, self.host_header, credentials)
-        self._connections = Connections(
-            endpoint_url,
-            self.host,
-            self.port,
-            https=self.https,
+        super().__init__(
+            Addressing(endpoint_url, style, us_east_1_regional),
+            region,
+            credentials,
             ca_file=ca_file,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            regions=regions,
         )
+        self.endpoint_url = endpoint_url
+        if sign_payload is None:
+            from s3uploader_gui.core.s3.client import is_loopback_http
+
+            sign_payload = not (self.https or is_loopback_http(endpoint_url))
+        self.sign_payload = sign_payload
         self._lock = threading.Lock()
         self._handlers: list[tuple[str, Handler]] = []
 
@@ -186,6 +191,17 @@ class FastPut:
                 answer[name] = h[header]
         if self._handlers:
             self._emit("after-call", "HeadObject", parsed=answer)
+        return answer
+
+    def head_bucket(self, *, Bucket: str) -> dict[str, Any]:  # botocore's keyword
+        """HeadBucket, answered like botocore's (``core.objects.bucket_exists`` and the
+        region lookup read ``ResponseMetadata``); a refusal raises botocore's ClientError."""
+        h, _ = self._send("HEAD", "HeadBucket", Bucket, None, "", {}, None, 0)
+        answer: dict[str, Any] = {
+            "ResponseMetadata": {"HTTPStatusCode": 200, "HTTPHeaders": h},
+        }
+        if "x-amz-bucket-region" in h:
+            answer["BucketRegion"] = h["x-amz-bucket-region"]
         return answer
 
     def create_multipart_upload(
@@ -267,47 +283,54 @@ class FastPut:
         hashed before the headers are sent, so it must be small enough to hold)."""
         return not self.sign_payload or length <= SMALL
 
-    def close(self) -> None:
-        """Close every connection (call once the threads using them are done)."""
-        self._connections.close()
-
     def _send(
         self,
         method: str,
         operation: str,
         bucket: str,
-        key: str,
+        key: str | None,
         query: str,
         headers: dict[str, str],
         body: Body | None,
         length: int,
     ) -> tuple[dict[str, str], bytes]:
-        """One request; the answer's headers (lower-case names) and body, or the error."""
-        path = f"{self.base_path}/{quote(bucket, safe='')}/{quote(key, safe='/~')}"
-        target = f"{path}?{query}" if query else path
+        """One request (``key`` None: the bucket itself); the answer's headers (lower-case
+        names) and body, or the error."""
 
-        def prepare() -> tuple[bytes, bytes | None]:
-            if body is None:
-                payload: bytes | None = b""
-            else:
-                payload = body.read(length) if length <= SMALL else None
-            if payload is not None and len(payload) != length:
-                raise ValueError("the request body is shorter than its length")
-            digest = UNSIGNED_PAYLOAD
-            if self.sign_payload:
-                if payload is None:
-                    raise ValueError("a signed payload needs the body in memory")
-                digest = hashlib.sha256(payload).hexdigest()
-            head = self._head(
-                method, path, query, target, headers, length, digest, with_length=body is not None
-            )
-            if self._handlers:
-                request = Request(operation, parse_head(head), payload)
-                self._emit("before-send", operation, request=request)
-                payload = request.body if payload is not None else None
-            return head, payload
+        def prepare_for(route: Route) -> Prepare:
+            prefix = route.place.prefix
+            path = f"{prefix}/{quote(key, safe='/~')}" if key is not None else prefix or "/"
+            # As botocore writes it: a parameter without a value has no "=" (``?uploads``),
+            # although the canonical query gives it one.
+            bare = "&".join(p[:-1] if p.endswith("=") else p for p in query.split("&"))
+            target = f"{path}?{bare}" if query else path
+            signer = route.signer
 
-        return self._connections.exchange(method, operation, prepare, body, length)
+            def prepare() -> tuple[bytes, bytes | None]:
+                if body is None:
+                    payload: bytes | None = b""
+                else:
+                    payload = body.read(length) if length <= SMALL else None
+                if payload is not None and len(payload) != length:
+                    raise ValueError("the request body is shorter than its length")
+                digest = UNSIGNED_PAYLOAD
+                if self.sign_payload:
+                    if payload is None:
+                        raise ValueError("a signed payload needs the body in memory")
+                    digest = hashlib.sha256(payload).hexdigest()
+                head = signer.head(
+                    method, path, query, target, headers, length, digest,
+                    with_length=body is not None,
+                )  # fmt: skip
+                if self._handlers:
+                    request = Request(operation, parse_head(head), payload, target)
+                    self._emit("before-send", operation, request=request)
+                    payload = request.body if payload is not None else None
+                return head, payload
+
+            return prepare
+
+        return self.exchange(method, operation, bucket, prepare_for, body, length)
 
     def _head(
         self,
@@ -321,8 +344,9 @@ class FastPut:
         at: float | None = None,
         with_length: bool = True,
     ) -> bytes:
-        """The signed request head (``at``: the signing time, for tests)."""
-        return self._signer.head(
+        """A request head signed for the endpoint's own host (``at``: the signing time;
+        for tests)."""
+        return self.signer_for_home().head(
             method, path, query, target, headers, length, digest, at, with_length
         )
 

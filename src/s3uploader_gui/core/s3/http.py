@@ -72,8 +72,8 @@ class Connections:
         ``body`` is rewound, when a kept-alive connection turns out closed.
         """
         for attempt in (0, 1):
+            head, payload = prepare()  # signed first: a refused signing opens nothing
             sock, reused = self._connection()
-            head, payload = prepare()
             try:
                 if payload is not None:
                     sock.sendall(head + payload)

@@ -1,6 +1,16 @@
 """The TransferEngine: one per connection, it runs batches of uploads and downloads and
 keeps what is costly to make warm across them (its thread pool, the lean sender, a
-client with a bigger pool when needed, s3transfer's TransferManager)."""
+client with a bigger pool when needed, s3transfer's TransferManager).
+
+The request path. An upload batch sends its requests either through the lean sender
+(``core.s3.fastput``: "lean") or through botocore ("botocore"), as
+``core.s3.fastput_setup.decide`` finds for the connection (and, per bucket,
+``FastPut.serves``). ``TransferEngine.request_path`` and ``request_path_reason`` tell which
+the last batch took and why; the first batch, and any that takes another path, logs it at
+INFO as ``request path: lean|botocore (reason)``, and with
+``S3UPLOADER_REPORT_REQUEST_PATH=1`` in the environment that line is also written to
+standard error (for benchmarks and tests that run the command line as a user does).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +18,7 @@ import concurrent.futures
 import contextlib
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
@@ -67,6 +78,12 @@ class TransferEngine:
         self._client: S3Client | None = None
         self._fast: FastPut | None = None
         self._fast_checked = False
+        #: "lean" or "botocore": the request path of the last batch (see the module's
+        #: docstring), and in a few words why; None until it is decided.
+        self.request_path: str | None = None
+        self.request_path_reason = ""
+        self._fast_reason = ""
+        self._reported: tuple[str, str] | None = None
         self._lock = threading.Lock()
         self.limiter = BandwidthLimiter(self.settings.max_bandwidth)
 
@@ -93,19 +110,42 @@ class TransferEngine:
 
     @property
     def fast(self) -> FastPut | None:
-        """The lean sender for PutObject/UploadPart, where it fits this connection."""
-        from s3uploader_gui.core.s3.fastput_setup import for_client, for_settings
-
+        """The lean sender, where it fits this connection (``fastput_setup.decide``:
+        explicit keys need no botocore client, the credential chain only botocore's
+        session)."""
         if not self._fast_checked:
-            # With explicit keys no botocore client is needed (building one costs about
-            # 0.3 s: a CLI upload of small files may be over by then).
-            fast = for_settings(self.context.settings)
-            if fast is None:
-                fast = for_client(self.client, self.context.session)
+            from s3uploader_gui.core.s3.fastput_setup import decide
+
+            decision = decide(self.context, self._client or self.context.built_client)
             with self._lock:
-                if not self._fast_checked:
-                    self._fast, self._fast_checked = fast, True
+                decided = not self._fast_checked
+                if decided:
+                    self._fast, self._fast_checked = decision.fast, True
+            if decided:
+                self.request_path = "lean" if decision.fast else "botocore"
+                self.request_path_reason = self._fast_reason = decision.reason
+            elif decision.fast is not None:
+                decision.fast.close()
         return self._fast
+
+    def fast_for(self, bucket: str) -> FastPut | None:
+        """The lean sender for a batch to ``bucket``, or None; the request path the batch
+        takes is reported (``request_path``, the log line)."""
+        fast = self.fast
+        if fast is not None and not fast.serves(bucket):
+            self._report("botocore", f"{bucket} is an S3 Express directory bucket")
+            return None
+        self._report("lean" if fast else "botocore", self._fast_reason)
+        return fast
+
+    def _report(self, path: str, reason: str) -> None:
+        self.request_path, self.request_path_reason = path, reason
+        if self._reported == (path, reason):
+            return  # one line per engine and path, not one per batch
+        self._reported = (path, reason)
+        log.info("request path: %s (%s)", path, reason)
+        if os.environ.get("S3UPLOADER_REPORT_REQUEST_PATH") == "1":
+            print(f"request path: {path} ({reason})", file=sys.stderr, flush=True)
 
     def register(self, event: str, handler: Callable[..., Any]) -> None:
         """Observe requests by botocore's event names (``after-call.s3.UploadPart``...),

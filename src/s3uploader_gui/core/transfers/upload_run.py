@@ -58,7 +58,7 @@ class UploadRun(UploadItems):
     ) -> None:
         self.engine = engine
         self.settings = replace(engine.settings)
-        self.fast = engine.fast
+        self.fast = engine.fast_for(bucket)
         # The batch's view of the journal never raises: a failure turns resuming off for
         # this batch and is told once, on the caller's thread (see ``_drain_journal``).
         self.on_notice = on_notice

@@ -1,0 +1,156 @@
+"""``s3uploader upload`` of many small files pays for nothing it does not use: on the lean
+request path it imports no boto3 and builds no botocore client (with a saved profile's
+keys it does not even import botocore), and the run says which request path it took.
+
+Each run is the command line's ``main`` in a fresh interpreter against SeaweedFS, which
+then reports what it loaded; the objects are checked with boto3 in the test process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+from s3uploader_gui.core.local.info import LocalServerInfo
+from s3uploader_gui.core.s3.client import S3Context
+from tests.cli.conftest import base_env, seaweed_env
+
+#: Run by the child: ``main`` on the arguments, then what it loaded, as JSON on the last
+#: line. ``COUNT_CLIENTS`` counts botocore clients built (botocore is imported for it).
+_CHILD = textwrap.dedent(
+    """
+    import json, os, sys
+    built = []
+    if os.environ.get("COUNT_CLIENTS"):
+        import botocore.session
+        real = botocore.session.Session.create_client
+        def create_client(self, *args, **kwargs):
+            built.append(args[0] if args else kwargs.get("service_name"))
+            return real(self, *args, **kwargs)
+        botocore.session.Session.create_client = create_client
+    secret = os.environ.pop("PROFILE_SECRET", "")
+    if secret:
+        from s3uploader_gui.core.credentials import CredentialStore
+        CredentialStore().set(os.environ["PROFILE_NAME"], secret)
+    from s3uploader_gui.cli import main
+    code = main(sys.argv[1:])
+    print(json.dumps({
+        "code": code,
+        "boto3": "boto3" in sys.modules,
+        "botocore": "botocore" in sys.modules,
+        "s3transfer": "s3transfer" in sys.modules,
+        "clients": built,
+    }))
+    """
+)
+
+
+def _child(args: list[str], env: dict[str, str]) -> tuple[dict[str, object], str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report, proc.stdout, proc.stderr
+
+
+def _twenty(folder: Path) -> Path:
+    folder.mkdir()
+    for i in range(20):
+        (folder / f"f{i:02d}.txt").write_bytes(f"small file {i}\n".encode() * 50)
+    return folder
+
+
+def _check_stored(context: S3Context, bucket: str, prefix: str, folder: Path) -> None:
+    listed = context.client.list_objects_v2(Bucket=bucket, Prefix=prefix)
+    keys = sorted(o["Key"] for o in listed.get("Contents", []))
+    assert keys == sorted(f"{prefix}{folder.name}/{p.name}" for p in folder.iterdir())
+    got = context.client.get_object(Bucket=bucket, Key=f"{prefix}{folder.name}/f07.txt")
+    assert got["Body"].read() == (folder / "f07.txt").read_bytes()
+
+
+def test_saved_profile_upload_imports_neither_boto3_nor_botocore(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    from s3uploader_gui.core.profiles import Profile, ProfileKind, ProfileStore
+
+    name = f"lean {uuid.uuid4().hex[:8]}"
+    ProfileStore().save(
+        Profile(
+            name=name,
+            kind=ProfileKind.S3_COMPATIBLE,
+            access_key_id=seaweed.access_key_id,
+            endpoint_url=seaweed.endpoint_url,
+            region="us-east-1",
+            addressing_style="path",
+        )
+    )
+    folder = _twenty(tmp_path / "twenty")
+    env = base_env(
+        PROFILE_NAME=name,
+        PROFILE_SECRET=seaweed.secret_access_key,
+        S3UPLOADER_REPORT_REQUEST_PATH="1",
+    )
+    args = ["--profile", name, "upload", str(folder), "--to", f"s3://{seaweed_bucket}/p/"]
+    report, _, stderr = _child(args, env)
+    assert report["code"] == 0, stderr
+    assert report["boto3"] is False and report["botocore"] is False, report
+    assert report["s3transfer"] is False
+    assert "request path: lean" in stderr
+    _check_stored(seaweed_context, seaweed_bucket, "p/", folder)
+
+
+def test_standard_chain_upload_builds_no_client_and_imports_no_boto3(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """Keys and endpoint from ``AWS_*`` variables: botocore's session resolves them, and
+    that is all of botocore the run uses."""
+    folder = _twenty(tmp_path / "twenty")
+    env = seaweed_env(seaweed)
+    env.update(COUNT_CLIENTS="1", S3UPLOADER_REPORT_REQUEST_PATH="1")
+    args = ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/c/"]
+    report, _, stderr = _child(args, env)
+    assert report["code"] == 0, stderr
+    assert report["boto3"] is False and report["clients"] == [], report
+    assert "request path: lean (botocore's credential chain" in stderr
+    _check_stored(seaweed_context, seaweed_bucket, "c/", folder)
+
+
+def test_the_request_path_is_reported_when_botocore_sends(
+    seaweed: LocalServerInfo, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    folder = _twenty(tmp_path / "twenty")
+    env = seaweed_env(seaweed)
+    env.update(S3UPLOADER_FAST_PATH="0", S3UPLOADER_REPORT_REQUEST_PATH="1")
+    report, _, stderr = _child(["upload", str(folder), "--to", f"s3://{seaweed_bucket}/b/"], env)
+    assert report["code"] == 0, stderr
+    assert "request path: botocore (turned off by S3UPLOADER_FAST_PATH=0)" in stderr
+
+
+def test_a_token_with_a_carriage_return_is_refused_before_anything_is_sent(
+    seaweed: LocalServerInfo, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """``AWS_SESSION_TOKEN=$(cat token.txt)`` of a file saved with CR LF: the lean path's
+    bucket check refuses the header as botocore's HTTP client does (one sentence, exit 2),
+    and the token shows nowhere."""
+    from tests.helpers.temp_credentials import new_token, read_like_a_shell, token_file
+
+    token = new_token()
+    env = seaweed_env(seaweed)
+    env["AWS_SESSION_TOKEN"] = read_like_a_shell(token_file(tmp_path, token))
+    folder = _twenty(tmp_path / "twenty")
+    report, stdout, stderr = _child(
+        ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/t/"], env
+    )
+    assert report["code"] == 2, stderr
+    assert "line break" in stderr
+    for text in (stdout, stderr):
+        assert token not in text and repr(token.encode())[2:-1] not in text
