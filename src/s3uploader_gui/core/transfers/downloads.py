@@ -30,11 +30,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import (
-    AppError,
     Cancelled,
-    EndpointUnreachable,
     IntegrityError,
-    ServerError,
     translate,
 )
 from s3uploader_gui.core.naming import renamed_key
@@ -50,6 +47,7 @@ from s3uploader_gui.core.transfers.model import (
 from s3uploader_gui.core.transfers.partials import create_partial, partial_name, remove_stale
 from s3uploader_gui.core.transfers.partials import is_partial_download as is_partial_download
 from s3uploader_gui.core.transfers.progress import TransferProgress
+from s3uploader_gui.core.transfers.retry import is_transient, retried
 
 if TYPE_CHECKING:
     from s3uploader_gui.core.transfers.parts import EngineParts
@@ -157,28 +155,6 @@ def _object_changed(exc: BaseException) -> bool:
         if cause is not None and translate(cause).code in ("PreconditionFailed", "412"):
             return True
     return False
-
-
-def _transient(err: AppError) -> bool:
-    """A failure another try may cure: the network, or a server that is overloaded.
-
-    (A changed object, a size that does not match, a refusal would fail again.)
-    """
-    if isinstance(err, EndpointUnreachable):
-        return True
-    transient_codes = {"SlowDown", "503", "ServiceUnavailable", "InternalError", "500",
-                       "RequestTimeout"}  # fmt: skip
-    return isinstance(err, ServerError) and err.code in transient_codes
-
-
-def _retried(err: AppError, budget: float) -> AppError:
-    """``err`` saying how long the item was retried before it failed."""
-    text = err.message.rstrip(".") + f" (retried for {budget:.0f} s)."
-    clone = type(err).__new__(type(err))
-    clone.__dict__.update(err.__dict__)
-    clone.message = text
-    clone.args = (text,)
-    return clone
 
 
 def _link_no_clobber(temp: Path, target: Path) -> None:
@@ -296,7 +272,7 @@ class DownloadBatch:
             )
         budget = self._gave_up.get(index)
         if budget is not None:
-            err = _retried(err, budget)
+            err = retried(err, budget)
         status = ItemStatus.CANCELLED if isinstance(err, Cancelled) else ItemStatus.FAILED
         self._record(ItemResult(index, key, path, status, 0, err))
 
@@ -460,7 +436,7 @@ class DownloadBatch:
         if self.cancel.cancelled or _object_changed(exc):
             return False
         err = translate(exc, bucket=self.bucket, key=self.sources[index].key)
-        if not _transient(err):
+        if not is_transient(err):
             return False
         now = time.monotonic()
         since = self._retry_since.setdefault(index, now)

@@ -19,7 +19,6 @@ from s3uploader_gui.core.errors import (
     AppError,
     AuthError,
     Cancelled,
-    EndpointUnreachable,
     IntegrityError,
     LocalFileError,
     NotFound,
@@ -36,6 +35,7 @@ from s3uploader_gui.core.transfers.model import (
     StateCallback,
 )
 from s3uploader_gui.core.transfers.prepare import Preparer, discard
+from s3uploader_gui.core.transfers.retry import is_transient, retried
 from s3uploader_gui.core.transfers.upload_requests import Part, UploadRequests
 from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
 
@@ -363,22 +363,13 @@ class UploadItems(UploadRequests):
 
 
 def _retryable(err: AppError) -> bool:
-    """Failures worth another try: the network, an overloaded server, a garbled body."""
-    if isinstance(err, EndpointUnreachable):
+    """Failures worth another try for an upload: the transient ones, a garbled body, and a
+    server error without a code (a part can be sent again at no risk)."""
+    if is_transient(err) or isinstance(err, IntegrityError):
         return True
-    if isinstance(err, IntegrityError):
-        return True
-    if isinstance(err, ServerError):
-        return err.code in {"SlowDown", "503", "ServiceUnavailable", "InternalError", "500",
-                            "RequestTimeout", "ServerError", ""}  # fmt: skip
-    return False
+    return isinstance(err, ServerError) and err.code in {"ServerError", ""}
 
 
 def _gave_up(err: AppError, budget: float) -> AppError:
     """The last error of an item that kept failing, saying how long it was retried."""
-    text = err.message.rstrip(".") + f" (retried for {budget:.0f} s; the upload can resume)."
-    clone = type(err).__new__(type(err))
-    clone.__dict__.update(err.__dict__)
-    clone.message = text
-    clone.args = (text,)
-    return clone
+    return retried(err, budget, "; the upload can resume")
