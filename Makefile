@@ -57,8 +57,9 @@ test-keyring: $(STAMP)
 	    --components=secrets >/dev/null && REAL_KEYRING=1 QT_QPA_PLATFORM=offscreen \
 	    $(PY) -m pytest -m realkeyring -q -p no:cacheprovider'
 
-# make bench [BENCH="images transfers entrypoints"]: this app against its anchors, printed as
-# ratios (entrypoints: the CLI three ways and the GUI, over HTTP and HTTPS, vs s5cmd and aws)
+# make bench [BENCH="entrypoints images listing gui startup"]: the app against its anchors,
+# printed as ratios (entrypoints: the CLI three ways and the GUI, over HTTP and HTTPS, vs
+# s5cmd and aws)
 bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m benchmarks $(BENCH)

@@ -46,6 +46,9 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
+from benchmarks import _common as bench_common
+from benchmarks._common import parse_common
+
 WIDTH, HEIGHT = 6000, 4000  # 24 MP
 EDGE = 2048
 THUMB = 256
@@ -324,10 +327,12 @@ def _apply(im: Image.Image, orientation: int) -> Image.Image:
 
 
 # -- main ------------------------------------------------------------------------------------
-def main() -> int:
-    count = int(os.environ.get("BENCH_IMAGES", "16"))
+def main(argv: list[str] | None = None) -> int:
+    args = parse_common(__doc__, argv)
+    count = int(os.environ.get("BENCH_IMAGES", "4" if args.quick else "16"))
     threads = int(os.environ.get("BENCH_THREADS", str(os.cpu_count() or 2)))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    rounds = 1 if args.quick else int(os.environ.get("BENCH_ROUNDS", "3"))
+    before = bench_common.load_average()
     t0 = time.perf_counter()
     paths = ensure_photos(count)
     print(
@@ -394,6 +399,22 @@ def main() -> int:
             print(f"  {name}: {steps}  = {sum(ms.values()):5.1f}  (decoded at {w}×{h})")
         code = report(results, threads, work, paths)
         print(load_average("after"))
+        bench_common.write_json(
+            args.json,
+            {
+                "mode": "quick" if args.quick else "full",
+                "photos": count,
+                "threads": threads,
+                "rounds": rounds,
+                "loadavg_before": before,
+                "loadavg_after": bench_common.load_average(),
+                "results": [
+                    {"task": task, "who": who, "threads": n, **results[(task, who, n)]}
+                    for task, who, n, _ in plan
+                ],
+                "quality_ok": code == 0,
+            },
+        )
         return code
     finally:
         shutil.rmtree(work, ignore_errors=True)

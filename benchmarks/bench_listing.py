@@ -30,6 +30,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks._common import load_average, parse_common, write_json
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.local.server import LocalServer
@@ -39,6 +40,7 @@ from s3uploader_gui.core.s3.settings import ConnectionSettings
 BUCKET = "bench-listing"
 PREFIX = "big/"
 KEYS = int(os.environ.get("BENCH_LISTING_KEYS", "100000"))
+QUICK_KEYS = 5000
 MiB = 1024 * 1024
 
 
@@ -206,7 +208,7 @@ def _model_listing(context: S3Context, *, trace: bool = False) -> dict[str, floa
 def _server_only(context: S3Context) -> tuple[float, int]:
     """The listing as raw sequential GETs, each next token cut out of the answer and
     nothing else read: about what the server alone needs (the floor for the model)."""
-    from s3uploader_gui.core.s3 import listing
+    from s3uploader_gui.core.s3 import listing, listing_parse
 
     client = context.client
     base = {"Bucket": BUCKET, "Prefix": PREFIX, "MaxKeys": 1000, "Delimiter": "/"}
@@ -217,7 +219,7 @@ def _server_only(context: S3Context) -> tuple[float, int]:
         kwargs = dict(base, ContinuationToken=token) if token else base
         answer = listing._pool().request("GET", listing._list_url(client, kwargs))
         pages += 1
-        token = listing._peek_next_token(answer.data)
+        token = listing_parse.peek_next_token(answer.data)
         if token is None:
             return time.perf_counter() - start, pages
 
@@ -229,7 +231,12 @@ def _time_cmd(args: list[str], env: dict[str, str]) -> tuple[float, int]:
     return elapsed, sum(1 for line in out.splitlines() if line.strip())
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    global KEYS
+    args = parse_common(__doc__, argv)
+    if args.quick:
+        KEYS = min(KEYS, QUICK_KEYS)
+    before = load_average()
     data = _data_dir()
     data.mkdir(parents=True, exist_ok=True)
     server = LocalServer(data)
@@ -279,6 +286,23 @@ def main() -> int:
         if s5 is not None:
             ok = ok and full <= s5[0]
         print(f"  targets: {'met' if ok else 'NOT met'}")
+        write_json(
+            args.json,
+            {
+                "mode": "quick" if args.quick else "full",
+                "loadavg_before": before,
+                "loadavg_after": load_average(),
+                "keys": rows,
+                "model_first_page_s": first,
+                "model_full_s": full,
+                "server_alone_s": alone,
+                "server_pages": pages,
+                "anchors_s": {name: secs for name, (secs, _) in anchors.items()},
+                "model_peak_rss_growth_mib": round(peak / MiB, 1),
+                "rows_kept_mib": round(retained / MiB, 1),
+                "targets_met": ok,
+            },
+        )
         return 0
     finally:
         server.stop()

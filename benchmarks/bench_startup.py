@@ -35,6 +35,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from benchmarks._common import load_average, parse_common, write_json
+
 WARM_RUNS = int(os.environ.get("BENCH_STARTUP_WARM", "5"))
 COLD_RUNS = int(os.environ.get("BENCH_STARTUP_COLD", "3"))
 TARGET_S = 0.6
@@ -102,7 +104,10 @@ def _importtime(stderr: str) -> tuple[list[tuple[str, float]], list[tuple[str, f
     return packages, sorted(top_level, key=lambda kv: -kv[1]), total
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = parse_common(__doc__, argv)
+    warm_runs, cold_runs = (2, 1) if args.quick else (WARM_RUNS, COLD_RUNS)
+    before = load_average()
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         root = Path(tmp)
         home = root / "home"
@@ -113,13 +118,13 @@ def main() -> int:
         dropped = True
         cold: list[float] = []
         cold_proc: list[float] = []
-        for _ in range(COLD_RUNS):
+        for _ in range(cold_runs):
             dropped = _drop_caches() and dropped
             wall, proc_s, _ = _probe(env)
             cold.append(wall)
             cold_proc.append(proc_s)
         compiled: list[float] = []
-        for i in range(COLD_RUNS):
+        for i in range(cold_runs):
             _drop_caches()
             cache = root / f"pycache-{i}"
             cache.mkdir()
@@ -128,7 +133,7 @@ def main() -> int:
 
         warm: list[float] = []
         warm_proc: list[float] = []
-        for _ in range(WARM_RUNS):
+        for _ in range(warm_runs):
             wall, proc_s, _ = _probe(env)
             warm.append(wall)
             warm_proc.append(proc_s)
@@ -162,6 +167,24 @@ def main() -> int:
         print(f"      {name:<40}{secs * 1000:8.1f} ms")
     ok = cold_median < TARGET_S
     print(f"  target cold < {TARGET_S} s: {'met' if ok else 'NOT met'}")
+    write_json(
+        args.json,
+        {
+            "mode": "quick" if args.quick else "full",
+            "loadavg_before": before,
+            "loadavg_after": load_average(),
+            "cold_s": cold,
+            "cold_median_s": cold_median,
+            "page_cache_dropped": dropped,
+            "warm_s": warm,
+            "warm_median_s": warm_median,
+            "no_bytecode_median_s": statistics.median(compiled),
+            "imports_total_s": total,
+            "imports_by_package_s": dict(packages[:12]),
+            "target_cold_s": TARGET_S,
+            "target_met": ok,
+        },
+    )
     return 0
 
 
