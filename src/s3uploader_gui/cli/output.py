@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,8 @@ Record = dict[str, Any]
 
 def one_line(text: str) -> str:
     """``text`` with control characters escaped, so one item is always one line."""
+    if text.isprintable():
+        return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
@@ -38,6 +41,9 @@ def display_path(path: Path | str) -> str:
     """A local path as the user would type it: relative to the working directory if inside."""
     text = str(path)
     if os.path.isabs(text):
+        inside = _inside_cwd(text)
+        if inside is not None:
+            return inside
         try:
             rel = os.path.relpath(text)
         except ValueError:  # another drive on Windows
@@ -45,6 +51,22 @@ def display_path(path: Path | str) -> str:
         if not rel.startswith(".."):
             return rel
     return text
+
+
+def _inside_cwd(text: str) -> str | None:
+    """What ``relpath`` gives for a normalized absolute path under the working directory,
+    by cutting the prefix (None when only ``relpath`` can tell: outside, or not normal)."""
+    sep = os.sep
+    if "/." in text or sep + "." in text or "//" in text or text.endswith(("/", sep)):
+        return None  # "." or ".." parts, doubled or trailing separators
+    if sep != "/" and "/" in text:
+        return None
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None
+    base = cwd if cwd.endswith(sep) else cwd + sep
+    return text[len(base) :] if text.startswith(base) and len(text) > len(base) else None
 
 
 def record(
@@ -77,6 +99,10 @@ class Reporter:
     get mixed into a half-drawn progress line.
     """
 
+    #: Item lines going to a pipe or a file are flushed at least this often (seconds), so a
+    #: reader of the stream still sees them as they come, without a write per line.
+    FLUSH_INTERVAL = 0.2
+
     def __init__(self, *, json_mode: bool, out: TextIO, err: TextIO) -> None:
         self.json_mode = json_mode
         self.out = out
@@ -84,6 +110,32 @@ class Reporter:
         self.failures = 0
         self._lock = threading.Lock()
         self._status_shown = False
+        try:
+            self._tty = out.isatty()
+        except (AttributeError, ValueError):
+            self._tty = False
+        self._flushed = time.monotonic()
+
+    def _line(self, text: str) -> None:
+        """One line on ``out``: at once on a terminal, else buffered (see FLUSH_INTERVAL)."""
+        self.out.write(text + "\n")
+        if self._tty:
+            self.out.flush()
+            return
+        now = time.monotonic()
+        if now - self._flushed >= self.FLUSH_INTERVAL:
+            self._flushed = now
+            self.out.flush()
+
+    def _flush_out(self) -> None:
+        """Whatever is buffered on ``out`` goes first: lines on stderr or a prompt follow it."""
+        self.out.flush()
+        self._flushed = time.monotonic()
+
+    def flush(self) -> None:
+        """Write out the buffered item lines (at the end of a command)."""
+        with self._lock:
+            self._flush_out()
 
     def _clear_status(self) -> None:
         if self._status_shown:
@@ -94,13 +146,16 @@ class Reporter:
     def status(self, text: str) -> None:
         """Draw ``text`` as the transient progress line (terminal only)."""
         with self._lock:
+            self._flush_out()
             self.err.write("\r\x1b[K" + text)
             self.err.flush()
             self._status_shown = True
 
     def clear_status(self) -> None:
-        """Remove the progress line."""
+        """Remove the progress line (and write out the buffered item lines: what comes
+        next, an error or a prompt, must follow them)."""
         with self._lock:
+            self._flush_out()
             self._clear_status()
 
     def ok(self, data: Record, human: str | None) -> None:
@@ -110,7 +165,7 @@ class Reporter:
             if self.json_mode:
                 self._json(data)
             elif human is not None:
-                print(one_line(human), file=self.out, flush=True)
+                self._line(one_line(human))
 
     def failed(self, data: Record, item: str, message: str, *, command: str) -> None:
         """An item that failed: one line on stderr (and its JSON object on stdout)."""
@@ -119,6 +174,7 @@ class Reporter:
             self.failures += 1
             if self.json_mode:
                 self._json(data)
+            self._flush_out()
             print(
                 f"{command} failed: {one_line(item)}: {one_line(message)}",
                 file=self.err,
@@ -128,11 +184,12 @@ class Reporter:
     def note(self, message: str) -> None:
         """A warning that is not a failure (stderr)."""
         with self._lock:
+            self._flush_out()
             self._clear_status()
             print(f"{PROG}: {one_line(message)}", file=self.err, flush=True)
 
     def _json(self, data: Record) -> None:
-        print(json.dumps(data, ensure_ascii=False, default=str), file=self.out, flush=True)
+        self._line(json.dumps(data, ensure_ascii=False, default=str))
 
     @property
     def exit_code(self) -> int:
