@@ -80,17 +80,17 @@ class _Reader:
         while len(self.buf) < n:
             if n - len(self.buf) > _RECV:
                 # A large body: receive straight into its buffer.
-                data = bytearray(n)
+                whole = bytearray(n)
                 have = len(self.buf)
-                data[:have] = self.buf
+                whole[:have] = self.buf
                 self.buf.clear()
-                view = memoryview(data)
+                view = memoryview(whole)
                 while have < n:
                     got = self.sock.recv_into(view[have:], n - have)
                     if not got:
-                        raise IncompleteRead(bytes(data[:have]), n - have)
+                        raise IncompleteRead(bytes(whole[:have]), n - have)
                     have += got
-                return bytes(data)
+                return bytes(whole)
             if not self.fill():
                 raise IncompleteRead(bytes(self.buf), n - len(self.buf))
         data = bytes(self.buf[:n])
