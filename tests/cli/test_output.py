@@ -129,3 +129,9 @@ def test_display_path_is_relpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             want = text
         assert display_path(text) == want, text
         assert display_path(Path(text)) == display_path(str(Path(text))), text
+
+
+def test_display_path_from_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir("/")
+    assert display_path("/tmp/a b.txt") == os.path.relpath("/tmp/a b.txt") == "tmp/a b.txt"
+    assert display_path("/") == "."

@@ -41,9 +41,9 @@ def display_path(path: Path | str) -> str:
     """A local path as the user would type it: relative to the working directory if inside."""
     text = str(path)
     if os.path.isabs(text):
-        inside = _inside_cwd(text)
-        if inside is not None:
-            return inside
+        fast = _display_fast(text)
+        if fast is not None:
+            return fast
         try:
             rel = os.path.relpath(text)
         except ValueError:  # another drive on Windows
@@ -53,12 +53,13 @@ def display_path(path: Path | str) -> str:
     return text
 
 
-def _inside_cwd(text: str) -> str | None:
-    """What ``relpath`` gives for a normalized absolute path under the working directory,
-    by cutting the prefix (None when only ``relpath`` can tell: outside, or not normal)."""
+def _display_fast(text: str) -> str | None:
+    """What ``display_path`` gives for a normalized absolute path, by comparing prefixes
+    (``relpath`` per line costs more than the rest of it); None when only ``relpath`` can
+    tell ("." or ".." parts, doubled or trailing separators, the directory itself)."""
     sep = os.sep
     if "/." in text or sep + "." in text or "//" in text or text.endswith(("/", sep)):
-        return None  # "." or ".." parts, doubled or trailing separators
+        return None
     if sep != "/" and "/" in text:
         return None
     try:
@@ -66,7 +67,11 @@ def _inside_cwd(text: str) -> str | None:
     except OSError:
         return None
     base = cwd if cwd.endswith(sep) else cwd + sep
-    return text[len(base) :] if text.startswith(base) and len(text) > len(base) else None
+    if text.startswith(base):
+        return text[len(base) :] if len(text) > len(base) else None
+    if os.path.normcase(text) != text or os.path.normcase(cwd) != cwd or text == cwd:
+        return None  # a case-insensitive file system: relpath may still find it inside
+    return text  # outside: relpath would climb with ".."
 
 
 def record(
