@@ -86,15 +86,16 @@ def test_item_lines_to_a_pipe_are_not_flushed_one_by_one() -> None:
     rep.FLUSH_INTERVAL = 3600.0
     for n in range(100):
         rep.ok(record("uploaded"), f"upload: f{n}")
-    assert out.getvalue().count("\n") == 100
-    assert "out flush" not in log
+    assert log == []  # not one write yet (also where ``out`` writes through)
     # A failure on stderr comes after the item lines before it, whoever reads both.
     rep.failed(record("failed"), "item", "why", command="upload")
+    assert out.getvalue() == "".join(f"upload: f{n}\n" for n in range(100))
+    assert [e.split(" ")[:2] for e in log[:2]] == [["out", "write"], ["out", "flush"]]
     assert log.index("out flush") < log.index("err write 'upload failed: item: why'")
     rep.ok(record("uploaded"), "upload: last")
     log.clear()
     rep.flush()
-    assert log == ["out flush"]
+    assert log == ["out write 'upload: last\\n'", "out flush"]
 
 
 def test_item_lines_to_a_terminal_are_flushed_at_once() -> None:

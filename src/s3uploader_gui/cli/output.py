@@ -120,20 +120,26 @@ class Reporter:
         except (AttributeError, ValueError):
             self._tty = False
         self._flushed = time.monotonic()
+        #: Lines not written yet: kept here, as ``out`` itself may write through
+        #: (PYTHONUNBUFFERED).
+        self._pending: list[str] = []
 
     def _line(self, text: str) -> None:
         """One line on ``out``: at once on a terminal, else buffered (see FLUSH_INTERVAL)."""
-        self.out.write(text + "\n")
         if self._tty:
+            self.out.write(text + "\n")
             self.out.flush()
             return
-        now = time.monotonic()
-        if now - self._flushed >= self.FLUSH_INTERVAL:
-            self._flushed = now
-            self.out.flush()
+        self._pending.append(text)
+        if time.monotonic() - self._flushed >= self.FLUSH_INTERVAL:
+            self._flush_out()
 
     def _flush_out(self) -> None:
-        """Whatever is buffered on ``out`` goes first: lines on stderr or a prompt follow it."""
+        """Whatever is buffered for ``out`` goes first: lines on stderr or a prompt follow it."""
+        if self._pending:
+            text = "\n".join(self._pending) + "\n"
+            self._pending.clear()
+            self.out.write(text)
         self.out.flush()
         self._flushed = time.monotonic()
 
