@@ -69,7 +69,11 @@ class Store:
         self._prepare = prepare
         #: Statements written later, together (``defer``): (sql, parameters, on_error).
         self._deferred: list[tuple[str, tuple[object, ...], OnError | None]] = []
-        self._timer: threading.Timer | None = None
+        # One thread writes them GROUP_DELAY after the first (started with the first):
+        # a thread per group would make the caller wait for it to start.
+        self._first = threading.Event()
+        self._closing = threading.Event()
+        self._writer: threading.Thread | None = None
         try:
             self.db = self._open()
         except sqlite3.DatabaseError as exc:
@@ -110,10 +114,9 @@ class Store:
     def close(self) -> None:
         """Write what is deferred, then close."""
         self.flush()
+        self._closing.set()
+        self._first.set()
         with self.lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
             self.db.close()
 
     def defer(self, sql: str, params: tuple[object, ...], on_error: OnError | None) -> None:
@@ -124,13 +127,25 @@ class Store:
         with self.lock:
             self._deferred.append((sql, params, on_error))
             if len(self._deferred) < GROUP_SIZE:
-                if self._timer is None:
-                    self._timer = threading.Timer(GROUP_DELAY, self.flush)
-                    self._timer.daemon = True
-                    self._timer.start()
+                if len(self._deferred) == 1:
+                    self._first.set()
+                    if self._writer is None:
+                        self._writer = threading.Thread(
+                            target=self._write_later, name="journal-writer", daemon=True
+                        )
+                        self._writer.start()
                 return
             failed = self._write_deferred()
         _tell(failed)
+
+    def _write_later(self) -> None:
+        """The writer thread: the deferred statements, GROUP_DELAY after the first."""
+        while not self._closing.is_set():
+            self._first.wait()
+            self._first.clear()
+            if self._closing.wait(GROUP_DELAY):
+                return  # ``close`` writes them
+            self.flush()
 
     def flush(self) -> None:
         """Write the deferred statements now (never raises: see ``defer``)."""
@@ -141,9 +156,6 @@ class Store:
     def _write_deferred(self) -> tuple[Exception, list[OnError | None]] | None:
         """Under the lock: the deferred statements in one transaction; on failure, the
         error and whom to tell (they are told once the lock is released)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         pending, self._deferred = self._deferred, []
         if not pending:
             return None
