@@ -13,7 +13,7 @@ import botocore.exceptions as bce
 import pytest
 
 from s3uploader_gui.core.s3.http import Connections
-from s3uploader_gui.core.s3.http_response import MAX_HEAD, BadResponse, read_response
+from s3uploader_gui.core.s3.http_response import MAX_HEAD, BadResponse, Response, read_response
 
 WEED_PUT = (
     b"HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nContent-Length: 0\r\n"
@@ -272,3 +272,16 @@ def test_bare_newlines_and_a_large_body() -> None:
     assert response.body == body
     assert response.headers == {"content-length": str(len(body)), "a": "spaced"}
     assert not response.will_close
+
+
+def test_keep_alive_by_version_and_connection_header() -> None:
+    def closes(raw: bytes) -> bool:
+        response = _answer(raw, close=False)
+        assert isinstance(response, Response)
+        return response.will_close
+
+    assert not closes(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    assert closes(b"HTTP/1.1 200 OK\r\nConnection: Close\r\nContent-Length: 0\r\n\r\n")
+    assert closes(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
+    assert not closes(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n")
+    assert closes(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n")  # extra

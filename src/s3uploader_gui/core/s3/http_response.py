@@ -134,7 +134,7 @@ def read_response(sock: socket.socket, method: str) -> Response:
             raise BadResponse("the server switched protocols")
     else:
         raise BadResponse("too many interim answers")
-    will_close = version == b"HTTP/1.0" or _closes(headers, version)
+    will_close = _closes(headers, version)
     if method == "HEAD" or status in (204, 304):
         body = b""
     elif "transfer-encoding" in headers:
