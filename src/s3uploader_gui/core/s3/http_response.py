@@ -17,7 +17,9 @@ from http.client import HTTPException, IncompleteRead, LineTooLong, RemoteDiscon
 MAX_HEAD = 64 * 1024
 #: At most this many interim (1xx) answers before the real one.
 _MAX_INTERIM = 10
-_RECV = 256 * 1024
+#: One receive at most (a larger one costs an allocation the size of it, for answers
+#: that are mostly under a kilobyte).
+_RECV = 64 * 1024
 _HEX = b"0123456789abcdefABCDEF"
 
 
