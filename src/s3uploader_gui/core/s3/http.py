@@ -36,8 +36,9 @@ class Body(Protocol):
     def seek(self, pos: int, whence: int = 0) -> int: ...
 
 
-#: Called before each attempt: the request's head and, when held in memory, its body.
-Prepare = Callable[[], tuple[bytes, bytes | None]]
+#: Called before each attempt: the request's head and, when held in memory, its body
+#: (a view of the caller's bytes: it is copied once, joined to the head).
+Prepare = Callable[[], tuple[bytes, bytes | memoryview | None]]
 
 
 class Connections:
