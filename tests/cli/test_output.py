@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+from pathlib import Path
 
-from s3uploader_gui.cli.output import ProgressLine, Reporter, one_line, record
+import pytest
+
+from s3uploader_gui.cli.output import ProgressLine, Reporter, display_path, one_line, record
 from s3uploader_gui.core.transfers.progress import TransferProgress
 
 
@@ -55,3 +59,80 @@ def test_progress_line_is_cleared_before_item_lines() -> None:
     rep.status(text)
     rep.failed(record("failed"), "item", "why", command="upload")
     assert err.getvalue() == f"\r\x1b[K{text}\r\x1b[Kupload failed: item: why\n"
+
+
+class _Stream(io.StringIO):
+    """A pipe-like stream that logs its writes and flushes into a shared list."""
+
+    def __init__(self, name: str, log: list[str], *, tty: bool = False) -> None:
+        super().__init__()
+        self.name_, self.log, self.tty = name, log, tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.log.append(f"{self.name_} write {text!r}")
+        return super().write(text)
+
+    def flush(self) -> None:
+        self.log.append(f"{self.name_} flush")
+
+
+def test_item_lines_to_a_pipe_are_not_flushed_one_by_one() -> None:
+    log: list[str] = []
+    out, err = _Stream("out", log), _Stream("err", log)
+    rep = Reporter(json_mode=False, out=out, err=err)
+    rep.FLUSH_INTERVAL = 3600.0
+    for n in range(100):
+        rep.ok(record("uploaded"), f"upload: f{n}")
+    assert log == []  # not one write yet (also where ``out`` writes through)
+    # A failure on stderr comes after the item lines before it, whoever reads both.
+    rep.failed(record("failed"), "item", "why", command="upload")
+    assert out.getvalue() == "".join(f"upload: f{n}\n" for n in range(100))
+    assert [e.split(" ")[:2] for e in log[:2]] == [["out", "write"], ["out", "flush"]]
+    assert log.index("out flush") < log.index("err write 'upload failed: item: why'")
+    rep.ok(record("uploaded"), "upload: last")
+    log.clear()
+    rep.flush()
+    assert log == ["out write 'upload: last\\n'", "out flush"]
+
+
+def test_item_lines_to_a_terminal_are_flushed_at_once() -> None:
+    log: list[str] = []
+    rep = Reporter(json_mode=True, out=_Stream("out", log, tty=True), err=_Stream("err", log))
+    rep.ok(record("uploaded", key="k"), None)
+    assert log[-1] == "out flush"
+
+
+def test_display_path_is_relpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = tmp_path / "work"
+    base.mkdir()
+    monkeypatch.chdir(base)
+    cwd = os.getcwd()
+    cases = [
+        f"{cwd}/a.txt",
+        f"{cwd}/dir/b c.jpg",
+        f"{cwd}/.hidden/x",
+        f"{cwd}/dir/../up.txt",
+        f"{cwd}/./dot",
+        f"{cwd}//double",
+        f"{cwd}/trailing/",
+        cwd,
+        f"{cwd}x/sibling",
+        str(tmp_path / "outside.txt"),
+        "/",
+        "relative/path",
+    ]
+    for text in cases:
+        want = os.path.relpath(text) if os.path.isabs(text) else text
+        if want.startswith(".."):
+            want = text
+        assert display_path(text) == want, text
+        assert display_path(Path(text)) == display_path(str(Path(text))), text
+
+
+def test_display_path_from_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir("/")
+    assert display_path("/tmp/a b.txt") == os.path.relpath("/tmp/a b.txt") == "tmp/a b.txt"
+    assert display_path("/") == "."

@@ -39,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     rep = Reporter(json_mode=args.json, out=sys.stdout, err=sys.stderr)
     try:
-        return int(args.func(args, rep))
+        code = int(args.func(args, rep))
+        rep.flush()  # item lines to a pipe are buffered: a closed pipe is told here
+        return code
     except KeyboardInterrupt:
         rep.clear_status()
         print("Cancelled.", file=sys.stderr, flush=True)

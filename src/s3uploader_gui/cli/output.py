@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,8 @@ Record = dict[str, Any]
 
 def one_line(text: str) -> str:
     """``text`` with control characters escaped, so one item is always one line."""
+    if text.isprintable():
+        return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
@@ -38,6 +41,9 @@ def display_path(path: Path | str) -> str:
     """A local path as the user would type it: relative to the working directory if inside."""
     text = str(path)
     if os.path.isabs(text):
+        fast = _display_fast(text)
+        if fast is not None:
+            return fast
         try:
             rel = os.path.relpath(text)
         except ValueError:  # another drive on Windows
@@ -45,6 +51,27 @@ def display_path(path: Path | str) -> str:
         if not rel.startswith(".."):
             return rel
     return text
+
+
+def _display_fast(text: str) -> str | None:
+    """What ``display_path`` gives for a normalized absolute path, by comparing prefixes
+    (``relpath`` per line costs more than the rest of it); None when only ``relpath`` can
+    tell ("." or ".." parts, doubled or trailing separators, the directory itself)."""
+    sep = os.sep
+    if "/." in text or sep + "." in text or "//" in text or text.endswith(("/", sep)):
+        return None
+    if sep != "/" and "/" in text:
+        return None
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None
+    base = cwd if cwd.endswith(sep) else cwd + sep
+    if text.startswith(base):
+        return text[len(base) :] if len(text) > len(base) else None
+    if os.path.normcase(text) != text or os.path.normcase(cwd) != cwd or text == cwd:
+        return None  # a case-insensitive file system: relpath may still find it inside
+    return text  # outside: relpath would climb with ".."
 
 
 def record(
@@ -77,6 +104,10 @@ class Reporter:
     get mixed into a half-drawn progress line.
     """
 
+    #: Item lines going to a pipe or a file are flushed at least this often (seconds), so a
+    #: reader of the stream still sees them as they come, without a write per line.
+    FLUSH_INTERVAL = 0.2
+
     def __init__(self, *, json_mode: bool, out: TextIO, err: TextIO) -> None:
         self.json_mode = json_mode
         self.out = out
@@ -84,6 +115,38 @@ class Reporter:
         self.failures = 0
         self._lock = threading.Lock()
         self._status_shown = False
+        try:
+            self._tty = out.isatty()
+        except (AttributeError, ValueError):
+            self._tty = False
+        self._flushed = time.monotonic()
+        #: Lines not written yet: kept here, as ``out`` itself may write through
+        #: (PYTHONUNBUFFERED).
+        self._pending: list[str] = []
+
+    def _line(self, text: str) -> None:
+        """One line on ``out``: at once on a terminal, else buffered (see FLUSH_INTERVAL)."""
+        if self._tty:
+            self.out.write(text + "\n")
+            self.out.flush()
+            return
+        self._pending.append(text)
+        if time.monotonic() - self._flushed >= self.FLUSH_INTERVAL:
+            self._flush_out()
+
+    def _flush_out(self) -> None:
+        """Whatever is buffered for ``out`` goes first: lines on stderr or a prompt follow it."""
+        if self._pending:
+            text = "\n".join(self._pending) + "\n"
+            self._pending.clear()
+            self.out.write(text)
+        self.out.flush()
+        self._flushed = time.monotonic()
+
+    def flush(self) -> None:
+        """Write out the buffered item lines (at the end of a command)."""
+        with self._lock:
+            self._flush_out()
 
     def _clear_status(self) -> None:
         if self._status_shown:
@@ -94,13 +157,16 @@ class Reporter:
     def status(self, text: str) -> None:
         """Draw ``text`` as the transient progress line (terminal only)."""
         with self._lock:
+            self._flush_out()
             self.err.write("\r\x1b[K" + text)
             self.err.flush()
             self._status_shown = True
 
     def clear_status(self) -> None:
-        """Remove the progress line."""
+        """Remove the progress line (and write out the buffered item lines: what comes
+        next, an error or a prompt, must follow them)."""
         with self._lock:
+            self._flush_out()
             self._clear_status()
 
     def ok(self, data: Record, human: str | None) -> None:
@@ -110,7 +176,7 @@ class Reporter:
             if self.json_mode:
                 self._json(data)
             elif human is not None:
-                print(one_line(human), file=self.out, flush=True)
+                self._line(one_line(human))
 
     def failed(self, data: Record, item: str, message: str, *, command: str) -> None:
         """An item that failed: one line on stderr (and its JSON object on stdout)."""
@@ -119,6 +185,7 @@ class Reporter:
             self.failures += 1
             if self.json_mode:
                 self._json(data)
+            self._flush_out()
             print(
                 f"{command} failed: {one_line(item)}: {one_line(message)}",
                 file=self.err,
@@ -128,11 +195,12 @@ class Reporter:
     def note(self, message: str) -> None:
         """A warning that is not a failure (stderr)."""
         with self._lock:
+            self._flush_out()
             self._clear_status()
             print(f"{PROG}: {one_line(message)}", file=self.err, flush=True)
 
     def _json(self, data: Record) -> None:
-        print(json.dumps(data, ensure_ascii=False, default=str), file=self.out, flush=True)
+        self._line(json.dumps(data, ensure_ascii=False, default=str))
 
     @property
     def exit_code(self) -> int:

@@ -306,11 +306,11 @@ class FastPut(Routes):
             target = f"{path}?{bare}" if query else path
             signer = route.signer
 
-            def prepare() -> tuple[bytes, bytes | None]:
-                if body is None:
-                    payload: bytes | None = b""
-                else:
-                    payload = body.read(length) if length <= SMALL else None
+            def prepare() -> tuple[bytes, bytes | memoryview | None]:
+                payload: bytes | memoryview | None = b""
+                if body is not None:
+                    read = getattr(body, "read_view", body.read)  # no copy when it can
+                    payload = read(length) if length <= SMALL else None
                 if payload is not None and len(payload) != length:
                     raise ValueError("the request body is shorter than its length")
                 digest = UNSIGNED_PAYLOAD
@@ -323,7 +323,8 @@ class FastPut(Routes):
                     with_length=body is not None,
                 )  # fmt: skip
                 if self._handlers:
-                    request = Request(operation, parse_head(head), payload, target)
+                    held = bytes(payload) if payload is not None else None
+                    request = Request(operation, parse_head(head), held, target)
                     self._emit("before-send", operation, request=request)
                     payload = request.body if payload is not None else None
                 return head, payload

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from xml.etree import ElementTree
 
+from s3uploader_gui.core.s3.http_response import read_response
+
 #: Request bodies up to this size go out with their headers in one write.
 SMALL = 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -34,8 +36,9 @@ class Body(Protocol):
     def seek(self, pos: int, whence: int = 0) -> int: ...
 
 
-#: Called before each attempt: the request's head and, when held in memory, its body.
-Prepare = Callable[[], tuple[bytes, bytes | None]]
+#: Called before each attempt: the request's head and, when held in memory, its body
+#: (a view of the caller's bytes: it is copied once, joined to the head).
+Prepare = Callable[[], tuple[bytes, bytes | memoryview | None]]
 
 
 class Connections:
@@ -106,9 +109,7 @@ class Connections:
                 self._drop(sock)  # cancelled mid-body: the connection is unusable
                 raise
             try:
-                response = http.client.HTTPResponse(sock, method=method)
-                response.begin()
-                data = response.read()
+                response = read_response(sock, method)
             except _STALE as exc:
                 self._drop(sock)
                 if reused and attempt == 0:
@@ -127,10 +128,9 @@ class Connections:
                 raise
             if response.will_close:
                 self._drop(sock)
-            answer_headers = {k.lower(): v for k, v in response.getheaders()}
             if response.status >= 300:
-                raise client_error(operation, response.status, answer_headers, data)
-            return answer_headers, data
+                raise client_error(operation, response.status, response.headers, response.body)
+            return response.headers, response.body
         raise AssertionError("unreachable")
 
     def close(self) -> None:
@@ -186,12 +186,10 @@ def _early_answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes] | No
     """The answer a server sent before closing on a request body, if any."""
     try:
         sock.settimeout(2.0)
-        response = http.client.HTTPResponse(sock, method="PUT")
-        response.begin()
-        data = response.read()
+        response = read_response(sock, "PUT")
     except Exception:
         return None
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+    return response.status, response.headers, response.body
 
 
 def client_error(operation: str, status: int, headers: Mapping[str, str], data: bytes) -> Exception:

@@ -279,7 +279,10 @@ class TransferEngine:
             conflict,
             on_notice,
         )
-        return run.run()
+        try:
+            return run.run()
+        finally:
+            self.journal.flush()  # how the last items ended (``Journal.finish`` groups them)
 
     def discard(self, items: Sequence[JournalItem]) -> None:
         """Forget journaled uploads the user will not resume, aborting their multipart

@@ -8,7 +8,9 @@ the engine then continues a multipart upload from its confirmed parts (checked a
 ListParts) instead of starting over or creating a second upload.
 
 Writes are small and committed at once (WAL mode), so a SIGKILL loses at most the part
-that was in flight. One ``Journal`` may be used from many threads.
+that was in flight. The one exception is how a single-request upload ended, during a
+batch: those marks are committed in groups (``Journal.finish``), since losing one only
+means that file is offered again. One ``Journal`` may be used from many threads.
 
 Several instances of the app share the file: every row carries its owner (see
 ``journal_owner``). ``resumable`` offers only rows whose owner is gone, ``begin`` never
@@ -28,15 +30,33 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from s3uploader_gui.core import paths
-from s3uploader_gui.core.transfers.journal_owner import NOBODY, Owner, Owners, this_process
+from s3uploader_gui.core.transfers.journal_owner import Owner, Owners, this_process
+from s3uploader_gui.core.transfers.journal_rows import (
+    COLUMNS as _COLUMNS,
+)
+from s3uploader_gui.core.transfers.journal_rows import (
+    NO_ROW,
+    UNFINISHED_STATES,
+    JournalItem,
+    JournalPart,
+)
+from s3uploader_gui.core.transfers.journal_rows import item_from_row as _item
+from s3uploader_gui.core.transfers.journal_rows import no_row as _no_row
+from s3uploader_gui.core.transfers.journal_rows import (
+    unfinished_by_identity as _unfinished_by_identity,
+)
 from s3uploader_gui.core.transfers.journal_store import Guard, Store
 
 T = TypeVar("T")
+
+__all__ = ["NO_ROW", "UNFINISHED_STATES", "Journal", "JournalItem", "JournalPart"]
+
+_FINISH = "UPDATE items SET state=?, error=?, upload_id=NULL, updated=? WHERE id=?"
 
 JOURNAL_NAME = "transfers.sqlite3"
 
@@ -71,49 +91,6 @@ CREATE TABLE IF NOT EXISTS parts (
 );
 """
 
-#: The columns of ``items``, in the order ``_item`` reads them.
-_COLUMNS = (
-    "id, connection, bucket, key, path, size, mtime_ns, state, upload_id, part_size, "
-    "checksum_algorithm, options, error, owner_pid, owner_started"
-)
-
-#: States in which a row still has work to do (offered for resuming at start).
-UNFINISHED_STATES = ("queued", "preparing", "uploading", "paused", "failed")
-
-#: The id of a row that could not be written (a guarded ``begin`` that failed).
-NO_ROW = -1
-
-
-@dataclass(frozen=True)
-class JournalPart:
-    """One part the server confirmed."""
-
-    number: int
-    size: int
-    etag: str
-    checksum: str
-
-
-@dataclass(frozen=True)
-class JournalItem:
-    """One journaled upload."""
-
-    id: int
-    connection: str
-    bucket: str
-    key: str
-    path: Path
-    size: int
-    mtime_ns: int
-    state: str
-    upload_id: str | None
-    part_size: int | None
-    checksum_algorithm: str | None
-    options: dict[str, Any]
-    error: str
-    #: The program that works on it (``NOBODY`` for rows older than owners).
-    owner: Owner = NOBODY
-
 
 def default_journal_path() -> Path:
     """``transfers.sqlite3`` in the user data directory."""
@@ -139,6 +116,11 @@ class Journal:
     def close(self) -> None:
         """Close the database (idempotent). A ``guarded`` view shares it: never close one."""
         self._store.close()
+
+    def flush(self) -> None:
+        """Commit the marks ``finish`` has grouped (at the end of a batch); never raises
+        (a failure goes to the view that wrote them)."""
+        self._store.flush()
 
     # -- failures ------------------------------------------------------------------------
     def guarded(self, on_failure: Callable[[str], None]) -> Journal:
@@ -214,10 +196,23 @@ class Journal:
     ) -> list[JournalItem]:
         """``begin`` for many (key, path, size, mtime_ns, options) in one transaction:
         a whole queue is journaled before its first upload, at the cost of one commit."""
-        return self._do(
-            lambda db: [self._begin(db, connection, bucket, *entry) for entry in entries],
-            lambda: [_no_row(connection, bucket, *entry) for entry in entries],
-        )
+
+        def op(db: sqlite3.Connection) -> list[JournalItem]:
+            owners = Owners(self.owner)
+            known = _unfinished_by_identity(db, connection, bucket, len(entries))
+            encoded: dict[int, str] = {}  # entries often share one options object
+            items = []
+            for key, path, size, mtime_ns, options in entries:
+                text = encoded.get(id(options))
+                if text is None:
+                    text = encoded[id(options)] = json.dumps(options or {})
+                items.append(
+                    self._begin(db, connection, bucket, key, path, size, mtime_ns, options,
+                                owners=owners, encoded=text, known=known)
+                )  # fmt: skip
+            return items
+
+        return self._do(op, lambda: [_no_row(connection, bucket, *entry) for entry in entries])
 
     def _begin(
         self,
@@ -229,18 +224,30 @@ class Journal:
         size: int,
         mtime_ns: int,
         options: dict[str, Any] | None,
+        *,
+        owners: Owners | None = None,
+        encoded: str | None = None,
+        known: dict[tuple[str, str], list[JournalItem]] | None = None,
     ) -> JournalItem:
+        """``known``: the unfinished rows of this connection and bucket by (key, path),
+        newest first (``_unfinished_by_identity``), kept up to date here; None: asked."""
         now = time.time()
-        placeholders = ",".join("?" for _ in UNFINISHED_STATES)
-        rows = db.execute(
-            f"SELECT {_COLUMNS} FROM items WHERE connection=? AND bucket=? AND key=? "
-            f"AND path=? AND state IN ({placeholders}) ORDER BY id DESC",
-            (connection, bucket, key, str(path), *UNFINISHED_STATES),
-        ).fetchall()
-        encoded = json.dumps(options or {})
+        where = str(path)
+        if known is None:
+            placeholders = ",".join("?" for _ in UNFINISHED_STATES)
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE connection=? AND bucket=? AND key=? "
+                f"AND path=? AND state IN ({placeholders}) ORDER BY id DESC",
+                (connection, bucket, key, where, *UNFINISHED_STATES),
+            ).fetchall()
+            candidates = [_item(row) for row in rows]
+        else:
+            candidates = known.setdefault((key, where), [])
+        if encoded is None:
+            encoded = json.dumps(options or {})
         mine = self.owner
-        owners = Owners(mine)
-        for item in map(_item, rows):
+        owners = owners or Owners(mine)
+        for n, item in enumerate(candidates):
             if owners.other_running(item.owner):
                 continue  # another running instance's upload: never touched
             if item.size == size and item.mtime_ns == mtime_ns:
@@ -249,22 +256,27 @@ class Journal:
                     "updated=? WHERE id=?",
                     (encoded, mine.pid, mine.started, now, item.id),
                 )
-                return replace(item, state="queued", options=json.loads(encoded), owner=mine)
+                taken = replace(item, state="queued", options=json.loads(encoded), owner=mine)
+                candidates[n] = taken
+                return taken
             db.execute("UPDATE items SET state='stale', updated=? WHERE id=?", (now, item.id))
+            del candidates[n]
             break
         cur = db.execute(
             "INSERT INTO items (connection, bucket, key, path, size, mtime_ns, state, "
             "options, created, updated, owner_pid, owner_started) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (connection, bucket, key, str(path), size, mtime_ns, "queued", encoded, now, now,
+            (connection, bucket, key, where, size, mtime_ns, "queued", encoded, now, now,
              mine.pid, mine.started),
         )  # fmt: skip
-        return replace(
-            _no_row(connection, bucket, key, path, size, mtime_ns, options),
-            id=int(cur.lastrowid or 0),
-            options=json.loads(encoded),
-            owner=mine,
-        )
+        made = JournalItem(
+            id=int(cur.lastrowid or 0), connection=connection, bucket=bucket, key=key,
+            path=path if isinstance(path, Path) else Path(path), size=size, mtime_ns=mtime_ns,
+            state="queued", upload_id=None, part_size=None, checksum_algorithm=None,
+            options=json.loads(encoded), error="", owner=mine,
+        )  # fmt: skip
+        candidates.insert(0, made)
+        return made
 
     def get(self, item_id: int) -> JournalItem | None:
         def op(db: sqlite3.Connection) -> JournalItem | None:
@@ -338,16 +350,24 @@ class Journal:
 
     def finish(self, item_id: int, state: str, error: str = "", *, parts: bool = True) -> None:
         """The item ended (done, cancelled, skipped...): its parts are no longer needed.
-        ``parts=False``: it never had any (a single PUT), one statement is enough."""
-        update = "UPDATE items SET state=?, error=?, upload_id=NULL, updated=? WHERE id=?"
+        ``parts=False``: it never had any (a single PUT), one statement is enough; on a
+        batch's view (``guarded``) that statement is committed with others (see
+        ``journal_store.GROUP_SIZE``; ``flush`` commits them at the batch's end): a mark
+        lost in a crash only has the file offered again, whereas a commit per file would
+        cost a batch of small files more than their uploads."""
+        if item_id == NO_ROW:
+            return
+        params = (state, error, time.time(), item_id)
+        if not parts and self._guard is not None:
+            self._store.defer(_FINISH, params, self._guard.fail)
+            return
 
         def op(db: sqlite3.Connection) -> None:
             if parts:
                 db.execute("DELETE FROM parts WHERE item_id=?", (item_id,))
-            db.execute(update, (state, error, time.time(), item_id))
+            db.execute(_FINISH, params)
 
-        if item_id != NO_ROW:
-            self._do(op, _nothing, ending=True, transaction=parts)
+        self._do(op, _nothing, ending=True, transaction=parts)
 
     def unfinished(self, connection: str | None = None) -> list[JournalItem]:
         """Rows with work left (optionally for one connection), oldest first, whoever
@@ -443,41 +463,3 @@ def _prepare(db: sqlite3.Connection) -> None:
 
 def _nothing() -> None:
     return None
-
-
-def _no_row(
-    connection: str,
-    bucket: str,
-    key: str,
-    path: Path,
-    size: int,
-    mtime_ns: int,
-    options: dict[str, Any] | None,
-) -> JournalItem:
-    """An item with no row (``NO_ROW``): what a guarded ``begin`` that failed answers."""
-    return JournalItem(
-        id=NO_ROW, connection=connection, bucket=bucket, key=key, path=Path(path), size=size,
-        mtime_ns=mtime_ns, state="queued", upload_id=None, part_size=None,
-        checksum_algorithm=None, options=dict(options or {}), error="",
-    )  # fmt: skip
-
-
-def _item(row: tuple[Any, ...]) -> JournalItem:
-    (item_id, connection, bucket, key, path, size, mtime_ns, state, upload_id, part_size,
-     algorithm, options, error, owner_pid, owner_started) = row  # fmt: skip
-    return JournalItem(
-        id=int(item_id),
-        connection=str(connection),
-        bucket=str(bucket),
-        key=str(key),
-        path=Path(path),
-        size=int(size),
-        mtime_ns=int(mtime_ns),
-        state=str(state),
-        upload_id=upload_id,
-        part_size=part_size,
-        checksum_algorithm=algorithm,
-        options=json.loads(options or "{}"),
-        error=str(error),
-        owner=Owner(int(owner_pid), str(owner_started)),
-    )

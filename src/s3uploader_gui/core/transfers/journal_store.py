@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import logging
 import os
 import sqlite3
@@ -46,6 +47,15 @@ def is_damage(exc: BaseException) -> bool:
     )
 
 
+#: Deferred statements are committed together once this many wait, or ``GROUP_DELAY``
+#: seconds after the first of them (whichever comes first), or before anything else.
+GROUP_SIZE = 256
+GROUP_DELAY = 0.25
+
+#: Told when a deferred statement could not be written (a batch's ``Guard.fail``).
+OnError = Callable[[Exception], None]
+
+
 class Store:
     """One connection to the journal file (``None``: a database in memory)."""
 
@@ -57,6 +67,13 @@ class Store:
         #: Set when a statement found the file damaged; ``recover`` starts a new one.
         self.damaged = False
         self._prepare = prepare
+        #: Statements written later, together (``defer``): (sql, parameters, on_error).
+        self._deferred: list[tuple[str, tuple[object, ...], OnError | None]] = []
+        # One thread writes them GROUP_DELAY after the first (started with the first):
+        # a thread per group would make the caller wait for it to start.
+        self._first = threading.Event()
+        self._closing = threading.Event()
+        self._writer: threading.Thread | None = None
         try:
             self.db = self._open()
         except sqlite3.DatabaseError as exc:
@@ -95,28 +112,101 @@ class Store:
         return db
 
     def close(self) -> None:
+        """Write what is deferred, then close."""
+        self.flush()
+        self._closing.set()
+        self._first.set()
         with self.lock:
             self.db.close()
 
-    def run(self, op: Callable[[sqlite3.Connection], T], *, transaction: bool) -> T:
-        """``op`` under the lock (in a transaction, committed at once, when asked)."""
+    def defer(self, sql: str, params: tuple[object, ...], on_error: OnError | None) -> None:
+        """Run ``sql`` later, in one transaction with the other deferred statements (see
+        ``GROUP_SIZE``): for marks whose loss in a crash costs little (an upload that
+        ended is offered again). Whatever runs next on the store runs after them. A
+        failure goes to ``on_error`` (None: it is logged)."""
         with self.lock:
-            db = self.db
-            try:
-                if not transaction:
-                    return op(db)
-                db.execute("BEGIN IMMEDIATE")
-                result = op(db)
-                db.execute("COMMIT")
-                return result
-            except BaseException as exc:
-                if transaction and db.in_transaction:
-                    # SQLite may have rolled back by itself (a full disk): only if not.
-                    with contextlib.suppress(sqlite3.Error):
-                        db.execute("ROLLBACK")
-                if is_damage(exc):
-                    self.damaged = True
-                raise
+            self._deferred.append((sql, params, on_error))
+            if len(self._deferred) < GROUP_SIZE:
+                if len(self._deferred) == 1:
+                    self._first.set()
+                    if self._writer is None:
+                        self._writer = threading.Thread(
+                            target=self._write_later, name="journal-writer", daemon=True
+                        )
+                        self._writer.start()
+                return
+            failed = self._write_deferred()
+        _tell(failed)
+
+    def _write_later(self) -> None:
+        """The writer thread: the deferred statements, GROUP_DELAY after the first."""
+        while not self._closing.is_set():
+            self._first.wait()
+            self._first.clear()
+            if self._closing.wait(GROUP_DELAY):
+                return  # ``close`` writes them
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the deferred statements now (never raises: see ``defer``)."""
+        with self.lock:
+            failed = self._write_deferred()
+        _tell(failed)
+
+    def _write_deferred(self) -> tuple[Exception, list[OnError | None]] | None:
+        """Under the lock: the deferred statements in one transaction; on failure, the
+        error and whom to tell (they are told once the lock is released)."""
+        pending, self._deferred = self._deferred, []
+        if not pending:
+            return None
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for sql, group in itertools.groupby(pending, key=lambda entry: entry[0]):
+                db.executemany(sql, [entry[1] for entry in group])
+            db.execute("COMMIT")
+        except Exception as exc:
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            if is_damage(exc):
+                self.damaged = True
+            whom: list[OnError | None] = []
+            for entry in pending:
+                if entry[2] not in whom:  # bound methods of one guard are equal
+                    whom.append(entry[2])
+            return exc, whom
+        return None
+
+    def run(self, op: Callable[[sqlite3.Connection], T], *, transaction: bool) -> T:
+        """``op`` under the lock (in a transaction, committed at once, when asked), after
+        the deferred statements."""
+        failed = None
+        try:
+            with self.lock:
+                if self._deferred:
+                    failed = self._write_deferred()
+                return self._run(op, transaction=transaction)
+        finally:
+            _tell(failed)
+
+    def _run(self, op: Callable[[sqlite3.Connection], T], *, transaction: bool) -> T:
+        db = self.db
+        try:
+            if not transaction:
+                return op(db)
+            db.execute("BEGIN IMMEDIATE")
+            result = op(db)
+            db.execute("COMMIT")
+            return result
+        except BaseException as exc:
+            if transaction and db.in_transaction:
+                # SQLite may have rolled back by itself (a full disk): only if not.
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            if is_damage(exc):
+                self.damaged = True
+            raise
 
     def recover(self) -> Path | None:
         """Set the damaged file aside and start a new journal; where the old one went
@@ -131,6 +221,17 @@ class Store:
             self.damaged = False
         log.warning("the transfer journal was damaged: kept as %s; a new one was started", aside)
         return aside
+
+
+def _tell(failed: tuple[Exception, list[OnError | None]] | None) -> None:
+    if failed is None:
+        return
+    exc, whom = failed
+    for on_error in whom:
+        if on_error is None:
+            log.warning("the transfer journal could not record how uploads ended: %s", exc)
+        else:
+            on_error(exc)
 
 
 def set_aside(path: Path) -> Path:

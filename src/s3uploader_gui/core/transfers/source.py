@@ -121,13 +121,16 @@ class SourceFile:
 
     def check(self) -> None:
         """Raise ``changed`` unless the open file and the file at its path are still the
-        one opened, as it was (size, times, inode)."""
-        now = Identity.of(os.fstat(self._file.fileno()))
+        one opened, as it was (size, times, inode).
+
+        One ``stat`` of the path answers for both: while this file is open its inode
+        cannot be freed, so no other file can have its inode and device; a path showing
+        them is this very file, and ``fstat`` would show the same size and times."""
         try:
             at_path = os.stat(self.path)
         except FileNotFoundError:
             raise changed(self.name) from None
-        if now != self.identity or (at_path.st_ino, at_path.st_dev) != (now.inode, now.device):
+        if Identity.of(at_path) != self.identity:
             raise changed(self.name)
 
     def close(self) -> None:
