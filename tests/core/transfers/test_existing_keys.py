@@ -370,3 +370,37 @@ def test_a_server_listing_out_of_key_order_gets_a_head_per_file(
     assert all(r.status is ItemStatus.DONE for r in results if r.index != 4)
     assert len(_lists(proxy)) == 1
     assert len(_heads(proxy)) == 10
+
+
+def test_a_put_whose_answer_was_lost_finds_its_own_object_and_is_done(
+    path_kind: str,
+    seaweed: LocalServerInfo,
+    seaweed_context: S3Context,
+    proxy: Proxy,
+    seaweed_bucket: str,
+    tmp_path: Path,
+) -> None:
+    """The server stored the conditional PUT but the answer never came: the PUT sent
+    again is refused (412), and the key is found to hold this file's bytes."""
+    sources = _sources(tmp_path, [f"f{i:02}.bin" for i in range(10)], "lost/")
+    target = "/lost/f03.bin"
+    lost: list[Request] = []
+
+    def lose_the_answer(request: Request) -> None:
+        if request.is_put_object and request.path.endswith(target) and not lost:
+            lost.append(request)
+            raise ConnectionResetError("the answer is lost")
+
+    proxy.after = lose_the_answer
+    eng = _engine(seaweed, proxy)
+    try:
+        results = eng.upload(seaweed_bucket, sources, conflict=ConflictPolicy.RENAME)
+    finally:
+        eng.close()
+    assert [r.status for r in results] == [ItemStatus.DONE] * 10, results[3]
+    assert results[3].key == "lost/f03.bin"
+    assert results[3].detail == "CRC32"
+    assert _body(seaweed_context, seaweed_bucket, "lost/f03.bin") == sources[3].path.read_bytes()
+    assert [p.status for p in _puts(proxy) if p.path.endswith(target)] == [200, 412]
+    listed = seaweed_context.client.list_objects_v2(Bucket=seaweed_bucket, Prefix="lost/")
+    assert len(listed["Contents"]) == 10  # no "f03 (1).bin"

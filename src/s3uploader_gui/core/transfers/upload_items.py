@@ -340,6 +340,10 @@ class UploadItems(UploadRequests):
             item.unless_exists = True
             self._upload(item)
             return
+        if head.get("_own"):
+            item.verified = str(head["_own"])
+            self._finish(item, ItemStatus.DONE)
+            return
         policy = self.policy
         if policy == ConflictPolicy.ASK:
             if self.ask is None:

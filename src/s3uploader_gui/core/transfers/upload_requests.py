@@ -84,12 +84,30 @@ class UploadRequests:
             if isinstance(err, NotFound):
                 return None
             raise err from exc
+        if item.taken:
+            head["_own"] = self._holds_what_was_sent(item, head)
         if self.policy == ConflictPolicy.SKIP_IDENTICAL:
             src = item.src or item.source
             head["_identical"] = int(head.get("ContentLength", -1)) == src.size and same_content(
                 src.path, head, part_size_for(src.size, self.settings.multipart_chunksize)
             )
         return head
+
+    def _holds_what_was_sent(self, item: Upload, head: dict[str, Any]) -> str:
+        """How ``head`` shows the key holds exactly this item's bytes ("CRC32", "MD5"),
+        or "". A conditional PUT refused after an attempt whose answer was lost (here or
+        in a transport's own retry) finds its own object: that is a stored upload."""
+        if int(head.get("ContentLength", -1)) != item.size:
+            return ""
+        data = self._source(item).read(0, item.size)
+        if head.get("ChecksumCRC32") and head["ChecksumCRC32"] == crc32_b64(data):
+            return "CRC32"
+        etag = str(head.get("ETag", "")).strip('"')
+        import hashlib
+
+        if len(etag) == 32 and hashlib.md5(data, usedforsecurity=False).hexdigest() == etag:
+            return "MD5"
+        return ""
 
     def _t_list(self, planned: Slice) -> Span | None:
         """List what ``planned`` covers; None when the listing cannot be trusted or
