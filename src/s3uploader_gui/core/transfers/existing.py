@@ -28,7 +28,7 @@ MIN_KEYS = 8
 #: At most this many upcoming keys per listing (one full page).
 SLICE_KEYS = 1000
 #: How long a listing's answer is trusted.
-TRUST_S = 10.0
+TRUST_S = 5.0
 
 #: known()'s answer for a key no fresh listing covers.
 UNKNOWN = object()
