@@ -15,6 +15,8 @@ import textwrap
 import uuid
 from pathlib import Path
 
+import pytest
+
 from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import base_env, seaweed_env
@@ -77,9 +79,15 @@ def _check_stored(context: S3Context, bucket: str, prefix: str, folder: Path) ->
     assert got["Body"].read() == (folder / "f07.txt").read_bytes()
 
 
+@pytest.mark.parametrize("policy", ["overwrite", "skip", "skip-identical"])
 def test_saved_profile_upload_imports_neither_boto3_nor_botocore(
-    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+    policy: str,
+    seaweed: LocalServerInfo,
+    seaweed_context: S3Context,
+    seaweed_bucket: str,
+    tmp_path: Path,
 ) -> None:
+    """Also when whether keys exist is asked (a listing of the folder, on the lean path)."""
     from s3uploader_gui.core.profiles import Profile, ProfileKind, ProfileStore
 
     name = f"lean {uuid.uuid4().hex[:8]}"
@@ -100,6 +108,7 @@ def test_saved_profile_upload_imports_neither_boto3_nor_botocore(
         S3UPLOADER_REPORT_REQUEST_PATH="1",
     )
     args = ["--profile", name, "upload", str(folder), "--to", f"s3://{seaweed_bucket}/p/"]
+    args += ["--on-conflict", policy]
     report, _, stderr = _child(args, env)
     assert report["code"] == 0, stderr
     assert report["boto3"] is False and report["botocore"] is False, report

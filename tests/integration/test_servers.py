@@ -178,6 +178,46 @@ def test_upload_multipart(server: Server, path: str, tmp_path: Path) -> None:
     assert hashlib.sha256(server.body(key)).digest() == hashlib.sha256(data).digest()
 
 
+@pytest.mark.parametrize("path", list(PATHS))
+def test_upload_on_conflict_finds_existing_keys(server: Server, path: str, tmp_path: Path) -> None:
+    """``--on-conflict``: whether a key exists is learnt from a listing of the folder (a
+    conditional PUT follows where the server honours it); each server finds the keys
+    that exist, in the top folder and below, and replaces none unasked."""
+    folder = tmp_path / "c"
+    names = [f"f{i:02}.txt" for i in range(12)] + ["sub/g.txt", "sub/h.txt"]
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(name.encode() * 3)
+    prefix = f"conflict-{path}/"
+    theirs = {f"{prefix}c/f04.txt": b"theirs", f"{prefix}c/sub/h.txt": b"theirs too"}
+    for key, data in theirs.items():
+        server.client.put_object(Bucket=server.bucket, Key=key, Body=data)
+    cli = server.cli(**PATHS[path])
+    dest = f"s3://{server.bucket}/{prefix}"
+
+    def records(policy: str) -> dict[str, dict[str, Any]]:
+        run = cli("--json", "upload", str(folder), "--to", dest, "--on-conflict", policy)
+        assert run.code == 0, run.stdout + run.stderr
+        found = [json.loads(line) for line in run.out_lines]
+        return {r["key"][len(prefix) + 2 :]: r for r in found}
+
+    first = records("skip")
+    assert {k for k, r in first.items() if r["status"] == "skipped"} == {"f04.txt", "sub/h.txt"}
+    assert {k for k, r in first.items() if r["status"] == "uploaded"} == set(names) - {
+        "f04.txt",
+        "sub/h.txt",
+    }
+    for key, data in theirs.items():
+        assert server.body(key) == data
+    again = records("rename")
+    assert {k for k, r in again.items() if r["status"] == "uploaded"} == {
+        n.replace(".txt", " (1).txt") for n in names
+    }
+    for key, data in theirs.items():
+        assert server.body(key) == data
+    assert server.body(f"{prefix}c/f04 (1).txt") == b"f04.txt" * 3
+
+
 def test_ls_lists_more_than_one_page(server: Server) -> None:
     keys = server.seed_many()
     assert server.keys("many/") == keys  # the server itself holds them all

@@ -157,10 +157,15 @@ class FastPut(Routes):
         length: int,
         crc32: str,
         headers: Mapping[str, str],
+        *,
+        if_none_match: bool = False,
     ) -> dict[str, Any]:
         """PutObject with ``headers`` (from ``headers_for``); the answer carries ``ETag``
-        and ``ChecksumCRC32`` like botocore's."""
+        and ``ChecksumCRC32`` like botocore's. ``if_none_match``: only if the key holds
+        nothing (``If-None-Match: *``; a server that honours it answers 412 otherwise)."""
         headers = dict(headers, **{"x-amz-checksum-crc32": crc32})
+        if if_none_match:
+            headers["if-none-match"] = "*"
         return self._stored("PutObject", bucket, key, "", headers, body, length)
 
     def upload_part(

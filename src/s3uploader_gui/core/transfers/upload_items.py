@@ -25,6 +25,14 @@ from s3uploader_gui.core.errors import (
     ServerError,
 )
 from s3uploader_gui.core.naming import key_clash, normalize_key, renamed_key
+from s3uploader_gui.core.s3.listing_types import ObjectInfo
+from s3uploader_gui.core.transfers.existing import (
+    SLICE_KEYS,
+    UNKNOWN,
+    ExistingKeys,
+    Span,
+    listed_identical,
+)
 from s3uploader_gui.core.transfers.model import (
     AskFn,
     Conflict,
@@ -57,6 +65,12 @@ class UploadItems(UploadRequests):
     claims: dict[str, int]
     seq: itertools.count[int]
     notices: queue.SimpleQueue[int]
+    #: Items not started yet, in the order they will start.
+    waiting: deque[int]
+    #: What listings showed of the batch's keys (None: the policy overwrites anyway).
+    existing: ExistingKeys | None
+    #: Whether a PUT to a key found free is sent conditionally (the server may refuse).
+    condition: bool
 
     def _state(self, index: int, status: ItemStatus, detail: str = "") -> None:
         if self.on_state is not None:
@@ -210,6 +224,8 @@ class UploadItems(UploadRequests):
             if kind == "part":
                 item.todo.appendleft(number)
             return
+        if kind == "put" and self._taken(item, err):
+            return
         if kind == "complete" and isinstance(err, NotFound) and err.code == "NoSuchUpload":
             # The server forgot the upload (expired, aborted elsewhere): start it over.
             self._restart_multipart(item)
@@ -251,11 +267,82 @@ class UploadItems(UploadRequests):
         if item.in_flight == 0:
             self._finish(item, ItemStatus.FAILED, err)
 
+    def _check(self, item: Upload, first: bool = False) -> None:
+        """Find out whether ``item``'s key exists, then resolve it: from a fresh listing
+        where one covers the key (or one is planned), else with a HEAD (``first``: ahead
+        of the queue). A multipart upload keeps its HEAD right before it starts."""
+        lookup = self.existing
+        if lookup is not None and item.size < self.settings.multipart_threshold:
+            found = lookup.known(item.key)
+            if found is not UNKNOWN:
+                self._listed(item, found if isinstance(found, ObjectInfo) else None)
+                return
+            planned = lookup.waiting_for(item.key)
+            if planned is None:
+                planned = lookup.plan(item.key, self._upcoming(item))
+                if planned is not None:
+                    self.ready.appendleft(("list", -1, planned.number))
+            if planned is not None:
+                planned.parked.append(item.index)
+                return
+        task = ("check", item.index, 0)
+        if first:
+            self.ready.appendleft(task)
+        else:
+            self.ready.append(task)
+
+    def _upcoming(self, item: Upload) -> list[str]:
+        """The keys of the small items due to start next, in order (bounded scan)."""
+        threshold = self.settings.multipart_threshold
+        keys = []
+        for index in itertools.islice(self.waiting, 4 * SLICE_KEYS):
+            other = self.items[index]
+            if other.size < threshold and index != item.index:
+                keys.append(other.key)
+        return keys
+
+    def _listed(self, item: Upload, found: ObjectInfo | None) -> None:
+        """Resolve ``item`` from what a listing showed at its key (None: nothing)."""
+        if found is None:
+            self._resolve_conflict(item, None)
+            return
+        head: dict[str, Any] = {
+            "ContentLength": found.size,
+            "ETag": found.etag,
+            "LastModified": found.last_modified,
+        }
+        if self.policy == ConflictPolicy.SKIP_IDENTICAL:
+            src = item.src or item.source
+            identical = listed_identical(src.path, src.size, found)
+            if identical is None:
+                self.ready.append(("check", item.index, 0))  # the checksum decides
+                return
+            head["_identical"] = identical
+        self._resolve_conflict(item, head)
+
+    def _list_done(self, number: int, span: Span | None) -> None:
+        """A listing answered (None: it failed): its waiting items go on."""
+        assert self.existing is not None
+        planned = self.existing.pending.get(number)
+        if planned is None:
+            return
+        for index in self.existing.learnt(planned, span):
+            item = self.items[index]
+            if index in self.results or item.ending is not None:
+                continue
+            self._check(item)
+
     def _resolve_conflict(self, item: Upload, head: Mapping[str, Any] | None) -> None:
+        item.unless_exists = False
         if head is None:
             if item.rename_from:
                 self._rekey(item)
+            item.unless_exists = True
             self._upload(item)
+            return
+        if head.get("_own"):
+            item.verified = str(head["_own"])
+            self._finish(item, ItemStatus.DONE)
             return
         policy = self.policy
         if policy == ConflictPolicy.ASK:
@@ -280,7 +367,24 @@ class UploadItems(UploadRequests):
                 self._upload(item)
         elif policy == ConflictPolicy.RENAME:
             self._rename(item)
+            self._check(item, first=True)
+
+    def _taken(self, item: Upload, err: AppError) -> bool:
+        """A conditional PUT refused: the key appeared since it was found free (it goes
+        through the conflict policy again), or the server refuses the condition (sent
+        again without it). False: neither, the error takes its usual course."""
+        if not item.unless_exists:
+            return False
+        if err.code in _PRECONDITION and item.taken < 3:
+            item.taken += 1
+            item.unless_exists = False
             self.ready.appendleft(("check", item.index, 0))
+            return True
+        if err.code in _UNSUPPORTED and not err.fatal and self.condition:
+            self.condition = False  # for the rest of the batch
+            self.ready.appendleft(("put", item.index, 0))
+            return True
+        return False
 
     # -- keys within the batch -----------------------------------------------------------
     def _claim(self, item: Upload, key: str | None = None) -> AppError | None:
@@ -360,6 +464,12 @@ class UploadItems(UploadRequests):
         item.parts.clear()
         item.part_checks.clear()
         self.ready.appendleft(("create", item.index, 0))
+
+
+#: A conditional request refused because the key holds an object.
+_PRECONDITION = {"PreconditionFailed", "412", "ConditionalRequestConflict"}
+#: A server that does not understand the condition at all.
+_UNSUPPORTED = {"NotImplemented", "501", "InvalidArgument", "InvalidRequest"}
 
 
 def _retryable(err: AppError) -> bool:

@@ -4,19 +4,24 @@ abort). Each checks what the server stored against what was sent."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import (
     AppError,
+    Cancelled,
     IntegrityError,
     NotFound,
     translate,
 )
 from s3uploader_gui.core.s3.client import S3Client
+from s3uploader_gui.core.s3.listing_range import folder_page
+from s3uploader_gui.core.s3.listing_types import Page
 from s3uploader_gui.core.transfers.body import Body
 from s3uploader_gui.core.transfers.checksums import composite_crc32, crc32_b64, same_content
+from s3uploader_gui.core.transfers.existing import ExistingKeys, Slice, Span, Unordered
 from s3uploader_gui.core.transfers.hooks import install_hooks
 from s3uploader_gui.core.transfers.model import ConflictPolicy, ObjectOptions
 from s3uploader_gui.core.transfers.progress import TransferProgress
@@ -28,6 +33,8 @@ if TYPE_CHECKING:  # the engine imports this module; fastput and the journal loa
     from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
     from s3uploader_gui.core.transfers.parts import EngineParts
+
+log = logging.getLogger(__name__)
 
 #: A confirmed part: its ETag, its CRC32, and how the server confirmed it (see _verify).
 Part = tuple[str, str, str]
@@ -48,6 +55,8 @@ class UploadRequests:
     policy: ConflictPolicy
     options: ObjectOptions
     extra: dict[str, Any]
+    existing: ExistingKeys | None
+    condition: bool
 
     @property
     def client(self) -> S3Client:
@@ -75,12 +84,53 @@ class UploadRequests:
             if isinstance(err, NotFound):
                 return None
             raise err from exc
+        if item.taken:
+            head["_own"] = self._holds_what_was_sent(item, head)
         if self.policy == ConflictPolicy.SKIP_IDENTICAL:
             src = item.src or item.source
             head["_identical"] = int(head.get("ContentLength", -1)) == src.size and same_content(
                 src.path, head, part_size_for(src.size, self.settings.multipart_chunksize)
             )
         return head
+
+    def _holds_what_was_sent(self, item: Upload, head: dict[str, Any]) -> str:
+        """How ``head`` shows the key holds exactly this item's bytes ("CRC32", "MD5"),
+        or "". A conditional PUT refused after an attempt whose answer was lost (here or
+        in a transport's own retry) finds its own object: that is a stored upload."""
+        if int(head.get("ContentLength", -1)) != item.size:
+            return ""
+        data = self._source(item).read(0, item.size)
+        if head.get("ChecksumCRC32") and head["ChecksumCRC32"] == crc32_b64(data):
+            return "CRC32"
+        etag = str(head.get("ETag", "")).strip('"')
+        import hashlib
+
+        if len(etag) == 32 and hashlib.md5(data, usedforsecurity=False).hexdigest() == etag:
+            return "MD5"
+        return ""
+
+    def _t_list(self, planned: Slice) -> Span | None:
+        """List what ``planned`` covers; None when the listing cannot be trusted or
+        fails (every key then gets its HEAD)."""
+        assert self.existing is not None
+        fast = self.fast
+        client = None if fast is not None else self.client
+
+        def page(prefix: str, after: str, token: str | None, size: int) -> Page:
+            return folder_page(self.bucket, prefix, after, token, size, fast=fast, client=client)
+
+        try:
+            return self.existing.fetch(planned, page)
+        except Unordered as exc:
+            log.info("the server lists keys out of order (%s): each key gets a HEAD", exc)
+            return None
+        except Exception as exc:
+            err = self._err(exc, planned.folder)
+            if isinstance(err, Cancelled):
+                raise err from exc
+            log.info("listing s3://%s/%s failed, each key gets a HEAD: %s",
+                     self.bucket, planned.folder, err.message)  # fmt: skip
+            return None
 
     def _args(self, item: Upload) -> dict[str, Any]:
         src = item.src or item.source
@@ -112,9 +162,14 @@ class UploadRequests:
         headers = self.fast.headers_for(args) if self.fast is not None else None
         answer: Mapping[str, Any]
         try:
+            unless = item.unless_exists and self.condition
             if self.fast is not None and headers is not None and self.fast.can_send(len(data)):
-                answer = self.fast.put_object(self.bucket, item.key, body, len(data), crc, headers)
+                answer = self.fast.put_object(
+                    self.bucket, item.key, body, len(data), crc, headers, if_none_match=unless
+                )
             else:
+                if unless:
+                    args["IfNoneMatch"] = "*"
                 answer = self.client.put_object(
                     Bucket=self.bucket,
                     Key=item.key,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import heapq
 import itertools
+import logging
 import os
 import queue
 import time
@@ -18,6 +19,7 @@ from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled
 from s3uploader_gui.core.naming import UploadSource, normalize_key
 from s3uploader_gui.core.transfers.control import BatchControl
+from s3uploader_gui.core.transfers.existing import ExistingKeys
 from s3uploader_gui.core.transfers.hooks import current
 from s3uploader_gui.core.transfers.model import (
     AskFn,
@@ -34,6 +36,8 @@ from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
 
 if TYPE_CHECKING:
     from s3uploader_gui.core.transfers.parts import EngineParts
+
+log = logging.getLogger(__name__)
 
 
 class UploadRun(UploadItems):
@@ -100,9 +104,14 @@ class UploadRun(UploadItems):
                 self.claims[key] = item.index
         self.options = self.settings.options
         self.extra = dict(self.settings.extra)
+        self.existing = ExistingKeys() if self.policy != ConflictPolicy.OVERWRITE else None
+        self.condition = True
 
     def _submit(self, task: tuple[str, int, int]) -> None:
         kind, index, number = task
+        if kind == "list":  # serves the items of a slice, not one item
+            self._submit_listing(task)
+            return
         fn = {
             "check": self._t_check,
             "put": self._t_put,
@@ -131,6 +140,26 @@ class UploadRun(UploadItems):
 
         future.add_done_callback(finished)
 
+    def _submit_listing(self, task: tuple[str, int, int]) -> None:
+        assert self.existing is not None
+        planned = self.existing.pending[task[2]]
+        self.in_flight += 1
+
+        def work() -> Any:
+            current.cancel = self.cancel
+            try:
+                return self._t_list(planned)
+            finally:
+                current.cancel = None
+
+        future = self.pool.submit(work)
+
+        def finished(f: concurrent.futures.Future[Any]) -> None:
+            exc = f.exception() if not f.cancelled() else Cancelled()
+            self.done.put((task, None if exc else f.result(), exc))
+
+        future.add_done_callback(finished)
+
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> list[ItemResult]:
         for item in self.items:
@@ -147,6 +176,9 @@ class UploadRun(UploadItems):
                 self._promote_delayed()
                 while self.ready and self.in_flight < self.window:
                     task = self.ready.popleft()
+                    if task[0] == "list":
+                        self._submit(task)
+                        continue
                     item = self.items[task[1]]
                     if item.index in self.results or (item.ending and task[0] != "abort"):
                         continue  # the item ended meanwhile
@@ -230,7 +262,7 @@ class UploadRun(UploadItems):
 
     def _start_items(self) -> None:
         # Start items while there is room: tasks queued + in flight below the window.
-        while self.waiting and len(self.ready) + self.in_flight < self.window:
+        while self.waiting and len(self.ready) + self.in_flight + self._parked() < self.window:
             index = self.waiting[0]
             item = self.items[index]
             if self.preparer is not None and not self.preparer.ready(index):
@@ -285,9 +317,12 @@ class UploadRun(UploadItems):
         self._state(item.index, ItemStatus.UPLOADING)
         resuming = bool(item.journal.upload_id)
         if self.policy != ConflictPolicy.OVERWRITE and not resuming:
-            self.ready.append(("check", item.index, 0))
+            self._check(item)
         else:
             self._upload(item)
+
+    def _parked(self) -> int:
+        return self.existing.parked() if self.existing is not None else 0
 
     def _promote_delayed(self) -> None:
         now = time.monotonic()
@@ -308,6 +343,11 @@ class UploadRun(UploadItems):
         except queue.Empty:
             return
         self.in_flight -= 1
+        if task[0] == "list":
+            if exc is not None and not isinstance(exc, Cancelled):
+                log.info("listing the keys ahead failed, each key gets a HEAD: %s", exc)
+            self._list_done(task[2], value if exc is None else None)
+            return
         index = task[1]
         item = self.items[index]
         item.in_flight -= 1

@@ -26,6 +26,12 @@ class Upload:
     started: bool = False
     rename_from: str = ""
     rename_n: int = 0
+    #: Its key was found free: the PUT is conditional (``If-None-Match: *``), so a key
+    #: that appeared since is never replaced unasked.
+    unless_exists: bool = False
+    #: How often such a PUT found the key taken (a server answering 412 for ever must
+    #: not keep the item going round).
+    taken: int = 0
     #: The source, open from the first byte read to the item's end (every byte is read
     #: through it, and it tells whether the file changed meanwhile).
     file: SourceFile | None = None
