@@ -186,6 +186,9 @@ class UploadRun(UploadItems):
                 self._wait_one()
                 self._drain_journal()
         finally:
+            # The grouped finished marks are written now, so a failure to write the last
+            # group still reaches the caller as a notice.
+            self.journal.flush()
             self._drain_journal()
             if self.preparer is not None:
                 self.preparer.close()
