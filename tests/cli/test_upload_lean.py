@@ -32,6 +32,13 @@ _CHILD = textwrap.dedent(
             built.append(args[0] if args else kwargs.get("service_name"))
             return real(self, *args, **kwargs)
         botocore.session.Session.create_client = create_client
+    import s3uploader_gui.core.s3.fastput_setup as setup
+    decided = []
+    real_decide = setup.decide
+    def decide(*args, **kwargs):
+        decided.append(1)
+        return real_decide(*args, **kwargs)
+    setup.decide = decide
     secret = os.environ.pop("PROFILE_SECRET", "")
     if secret:
         from s3uploader_gui.core.credentials import CredentialStore
@@ -44,6 +51,7 @@ _CHILD = textwrap.dedent(
         "botocore": "botocore" in sys.modules,
         "s3transfer": "s3transfer" in sys.modules,
         "clients": built,
+        "decided": len(decided),
     }))
     """
 )
@@ -104,24 +112,68 @@ def test_saved_profile_upload_imports_neither_boto3_nor_botocore(
     assert report["code"] == 0, stderr
     assert report["boto3"] is False and report["botocore"] is False, report
     assert report["s3transfer"] is False
+    assert report["decided"] == 1, report
     assert "request path: lean" in stderr
     _check_stored(seaweed_context, seaweed_bucket, "p/", folder)
 
 
-def test_standard_chain_upload_builds_no_client_and_imports_no_boto3(
+def _no_shared_files(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "no-aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-aws" / "credentials"),
+        S3UPLOADER_REPORT_REQUEST_PATH="1",
+    )
+    return env
+
+
+def test_standard_chain_upload_with_keys_in_the_environment_imports_no_botocore(
     seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
-    """Keys and endpoint from ``AWS_*`` variables: botocore's session resolves them, and
-    that is all of botocore the run uses."""
+    """Keys and endpoint from ``AWS_*`` variables and no ``~/.aws``: botocore's chain would
+    take the environment's keys first, so the run needs nothing of botocore."""
     folder = _twenty(tmp_path / "twenty")
-    env = seaweed_env(seaweed)
-    env.update(COUNT_CLIENTS="1", S3UPLOADER_REPORT_REQUEST_PATH="1")
+    env = _no_shared_files(seaweed_env(seaweed), tmp_path)
     args = ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/c/"]
     report, _, stderr = _child(args, env)
     assert report["code"] == 0, stderr
-    assert report["boto3"] is False and report["clients"] == [], report
-    assert "request path: lean (botocore's credential chain" in stderr
+    assert report["botocore"] is False and report["boto3"] is False, report
+    assert report["decided"] == 1, report  # one engine, one decision
+    assert "request path: lean (keys from the environment" in stderr
     _check_stored(seaweed_context, seaweed_bucket, "c/", folder)
+
+
+def test_endpoint_flag_upload_with_keys_in_the_environment_imports_no_botocore(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    folder = _twenty(tmp_path / "twenty")
+    env = _no_shared_files(seaweed_env(seaweed), tmp_path)
+    del env["AWS_ENDPOINT_URL_S3"]
+    args = ["--endpoint-url", seaweed.endpoint_url, "upload", str(folder)]
+    report, _, stderr = _child([*args, "--to", f"s3://{seaweed_bucket}/e/"], env)
+    assert report["code"] == 0, stderr
+    assert report["botocore"] is False, report
+    assert "request path: lean (keys from the environment" in stderr
+    _check_stored(seaweed_context, seaweed_bucket, "e/", folder)
+
+
+def test_standard_chain_upload_with_a_config_file_builds_no_client_and_imports_no_boto3(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """With ``~/.aws/config`` present botocore's session resolves the connection, and that
+    is all of botocore the run uses."""
+    folder = _twenty(tmp_path / "twenty")
+    env = _no_shared_files(seaweed_env(seaweed), tmp_path)
+    config = Path(env["AWS_CONFIG_FILE"])
+    config.parent.mkdir()
+    config.write_text("[default]\nregion = us-east-1\n")
+    env.update(COUNT_CLIENTS="1")
+    args = ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/f/"]
+    report, _, stderr = _child(args, env)
+    assert report["code"] == 0, stderr
+    assert report["boto3"] is False and report["clients"] == [], report
+    assert report["decided"] == 1, report
+    assert "request path: lean (botocore's credential chain" in stderr
+    _check_stored(seaweed_context, seaweed_bucket, "f/", folder)
 
 
 def test_the_request_path_is_reported_when_botocore_sends(

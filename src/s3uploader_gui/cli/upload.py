@@ -65,5 +65,6 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
             from s3uploader_gui.cli.upload_links import LinkPrinter
 
             links = LinkPrinter(args, rep, context, target.bucket)
-        run_upload_plan(args, rep, context, target.bucket, plan, prepare=prepare, links=links)
+        engine = connection.engine
+        run_upload_plan(args, rep, engine, target.bucket, plan, prepare=prepare, links=links)
     return rep.exit_code

@@ -216,6 +216,10 @@ def check_connection_credentials(context: S3Context) -> None:
     settings = context.settings
     if settings.access_key_id:
         return
+    from s3uploader_gui.core.s3.env_config import EnvironmentConfig
+
+    if isinstance(context.config_source, EnvironmentConfig):
+        return  # keys in the environment, which botocore's chain would take first
     from s3uploader_gui.core.aws_config import check_credentials
 
     session = context.core_session  # botocore's: boto3 is not needed to resolve them
@@ -247,7 +251,7 @@ def register_connection_secrets(context: S3Context) -> None:
     if settings.access_key_id and settings.secret_access_key:
         return  # the keys the connection names: registered above
     try:
-        creds = context.core_session.get_credentials()
+        creds = context.config_source.get_credentials()
         frozen = creds.get_frozen_credentials() if creds is not None else None
     except Exception:  # check_connection_credentials has already said what is wrong
         return

@@ -71,7 +71,7 @@ def _decide(context: S3Context, client: Any | None) -> Decision:
         and settings.region
         and (settings.endpoint_url or "").startswith("http://")
     )
-    core = None if bare else context.core_session
+    core = None if bare else context.config_source
     if explicit_keys(settings):
         fixed = Credentials(
             str(settings.access_key_id),
@@ -137,7 +137,14 @@ def _decide(context: S3Context, client: Any | None) -> Decision:
         read_timeout=timeouts[1],
         regions=context,
     )
-    who = "explicit keys" if explicit_keys(settings) else "botocore's credential chain"
+    from s3uploader_gui.core.s3.env_config import EnvironmentConfig
+
+    if explicit_keys(settings):
+        who = "explicit keys"
+    elif isinstance(core, EnvironmentConfig):
+        who = "keys from the environment"
+    else:
+        who = "botocore's credential chain"
     where = endpoint or f"AWS {region}"
     return Decision(fast, f"{who}, {where}, {style} addressing")
 
