@@ -115,7 +115,9 @@ def _answers(source: Any) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(("env", "given"), [c[1:] for c in SUPPORTED], ids=[c[0] for c in SUPPORTED])
+@pytest.mark.parametrize(
+    ("env", "given"), [c[1:] for c in SUPPORTED], ids=[c[0] for c in SUPPORTED]
+)
 def test_the_environment_answers_as_botocore_does(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], given: dict[str, Any]
 ) -> None:
