@@ -206,3 +206,47 @@ def test_a_token_with_a_carriage_return_is_refused_before_anything_is_sent(
     assert "line break" in stderr
     for text in (stdout, stderr):
         assert token not in text and repr(token.encode())[2:-1] not in text
+
+
+def test_a_one_file_upload_sends_one_bucket_check_then_the_object(tmp_path: Path) -> None:
+    """Before the first PUT the run asks the server one thing: whether the bucket exists."""
+    from tests.helpers.sigv4_server import sigv4_server
+
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"one file\n")
+    with sigv4_server(secrets={"AKIDONE": ("one/secret", None)}) as server:
+        env = _no_shared_files(
+            base_env(
+                AWS_ACCESS_KEY_ID="AKIDONE",
+                AWS_SECRET_ACCESS_KEY="one/secret",
+                AWS_DEFAULT_REGION="us-east-1",
+            ),
+            tmp_path,
+        )
+        args = ["--endpoint-url", server.url, "upload", str(folder), "--to", "s3://bkt/p/"]
+        report, _, stderr = _child(args, env)
+    assert report["code"] == 0, stderr
+    assert report["botocore"] is False, report
+    assert [(s.method, s.path, s.status) for s in server.seen] == [
+        ("HEAD", "/bkt", 200),
+        ("PUT", "/bkt/p/one/a.txt", 200),
+    ]
+
+
+def test_the_local_storage_needs_botocore_only_to_create_its_bucket(tmp_path: Path) -> None:
+    """``--profile local``: the first run creates the default bucket (botocore's client);
+    later runs find it with the lean sender, which the bucket check of the upload then
+    trusts, and build no client at all."""
+    from s3uploader_gui.core.local.info import DEFAULT_BUCKET
+
+    folder = _twenty(tmp_path / "twenty")
+    env = _no_shared_files(base_env(COUNT_CLIENTS="1"), tmp_path)
+    args = ["--profile", "local", "upload", str(folder), "--to", f"s3://{DEFAULT_BUCKET}/l/"]
+    first, _, stderr = _child(args, env)
+    assert first["code"] == 0, stderr
+    assert first["clients"] == ["s3"], first
+    again, _, stderr = _child(args, env)
+    assert again["code"] == 0, stderr
+    assert again["clients"] == [] and again["boto3"] is False, again
+    assert again["decided"] == 1, again
