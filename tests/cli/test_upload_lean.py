@@ -52,6 +52,7 @@ _CHILD = textwrap.dedent(
         "s3transfer": "s3transfer" in sys.modules,
         "clients": built,
         "decided": len(decided),
+        "urllib_request": "urllib.request" in sys.modules,
     }))
     """
 )
@@ -148,10 +149,13 @@ def test_endpoint_flag_upload_with_keys_in_the_environment_imports_no_botocore(
     folder = _twenty(tmp_path / "twenty")
     env = _no_shared_files(seaweed_env(seaweed), tmp_path)
     del env["AWS_ENDPOINT_URL_S3"]
+    for name in [n for n in env if n.lower().endswith("_proxy")]:
+        del env[name]
     args = ["--endpoint-url", seaweed.endpoint_url, "upload", str(folder)]
     report, _, stderr = _child([*args, "--to", f"s3://{seaweed_bucket}/e/"], env)
     assert report["code"] == 0, stderr
     assert report["botocore"] is False, report
+    assert report["urllib_request"] is False, report  # no proxy variable: nothing to ask
     assert "request path: lean (keys from the environment" in stderr
     _check_stored(seaweed_context, seaweed_bucket, "e/", folder)
 

@@ -23,6 +23,7 @@ Every decision says why (``Decision.reason``); the engine reports it as the requ
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -202,6 +203,10 @@ def _differs(client: Any, addressing: Addressing, region: str) -> str | None:
 def _proxy(url: str, aws_domain: str | None) -> str | None:
     """The proxy botocore would send ``url``'s requests through (``HTTPS_PROXY``...
     unless ``NO_PROXY`` covers the host), named by its variable; None: direct."""
+    if sys.platform not in ("darwin", "win32") and not any(
+        name.lower().endswith("_proxy") for name in os.environ
+    ):
+        return None  # urllib finds proxies in these variables alone here: none is set
     import urllib.request
 
     parts = urlsplit(url)
