@@ -49,6 +49,7 @@ _CHILD = textwrap.dedent(
         "code": code,
         "boto3": "boto3" in sys.modules,
         "botocore": "botocore" in sys.modules,
+        "botocore_session": "botocore.session" in sys.modules,
         "s3transfer": "s3transfer" in sys.modules,
         "clients": built,
         "decided": len(decided),
@@ -160,24 +161,44 @@ def test_endpoint_flag_upload_with_keys_in_the_environment_imports_no_botocore(
     _check_stored(seaweed_context, seaweed_bucket, "e/", folder)
 
 
-def test_standard_chain_upload_with_a_config_file_builds_no_client_and_imports_no_boto3(
+def test_keys_in_the_environment_and_a_config_file_need_no_botocore_session(
     seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
-    """With ``~/.aws/config`` present botocore's session resolves the connection, and that
-    is all of botocore the run uses."""
+    """``~/.aws/config`` is read with botocore's small config loader, not its session."""
     folder = _twenty(tmp_path / "twenty")
     env = _no_shared_files(seaweed_env(seaweed), tmp_path)
     config = Path(env["AWS_CONFIG_FILE"])
     config.parent.mkdir()
     config.write_text("[default]\nregion = us-east-1\n")
-    env.update(COUNT_CLIENTS="1")
     args = ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/f/"]
+    report, _, stderr = _child(args, env)
+    assert report["code"] == 0, stderr
+    assert report["botocore_session"] is False, report
+    assert "request path: lean (keys from the environment" in stderr
+    _check_stored(seaweed_context, seaweed_bucket, "f/", folder)
+
+
+def test_keys_in_the_credentials_file_build_no_client_and_import_no_boto3(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """Keys only botocore's chain finds: its session resolves them, and that is all of
+    botocore the run uses."""
+    folder = _twenty(tmp_path / "twenty")
+    env = _no_shared_files(seaweed_env(seaweed), tmp_path)
+    credentials = Path(env["AWS_SHARED_CREDENTIALS_FILE"])
+    credentials.parent.mkdir()
+    credentials.write_text(
+        f"[default]\naws_access_key_id = {env.pop('AWS_ACCESS_KEY_ID')}\n"
+        f"aws_secret_access_key = {env.pop('AWS_SECRET_ACCESS_KEY')}\n"
+    )
+    env.update(COUNT_CLIENTS="1")
+    args = ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/k/"]
     report, _, stderr = _child(args, env)
     assert report["code"] == 0, stderr
     assert report["boto3"] is False and report["clients"] == [], report
     assert report["decided"] == 1, report
     assert "request path: lean (botocore's credential chain" in stderr
-    _check_stored(seaweed_context, seaweed_bucket, "f/", folder)
+    _check_stored(seaweed_context, seaweed_bucket, "k/", folder)
 
 
 def test_the_request_path_is_reported_when_botocore_sends(

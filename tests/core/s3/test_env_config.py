@@ -1,7 +1,8 @@
 """The environment's answer (``core.s3.env_config``) is botocore's answer, case by case:
-the same keys, region, endpoint, CA bundle and endpoint variants as a botocore session
-built for the same settings; and where it cannot be sure (a shared file, a chosen profile,
-refreshable or partial keys) it gives none, so that botocore decides.
+the same keys, region, endpoint, CA bundle, endpoint variants and ``s3`` settings as a
+botocore session built for the same settings and files; and where it cannot be sure (a
+chosen profile, refreshable or partial keys, a file or setting botocore refuses) it gives
+none, so that botocore decides.
 """
 
 from __future__ import annotations
@@ -115,12 +116,99 @@ def _answers(source: Any) -> dict[str, Any]:
     }
 
 
+CONFIG = "{tmp}/config"
+CREDS = "{tmp}/credentials"
+FILES = {"AWS_CONFIG_FILE": CONFIG, "AWS_SHARED_CREDENTIALS_FILE": CREDS}
+WORK = (
+    "[default]\nregion = eu-west-1\n"
+    "[profile work]\nregion = ap-south-1\nservices = work-s3\n"
+    "ca_bundle = /work/ca.pem\nuse_fips_endpoint = false\n"
+    "s3 =\n  addressing_style = virtual\n  use_accelerate_endpoint = false\n"
+    "s3_us_east_1_regional_endpoint = regional\n"
+    "role_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n"
+    "[profile plain]\nendpoint_url = http://plain.test:9000\n"
+    "[profile flags]\nuse_dualstack_endpoint = TRUE\nignore_configured_endpoint_urls = true\n"
+    "endpoint_url = http://ignored.test\ns3 =\n  use_arn_region = true\n"
+    "[services work-s3]\ns3 =\n  endpoint_url = https://ceph.example.test:7480\n"
+)
+#: (id, environment, settings, shared files): botocore answers with these files.
+WITH_FILES: list[tuple[str, dict[str, str], dict[str, Any], dict[str, str]]] = [
+    ("default-profile", {**KEYS, **FILES}, {}, {"config": WORK}),
+    ("named-profile", {**KEYS, **FILES, "AWS_PROFILE": "work"}, {}, {"config": WORK}),
+    (
+        "default-profile-variable-first",
+        {**KEYS, **FILES, "AWS_DEFAULT_PROFILE": "plain", "AWS_PROFILE": "work"},
+        {},
+        {"config": WORK},
+    ),
+    ("profile-endpoint", {**KEYS, **FILES, "AWS_PROFILE": "plain"}, {}, {"config": WORK}),
+    ("profile-flags", {**KEYS, **FILES, "AWS_PROFILE": "flags"}, {}, {"config": WORK}),
+    (
+        "environment-wins",
+        {
+            **KEYS,
+            **FILES,
+            "AWS_PROFILE": "work",
+            "AWS_DEFAULT_REGION": "us-west-2",
+            "AWS_ENDPOINT_URL": "http://env.test",
+            "AWS_CA_BUNDLE": "/env/ca.pem",
+            "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT": "legacy",
+        },
+        {},
+        {"config": WORK},
+    ),
+    (
+        "credentials-file-merged",
+        {**KEYS, **FILES, "AWS_PROFILE": "work"},
+        {},
+        {
+            "config": WORK,
+            "credentials": "[work]\nregion = sa-east-1\naws_access_key_id = AKIDFILE\n"
+            "aws_secret_access_key = file-secret\n[other]\nregion = x\n",
+        },
+    ),
+    (
+        "credentials-file-alone",
+        {**KEYS, **FILES},
+        {},
+        {"credentials": "[default]\nregion = eu-west-3\n"},
+    ),
+    ("home-aws-config", KEYS, {}, {"home/.aws/config": "[default]\nregion = eu-west-3\n"}),
+    (
+        "explicit-keys-and-config",
+        FILES,
+        EXPLICIT,
+        {"config": "[default]\nendpoint_url = http://from-config:9\n"},
+    ),
+    (
+        "profile-of-the-credentials-file",
+        {**KEYS, **FILES, "AWS_PROFILE": "c"},
+        {},
+        {"credentials": "[c]\nregion = eu-south-1\n"},
+    ),
+]
+
+
+def _write(files: dict[str, str], tmp: Path) -> None:
+    for name, text in files.items():
+        path = tmp / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
 @pytest.mark.parametrize(
-    ("env", "given"), [c[1:] for c in SUPPORTED], ids=[c[0] for c in SUPPORTED]
+    ("env", "given", "files"),
+    [(*c[1:], {}) for c in SUPPORTED] + [c[1:] for c in WITH_FILES],
+    ids=[c[0] for c in SUPPORTED] + [c[0] for c in WITH_FILES],
 )
 def test_the_environment_answers_as_botocore_does(
-    clean_env: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], given: dict[str, Any]
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    given: dict[str, Any],
+    files: dict[str, str],
 ) -> None:
+    _write(files, clean_env)
     _apply(monkeypatch, env, clean_env)
     settings = ConnectionSettings(**given)
     light = environment_config(settings)
@@ -138,24 +226,29 @@ DECLINED: list[tuple[str, dict[str, str], dict[str, Any], dict[str, str]]] = [
     ("aws-profile", {**KEYS, "AWS_PROFILE": "work"}, {}, {}),
     ("aws-default-profile", {**KEYS, "AWS_DEFAULT_PROFILE": "default"}, {}, {}),
     ("chosen-profile", KEYS, {"aws_profile": "work"}, {}),
+    ("missing-profile", {**KEYS, **FILES, "AWS_PROFILE": "nobody"}, {}, {"config": WORK}),
+    ("profile-without-files", {**KEYS, "AWS_PROFILE": "default"}, {}, {}),
+    ("empty-profile-name", {**KEYS, **FILES, "AWS_PROFILE": ""}, {}, {"config": WORK}),
+    ("unreadable-config", {**KEYS, **FILES}, {}, {"config": "[default\nregion = x\n"}),
+    ("unreadable-credentials", {**KEYS, **FILES}, {}, {"credentials": "region = x\n"}),
     (
-        "config-file",
-        {**KEYS, "AWS_CONFIG_FILE": "{tmp}/config"},
+        "missing-services-section",
+        {**KEYS, **FILES},
         {},
-        {"config": "[default]\nregion = eu-west-3\n"},
+        {"config": "[default]\nservices = nowhere\n"},
+    ),
+    ("metadata-timeout-variable", {**KEYS, "AWS_METADATA_SERVICE_TIMEOUT": "soon"}, {}, {}),
+    (
+        "metadata-timeout-setting",
+        {**KEYS, **FILES},
+        {},
+        {"config": "[default]\nmetadata_service_timeout = soon\n"},
     ),
     (
-        "credentials-file-region",
-        {**KEYS, "AWS_SHARED_CREDENTIALS_FILE": "{tmp}/credentials"},
+        "s3-not-a-section",
+        {**KEYS, **FILES},
         {},
-        {"credentials": "[default]\nregion = eu-west-3\n"},
-    ),
-    ("home-aws-config", KEYS, {}, {"home/.aws/config": "[default]\nregion = eu-west-3\n"}),
-    (
-        "explicit-keys-and-config",
-        {"AWS_CONFIG_FILE": "{tmp}/config"},
-        EXPLICIT,
-        {"config": "[default]\nendpoint_url = http://from-config:9\n"},
+        {"config": "[default]\ns3 = virtual\n"},
     ),
 ]
 
@@ -170,10 +263,7 @@ def test_botocore_decides_where_the_environment_is_not_enough(
     given: dict[str, Any],
     files: dict[str, str],
 ) -> None:
-    for name, text in files.items():
-        path = clean_env / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+    _write(files, clean_env)
     _apply(monkeypatch, env, clean_env)
     settings = ConnectionSettings(**given)
     assert environment_config(settings) is None
