@@ -54,6 +54,7 @@ _CHILD = textwrap.dedent(
         "clients": built,
         "decided": len(decided),
         "urllib_request": "urllib.request" in sys.modules,
+        "listing": "s3uploader_gui.core.s3.listing" in sys.modules,
     }))
     """
 )
@@ -157,6 +158,7 @@ def test_endpoint_flag_upload_with_keys_in_the_environment_imports_no_botocore(
     assert report["code"] == 0, stderr
     assert report["botocore"] is False, report
     assert report["urllib_request"] is False, report  # no proxy variable: nothing to ask
+    assert report["listing"] is False, report  # the bucket check is one HEAD
     assert "request path: lean (keys from the environment" in stderr
     _check_stored(seaweed_context, seaweed_bucket, "e/", folder)
 
