@@ -215,8 +215,9 @@ def open_connection(
 def check_connection_credentials(context: S3Context) -> None:
     """Resolve the credentials boto3 finds by itself, now, with a precise message.
 
-    Explicit keys (a saved profile's, the local server's) need nothing. An AWS profile of
-    ``~/.aws`` (SSO, assumed role...) and boto3's standard chain are resolved, so that a
+    Explicit keys (a saved profile's, the local server's) need nothing, nor keys in the
+    environment that botocore's chain would take first (``core.s3.env_config``). An AWS
+    profile of ``~/.aws`` (SSO, assumed role...) and boto3's standard chain are resolved, so that a
     missing or expired SSO session says "run aws sso login --profile X" and an empty
     chain says that no credentials were found, before any request is sent.
     May block on the network (SSO, STS, instance metadata).

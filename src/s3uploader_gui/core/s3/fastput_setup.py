@@ -16,6 +16,9 @@ not know; no credentials at all (botocore then says what is missing); a client w
 endpoint, region or addressing differs from what was worked out here. Per bucket, S3
 Express directory buckets (``--x-s3``) on AWS stay on botocore (``serves``).
 
+Where the keys and settings are certain without botocore (keys in the environment or the
+connection's own, ``core.s3.env_config``), its session is not even loaded.
+
 Every decision says why (``Decision.reason``); the engine reports it as the request path
 (``TransferEngine.request_path``).
 """
