@@ -34,6 +34,13 @@ _CHILD = textwrap.dedent(
             built.append(args[0] if args else kwargs.get("service_name"))
             return real(self, *args, **kwargs)
         botocore.session.Session.create_client = create_client
+    import s3uploader_gui.core.s3.fastput_setup as setup
+    decided = []
+    real_decide = setup.decide
+    def decide(*args, **kwargs):
+        decided.append(1)
+        return real_decide(*args, **kwargs)
+    setup.decide = decide
     secret = os.environ.pop("PROFILE_SECRET", "")
     if secret:
         from s3uploader_gui.core.credentials import CredentialStore
@@ -44,8 +51,12 @@ _CHILD = textwrap.dedent(
         "code": code,
         "boto3": "boto3" in sys.modules,
         "botocore": "botocore" in sys.modules,
+        "botocore_session": "botocore.session" in sys.modules,
         "s3transfer": "s3transfer" in sys.modules,
         "clients": built,
+        "decided": len(decided),
+        "urllib_request": "urllib.request" in sys.modules,
+        "listing": "s3uploader_gui.core.s3.listing" in sys.modules,
     }))
     """
 )
@@ -113,24 +124,92 @@ def test_saved_profile_upload_imports_neither_boto3_nor_botocore(
     assert report["code"] == 0, stderr
     assert report["boto3"] is False and report["botocore"] is False, report
     assert report["s3transfer"] is False
+    assert report["decided"] == 1, report
     assert "request path: lean" in stderr
     _check_stored(seaweed_context, seaweed_bucket, "p/", folder)
 
 
-def test_standard_chain_upload_builds_no_client_and_imports_no_boto3(
+def _no_shared_files(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "no-aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-aws" / "credentials"),
+        S3UPLOADER_REPORT_REQUEST_PATH="1",
+    )
+    return env
+
+
+def test_standard_chain_upload_with_keys_in_the_environment_imports_no_botocore(
     seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
 ) -> None:
-    """Keys and endpoint from ``AWS_*`` variables: botocore's session resolves them, and
-    that is all of botocore the run uses."""
+    """Keys and endpoint from ``AWS_*`` variables and no ``~/.aws``: botocore's chain would
+    take the environment's keys first, so the run needs nothing of botocore."""
     folder = _twenty(tmp_path / "twenty")
-    env = seaweed_env(seaweed)
-    env.update(COUNT_CLIENTS="1", S3UPLOADER_REPORT_REQUEST_PATH="1")
+    env = _no_shared_files(seaweed_env(seaweed), tmp_path)
     args = ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/c/"]
     report, _, stderr = _child(args, env)
     assert report["code"] == 0, stderr
-    assert report["boto3"] is False and report["clients"] == [], report
-    assert "request path: lean (botocore's credential chain" in stderr
+    assert report["botocore"] is False and report["boto3"] is False, report
+    assert report["decided"] == 1, report  # one engine, one decision
+    assert "request path: lean (keys from the environment" in stderr
     _check_stored(seaweed_context, seaweed_bucket, "c/", folder)
+
+
+def test_endpoint_flag_upload_with_keys_in_the_environment_imports_no_botocore(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    folder = _twenty(tmp_path / "twenty")
+    env = _no_shared_files(seaweed_env(seaweed), tmp_path)
+    del env["AWS_ENDPOINT_URL_S3"]
+    for name in [n for n in env if n.lower().endswith("_proxy")]:
+        del env[name]
+    args = ["--endpoint-url", seaweed.endpoint_url, "upload", str(folder)]
+    report, _, stderr = _child([*args, "--to", f"s3://{seaweed_bucket}/e/"], env)
+    assert report["code"] == 0, stderr
+    assert report["botocore"] is False, report
+    assert report["urllib_request"] is False, report  # no proxy variable: nothing to ask
+    assert report["listing"] is False, report  # the bucket check is one HEAD
+    assert "request path: lean (keys from the environment" in stderr
+    _check_stored(seaweed_context, seaweed_bucket, "e/", folder)
+
+
+def test_keys_in_the_environment_and_a_config_file_need_no_botocore_session(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """``~/.aws/config`` is read with botocore's small config loader, not its session."""
+    folder = _twenty(tmp_path / "twenty")
+    env = _no_shared_files(seaweed_env(seaweed), tmp_path)
+    config = Path(env["AWS_CONFIG_FILE"])
+    config.parent.mkdir()
+    config.write_text("[default]\nregion = us-east-1\n")
+    args = ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/f/"]
+    report, _, stderr = _child(args, env)
+    assert report["code"] == 0, stderr
+    assert report["botocore_session"] is False, report
+    assert "request path: lean (keys from the environment" in stderr
+    _check_stored(seaweed_context, seaweed_bucket, "f/", folder)
+
+
+def test_keys_in_the_credentials_file_build_no_client_and_import_no_boto3(
+    seaweed: LocalServerInfo, seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """Keys only botocore's chain finds: its session resolves them, and that is all of
+    botocore the run uses."""
+    folder = _twenty(tmp_path / "twenty")
+    env = _no_shared_files(seaweed_env(seaweed), tmp_path)
+    credentials = Path(env["AWS_SHARED_CREDENTIALS_FILE"])
+    credentials.parent.mkdir()
+    credentials.write_text(
+        f"[default]\naws_access_key_id = {env.pop('AWS_ACCESS_KEY_ID')}\n"
+        f"aws_secret_access_key = {env.pop('AWS_SECRET_ACCESS_KEY')}\n"
+    )
+    env.update(COUNT_CLIENTS="1")
+    args = ["upload", str(folder), "--to", f"s3://{seaweed_bucket}/k/"]
+    report, _, stderr = _child(args, env)
+    assert report["code"] == 0, stderr
+    assert report["boto3"] is False and report["clients"] == [], report
+    assert report["decided"] == 1, report
+    assert "request path: lean (botocore's credential chain" in stderr
+    _check_stored(seaweed_context, seaweed_bucket, "k/", folder)
 
 
 def test_the_request_path_is_reported_when_botocore_sends(
@@ -163,3 +242,47 @@ def test_a_token_with_a_carriage_return_is_refused_before_anything_is_sent(
     assert "line break" in stderr
     for text in (stdout, stderr):
         assert token not in text and repr(token.encode())[2:-1] not in text
+
+
+def test_a_one_file_upload_sends_one_bucket_check_then_the_object(tmp_path: Path) -> None:
+    """Before the first PUT the run asks the server one thing: whether the bucket exists."""
+    from tests.helpers.sigv4_server import sigv4_server
+
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"one file\n")
+    with sigv4_server(secrets={"AKIDONE": ("one/secret", None)}) as server:
+        env = _no_shared_files(
+            base_env(
+                AWS_ACCESS_KEY_ID="AKIDONE",
+                AWS_SECRET_ACCESS_KEY="one/secret",
+                AWS_DEFAULT_REGION="us-east-1",
+            ),
+            tmp_path,
+        )
+        args = ["--endpoint-url", server.url, "upload", str(folder), "--to", "s3://bkt/p/"]
+        report, _, stderr = _child(args, env)
+    assert report["code"] == 0, stderr
+    assert report["botocore"] is False, report
+    assert [(s.method, s.path, s.status) for s in server.seen] == [
+        ("HEAD", "/bkt", 200),
+        ("PUT", "/bkt/p/one/a.txt", 200),
+    ]
+
+
+def test_the_local_storage_needs_botocore_only_to_create_its_bucket(tmp_path: Path) -> None:
+    """``--profile local``: the first run creates the default bucket (botocore's client);
+    later runs find it with the lean sender, which the bucket check of the upload then
+    trusts, and build no client at all."""
+    from s3uploader_gui.core.local.info import DEFAULT_BUCKET
+
+    folder = _twenty(tmp_path / "twenty")
+    env = _no_shared_files(base_env(COUNT_CLIENTS="1"), tmp_path)
+    args = ["--profile", "local", "upload", str(folder), "--to", f"s3://{DEFAULT_BUCKET}/l/"]
+    first, _, stderr = _child(args, env)
+    assert first["code"] == 0, stderr
+    assert first["clients"] == ["s3"], first
+    again, _, stderr = _child(args, env)
+    assert again["code"] == 0, stderr
+    assert again["clients"] == [] and again["boto3"] is False, again
+    assert again["decided"] == 1, again

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from s3uploader_gui.core.errors import AppError
     from s3uploader_gui.core.operations.uploads import UploadPlan
     from s3uploader_gui.core.s3.client import S3Context
+    from s3uploader_gui.core.transfers.engine import TransferEngine
     from s3uploader_gui.core.transfers.model import DownloadSource, ItemResult, PrepareFn
 
 CONFLICT_CHOICES = ("overwrite", "skip", "skip-identical", "rename")
@@ -113,26 +114,25 @@ def _item_reporter(
 def run_upload_plan(
     args: argparse.Namespace,
     rep: Reporter,
-    context: S3Context,
+    engine: TransferEngine,
     bucket: str,
     plan: UploadPlan,
     *,
     prepare: PrepareFn | None = None,
     links: LinkPrinter | None = None,
 ) -> None:
-    """Run an upload plan (``core.operations.uploads``): one line per candidate, the
-    clashes the plan found first; after a fatal error, every item's line, then the error.
+    """Run an upload plan (``core.operations.uploads``) on the connection's ``engine``:
+    one line per candidate, the clashes the plan found first; after a fatal error, every
+    item's line, then the error. The engine stays open: the connection closes it.
 
     ``prepare`` (the preparer the plan was made with) processes each file, e.g. images;
     ``links`` (``--print-link``) prints the uploaded files' links after the item lines.
     """
     from s3uploader_gui.core.operations.uploads import run_uploads
-    from s3uploader_gui.core.transfers.engine import TransferEngine
     from s3uploader_gui.core.transfers.progress import TransferProgress
-    from s3uploader_gui.core.transfers.settings import EngineSettings
 
+    context = engine.context
     progress = TransferProgress()
-    engine = TransferEngine(context, EngineSettings(max_concurrency=context.concurrency))
     on_item = _item_reporter("upload", "uploaded", bucket, rep, links=links)
     told: set[str] = set()
 
@@ -142,19 +142,16 @@ def run_upload_plan(
             told.add(text)
             rep.note(text)
 
-    try:
-        with maybe_progress(args, rep, progress):
-            outcome = run_uploads(
-                engine,
-                bucket,
-                plan,
-                prepare=prepare,
-                progress=progress,
-                on_item=on_item,
-                on_notice=on_notice,
-            )
-    finally:
-        engine.close()
+    with maybe_progress(args, rep, progress):
+        outcome = run_uploads(
+            engine,
+            bucket,
+            plan,
+            prepare=prepare,
+            progress=progress,
+            on_item=on_item,
+            on_notice=on_notice,
+        )
     # What was stored is history even when a fatal error stopped the rest.
     record_batch(args, context, bucket, outcome, engine.settings.options)
     if outcome.fatal is not None:

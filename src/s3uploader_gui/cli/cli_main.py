@@ -18,7 +18,7 @@ from s3uploader_gui.cli.output import (
     Reporter,
     one_line,
 )
-from s3uploader_gui.cli.parser import build_parser
+from s3uploader_gui.cli.parser import build_parser, command_of
 
 
 def _fatal(exc: BaseException, err: TextIO) -> int:
@@ -32,7 +32,7 @@ def _fatal(exc: BaseException, err: TextIO) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
+    parser = build_parser(command_of(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors (2), --help and --version (0)

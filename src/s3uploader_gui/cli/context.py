@@ -99,9 +99,8 @@ def require_bucket(
     needed); with ``lean`` (the connection's lean sender) the check is its HEAD.
     """
     from s3uploader_gui.core.errors import AccessDenied, BucketNotFound
-    from s3uploader_gui.core.objects import bucket_exists
+    from s3uploader_gui.core.s3.buckets import bucket_exists
     from s3uploader_gui.core.s3.client import S3Context
-    from s3uploader_gui.core.s3.listing import list_page
 
     def real() -> S3Client:
         return client.client if isinstance(client, S3Context) else client
@@ -117,6 +116,8 @@ def require_bucket(
         # s3:ListBucket both come back as a bare 403. A listing's error body tells them
         # apart (SignatureDoesNotMatch is fatal and propagates).
         # A 403 here too is a real permission matter: each item tries (and reports) alone.
+        from s3uploader_gui.core.s3.listing import list_page
+
         with contextlib.suppress(AccessDenied):
             list_page(real(), bucket, "", page_size=1)
         return

@@ -7,8 +7,8 @@ Building it imports the command modules, which import nothing heavy until they r
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from s3uploader_gui import __version__
 from s3uploader_gui.cli.batch import CONFLICT_CHOICES
@@ -152,8 +152,45 @@ def _add_profiles_parsers(parent: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_profiles_test)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (global options are accepted before and after the command)."""
+#: Every command, in the order ``--help`` lists them.
+COMMANDS = ("upload", "ls", "presign", "download", "rm", "mb", "history", "profiles")
+
+
+class _Unsure(Exception):
+    """The pre-scan could not tell the command (the full parser will say why)."""
+
+
+class _QuietParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Unsure(message)
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, found as the full parser finds it (the global options
+    and their values come first); None when help or the version is asked for, or when
+    the command is not clear: then every command's parser is built."""
+    for arg in argv:
+        name = arg.split("=", 1)[0]
+        asks = name.startswith("--") and any(o.startswith(name) for o in ("--help", "--version"))
+        if arg == "-h" or asks:
+            return None  # --help, --version or an abbreviation of them
+    pre = _QuietParser(prog=PROG, add_help=False)
+    _add_global_options(pre, suppress=False)
+    pre.add_argument("command", nargs="?")
+    try:
+        known, _ = pre.parse_known_args(list(argv))
+    except _Unsure:
+        return None
+    found = known.command
+    return found if found in COMMANDS else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser (global options are accepted before and after the command).
+
+    ``only`` (``command_of``'s answer): build that command's parser alone, which parses
+    its arguments exactly as the full parser does; the others cost time for nothing.
+    """
     parser = argparse.ArgumentParser(
         prog=PROG, description="Upload files to S3 (or an S3-compatible server) and share them."
     )
@@ -168,6 +205,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    for name in COMMANDS:
+        if only is None or name == only:
+            _ADDERS[name](command)
+    return parser
+
+
+#: ``command(name, func, help)`` of ``build_parser``: adds one command's parser.
+_Command = Callable[[str, Callable[..., int], str], argparse.ArgumentParser]
+
+
+def _add_upload(command: _Command) -> None:
     p = command("upload", cmd_upload, "upload files and folders (folders keep their name)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--to", required=True, metavar="s3://BUCKET[/PREFIX/]")
@@ -223,10 +271,14 @@ def build_parser() -> argparse.ArgumentParser:
         "the colour profile is always kept",
     )
 
+
+def _add_ls(command: _Command) -> None:
     p = command("ls", cmd_ls, "list buckets, or folders and objects under a prefix")
     p.add_argument("url", nargs="?", metavar="s3://BUCKET[/PREFIX/]")
     p.add_argument("--recursive", action="store_true", help="list every object below")
 
+
+def _add_presign(command: _Command) -> None:
     p = command("presign", cmd_presign, "print a temporary download link (SigV4)")
     p.add_argument("url", metavar="s3://BUCKET/KEY")
     p.add_argument(
@@ -237,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="lifetime of the link, 1 s to 7 days (default 3600)",
     )
 
+
+def _add_download(command: _Command) -> None:
     p = command("download", cmd_download, "download an object, or everything under a prefix/")
     p.add_argument("source", metavar="s3://BUCKET/KEY-or-PREFIX/")
     p.add_argument("dest", metavar="DEST_DIR")
@@ -249,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--overwrite", action="store_true", help="same as --on-conflict overwrite")
 
+
+def _add_rm(command: _Command) -> None:
     p = command("rm", cmd_rm, "delete objects")
     p.add_argument("urls", nargs="+", metavar="s3://BUCKET/KEY")
     p.add_argument(
@@ -257,9 +313,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a KEY ending in / (or none) deletes everything under it",
     )
 
+
+def _add_mb(command: _Command) -> None:
     p = command("mb", cmd_mb, "create a bucket")
     p.add_argument("url", metavar="s3://BUCKET")
 
+
+def _add_history(command: _Command) -> None:
     p = command("history", cmd_history, "list the uploads recorded, newest first")
     p.add_argument(
         "--limit",
@@ -272,6 +332,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--search", metavar="TEXT", default="", help="only keys or buckets containing TEXT"
     )
 
+
+def _add_profiles(command: _Command) -> None:
     p = command("profiles", cmd_profiles_list, "list, add, edit, remove or test saved profiles")
     _add_profiles_parsers(p)
-    return parser
+
+
+_ADDERS: dict[str, Callable[[_Command], None]] = {
+    "upload": _add_upload,
+    "ls": _add_ls,
+    "presign": _add_presign,
+    "download": _add_download,
+    "rm": _add_rm,
+    "mb": _add_mb,
+    "history": _add_history,
+    "profiles": _add_profiles,
+}

@@ -49,7 +49,8 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
     expanded = expand_paths(args.paths, prefix)
     with open_run_connection(args) as connection:
         context = connection.context
-        require_bucket(context, target.bucket, lean=connection.engine.fast)
+        if target.bucket not in connection.known_buckets:
+            require_bucket(context, target.bucket, lean=connection.engine.fast)
         for path, err in expanded.problems:
             rep.failed(
                 record("failed", bucket=target.bucket, path=path, nbytes=0, error=err.message),
@@ -65,5 +66,6 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
             from s3uploader_gui.cli.upload_links import LinkPrinter
 
             links = LinkPrinter(args, rep, context, target.bucket)
-        run_upload_plan(args, rep, context, target.bucket, plan, prepare=prepare, links=links)
+        engine = connection.engine
+        run_upload_plan(args, rep, engine, target.bucket, plan, prepare=prepare, links=links)
     return rep.exit_code

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import AppError, NotFound, ServerError, translate
+from s3uploader_gui.core.s3.buckets import bucket_exists as bucket_exists
 from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.s3.listing import iter_objects
 
@@ -33,18 +34,6 @@ def create_bucket(client: S3Client, bucket: str, region: str | None = None) -> N
         client.create_bucket(**kwargs)
     except Exception as exc:
         raise translate(exc, bucket=bucket) from exc
-
-
-def bucket_exists(client: S3Client, bucket: str) -> bool:
-    """True when ``bucket`` exists and is reachable with these credentials."""
-    try:
-        client.head_bucket(Bucket=bucket)
-    except Exception as exc:
-        err = translate(exc, bucket=bucket)
-        if err.code in {"404", "NoSuchBucket", "NotFound"}:
-            return False
-        raise err from exc
-    return True
 
 
 def ensure_bucket(client: S3Client, bucket: str, region: str | None = None) -> bool:

@@ -235,17 +235,19 @@ class StubServer:
 
 
 def flaky_ensure_bucket(monkeypatch: pytest.MonkeyPatch, failures: list[Exception]) -> list[str]:
-    """``ensure_bucket`` fails with ``failures`` in turn, then works; returns its calls."""
-    real = objects.ensure_bucket
+    """Asking whether the bucket exists (each attempt's first request, whether the lean
+    sender or botocore's client asks) fails with ``failures`` in turn, then works;
+    returns the attempts."""
+    real = objects.bucket_exists
     calls: list[str] = []
 
-    def ensure(client: Any, bucket: str, region: str | None = None) -> bool:
+    def exists(client: Any, bucket: str) -> bool:
         calls.append(bucket)
         if failures:
             raise failures.pop(0)
-        return real(client, bucket, region)
+        return real(client, bucket)
 
-    monkeypatch.setattr(objects, "ensure_bucket", ensure)
+    monkeypatch.setattr(objects, "bucket_exists", exists)
     return calls
 
 

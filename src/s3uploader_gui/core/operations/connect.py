@@ -27,7 +27,7 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from s3uploader_gui.core.cancel import CancelToken
@@ -48,6 +48,8 @@ if TYPE_CHECKING:  # botocore, subprocess, sqlite3 and the engine's modules load
     from s3uploader_gui.core.credentials import CredentialStore
     from s3uploader_gui.core.local.info import LocalServerInfo
     from s3uploader_gui.core.local.server import LocalServer
+    from s3uploader_gui.core.s3.client import S3Client
+    from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.transfers.engine import TransferEngine
     from s3uploader_gui.core.transfers.journal import Journal
 
@@ -71,6 +73,8 @@ class Connection:
     context: S3Context
     engine: TransferEngine
     label: str = ""
+    #: Buckets that opening the connection found (or created): no need to ask again.
+    known_buckets: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -186,29 +190,34 @@ def open_connection(
     register_connection_secrets(context)
     if prepare_client:
         _ = context.client  # building it is slow (botocore loads its data files): do it here
-    if local and profile is not None:
-        _wait_for_local_volume(context, profile.default_bucket, local_server, cancel)
     cancel.raise_if_cancelled()
     from s3uploader_gui.core.transfers.engine import TransferEngine
 
     journal_file = _open_journal() if journal else None
     engine = TransferEngine(context, journal=journal_file)
+    known: frozenset[str] = frozenset()
     try:
-        _ = engine.fast  # its modules load here, not in the first upload
+        fast = engine.fast  # its modules load here, not in the first upload
+        if local and profile is not None:
+            # The lean sender asks whether the bucket is there: botocore's client is
+            # built only to create it (the first time).
+            _wait_for_local_volume(context, profile.default_bucket, local_server, cancel, fast)
+            known = frozenset({profile.default_bucket})
         cancel.raise_if_cancelled()
     except BaseException:
         engine.close()
         if journal_file is not None:  # the engine closes only a journal it made itself
             journal_file.close()
         raise
-    return Connection(profile, context, engine)
+    return Connection(profile, context, engine, known_buckets=known)
 
 
 def check_connection_credentials(context: S3Context) -> None:
     """Resolve the credentials boto3 finds by itself, now, with a precise message.
 
-    Explicit keys (a saved profile's, the local server's) need nothing. An AWS profile of
-    ``~/.aws`` (SSO, assumed role...) and boto3's standard chain are resolved, so that a
+    Explicit keys (a saved profile's, the local server's) need nothing, nor keys in the
+    environment that botocore's chain would take first (``core.s3.env_config``). An AWS
+    profile of ``~/.aws`` (SSO, assumed role...) and boto3's standard chain are resolved, so that a
     missing or expired SSO session says "run aws sso login --profile X" and an empty
     chain says that no credentials were found, before any request is sent.
     May block on the network (SSO, STS, instance metadata).
@@ -216,6 +225,10 @@ def check_connection_credentials(context: S3Context) -> None:
     settings = context.settings
     if settings.access_key_id:
         return
+    from s3uploader_gui.core.s3.env_config import EnvironmentConfig
+
+    if isinstance(context.config_source, EnvironmentConfig):
+        return  # keys in the environment, which botocore's chain would take first
     from s3uploader_gui.core.aws_config import check_credentials
 
     session = context.core_session  # botocore's: boto3 is not needed to resolve them
@@ -247,7 +260,7 @@ def register_connection_secrets(context: S3Context) -> None:
     if settings.access_key_id and settings.secret_access_key:
         return  # the keys the connection names: registered above
     try:
-        creds = context.core_session.get_credentials()
+        creds = context.config_source.get_credentials()
         frozen = creds.get_frozen_credentials() if creds is not None else None
     except Exception:  # check_connection_credentials has already said what is wrong
         return
@@ -292,16 +305,25 @@ def _chain_has_credentials(session: botocore.session.Session) -> bool:
 
 
 def _wait_for_local_volume(
-    context: S3Context, bucket: str, server: LocalServer | None, cancel: CancelToken
+    context: S3Context,
+    bucket: str,
+    server: LocalServer | None,
+    cancel: CancelToken,
+    lean: FastPut | None = None,
 ) -> None:
     """Create the local storage's default bucket; a server that just started answers HTTP
-    before its volume is writable, so retry for up to ``LOCAL_VOLUME_WAIT`` seconds."""
-    from s3uploader_gui.core.objects import ensure_bucket
+    before its volume is writable, so retry for up to ``LOCAL_VOLUME_WAIT`` seconds.
+    ``lean``: the connection's lean sender, which asks whether the bucket exists."""
+    from s3uploader_gui.core.objects import bucket_exists, ensure_bucket
 
+    asker: S3Client | None = None
+    if lean is not None and lean.serves(bucket):
+        asker = cast("S3Client", lean)  # FastPut.head_bucket answers like the client's
     deadline = time.monotonic() + LOCAL_VOLUME_WAIT
     while True:
         try:
-            ensure_bucket(context.client, bucket)
+            if asker is None or not bucket_exists(asker, bucket):
+                ensure_bucket(context.client, bucket)
             return
         except AppError as err:
             server_gone = server is None or not server.running

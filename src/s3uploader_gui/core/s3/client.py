@@ -17,6 +17,11 @@ if TYPE_CHECKING:  # boto3/botocore load on first use (in a worker), not at star
     import botocore.session
     from botocore.config import Config
     from mypy_boto3_s3 import S3Client as S3Client
+
+    from s3uploader_gui.core.s3.env_config import EnvironmentConfig
+
+    #: Where a connection's credentials and configuration come from.
+    ConfigSource = botocore.session.Session | EnvironmentConfig
 else:
     S3Client = Any
 
@@ -63,10 +68,14 @@ def make_session(
     return boto3.session.Session(**kwargs)
 
 
-def configured_endpoint_url(core: botocore.session.Session) -> str | None:
+def configured_endpoint_url(core: ConfigSource) -> str | None:
     """The endpoint botocore takes from ``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL`` or the
     profile's ``endpoint_url``/``services`` section of ``~/.aws/config``, unless configured
     endpoints are ignored; None: AWS itself. Raises for a profile that does not exist."""
+    from s3uploader_gui.core.s3.env_config import EnvironmentConfig
+
+    if isinstance(core, EnvironmentConfig):  # the environment's answer, botocore not loaded
+        return core.configured_endpoint_url()
     if core.get_config_variable("ignore_configured_endpoint_urls"):
         return None
     from botocore.configprovider import ConfiguredEndpointProvider
@@ -269,6 +278,8 @@ class S3Context:
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._core: botocore.session.Session | None = None
+        self._env_config: EnvironmentConfig | None = None
+        self._env_checked = False
         self._session: boto3.session.Session | None = None
         self._client: S3Client | None = None
         # Each bucket's region once found, and a client per other region (for links,
@@ -284,6 +295,20 @@ class S3Context:
             if self._core is None:
                 self._core = make_core_session(self.settings)
             return self._core
+
+    @property
+    def config_source(self) -> ConfigSource:
+        """Where credentials and configuration come from: the environment's answer when it
+        alone decides (``env_config``: botocore is not even imported), else
+        ``core_session``. Both answer ``get_credentials``/``get_config_variable`` alike."""
+        with self._lock:
+            if not self._env_checked:
+                from s3uploader_gui.core.s3.env_config import environment_config
+
+                self._env_config = environment_config(self.settings)
+                self._env_checked = True
+            found = self._env_config
+        return found if found is not None else self.core_session
 
     @property
     def session(self) -> boto3.session.Session:
@@ -377,7 +402,7 @@ class S3Context:
             if self.settings.endpoint_url:
                 return self.settings.endpoint_url
             try:
-                configured = configured_endpoint_url(self.core_session)
+                configured = configured_endpoint_url(self.config_source)
             except Exception:  # a broken profile: the client says what is wrong
                 configured = None
             if configured:
@@ -387,7 +412,7 @@ class S3Context:
     @property
     def uses_temporary_credentials(self) -> bool:
         """True when the credentials expire (session token, SSO, assumed role)."""
-        creds = self.core_session.get_credentials()
+        creds = self.config_source.get_credentials()
         if creds is None:
             return False
         frozen = creds.get_frozen_credentials()

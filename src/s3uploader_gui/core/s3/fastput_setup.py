@@ -16,6 +16,9 @@ not know; no credentials at all (botocore then says what is missing); a client w
 endpoint, region or addressing differs from what was worked out here. Per bucket, S3
 Express directory buckets (``--x-s3``) on AWS stay on botocore (``serves``).
 
+Where the keys and settings are certain without botocore (keys in the environment or the
+connection's own, ``core.s3.env_config``), its session is not even loaded.
+
 Every decision says why (``Decision.reason``); the engine reports it as the request path
 (``TransferEngine.request_path``).
 """
@@ -23,6 +26,7 @@ Every decision says why (``Decision.reason``); the engine reports it as the requ
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -71,7 +75,7 @@ def _decide(context: S3Context, client: Any | None) -> Decision:
         and settings.region
         and (settings.endpoint_url or "").startswith("http://")
     )
-    core = None if bare else context.core_session
+    core = None if bare else context.config_source
     if explicit_keys(settings):
         fixed = Credentials(
             str(settings.access_key_id),
@@ -137,7 +141,14 @@ def _decide(context: S3Context, client: Any | None) -> Decision:
         read_timeout=timeouts[1],
         regions=context,
     )
-    who = "explicit keys" if explicit_keys(settings) else "botocore's credential chain"
+    from s3uploader_gui.core.s3.env_config import EnvironmentConfig
+
+    if explicit_keys(settings):
+        who = "explicit keys"
+    elif isinstance(core, EnvironmentConfig):
+        who = "keys from the environment"
+    else:
+        who = "botocore's credential chain"
     where = endpoint or f"AWS {region}"
     return Decision(fast, f"{who}, {where}, {style} addressing")
 
@@ -195,6 +206,10 @@ def _differs(client: Any, addressing: Addressing, region: str) -> str | None:
 def _proxy(url: str, aws_domain: str | None) -> str | None:
     """The proxy botocore would send ``url``'s requests through (``HTTPS_PROXY``...
     unless ``NO_PROXY`` covers the host), named by its variable; None: direct."""
+    if sys.platform not in ("darwin", "win32") and not any(
+        name.lower().endswith("_proxy") for name in os.environ
+    ):
+        return None  # urllib finds proxies in these variables alone here: none is set
     import urllib.request
 
     parts = urlsplit(url)
