@@ -256,7 +256,9 @@ class Journal:
                     "updated=? WHERE id=?",
                     (encoded, mine.pid, mine.started, now, item.id),
                 )
-                taken = replace(item, state="queued", options=json.loads(encoded), owner=mine)
+                taken = replace(
+                    item, state="queued", options=json.loads(encoded), owner=mine, resumed=True
+                )
                 candidates[n] = taken
                 return taken
             db.execute("UPDATE items SET state='stale', updated=? WHERE id=?", (now, item.id))

@@ -56,6 +56,9 @@ class JournalItem:
     error: str
     #: The program that works on it (``NOBODY`` for rows older than owners).
     owner: Owner = NOBODY
+    #: ``begin`` took over an unfinished row of the same file (from a program that is
+    #: gone) instead of starting a new one.
+    resumed: bool = False
 
 
 def unfinished_by_identity(

@@ -84,7 +84,7 @@ class UploadRequests:
             if isinstance(err, NotFound):
                 return None
             raise err from exc
-        if item.taken:
+        if item.taken or item.maybe_stored:
             head["_own"] = self._holds_what_was_sent(item, head)
         if self.policy == ConflictPolicy.SKIP_IDENTICAL:
             src = item.src or item.source

@@ -319,6 +319,9 @@ class UploadRun(UploadItems):
         assert item.journal is not None
         self._state(item.index, ItemStatus.UPLOADING)
         resuming = bool(item.journal.upload_id)
+        # Single-request uploads are marked finished in groups, so a crash can leave one
+        # stored but unmarked: its own bytes at its key mean it is done, not a conflict.
+        item.maybe_stored = item.journal.resumed and not resuming
         if self.policy != ConflictPolicy.OVERWRITE and not resuming:
             self._check(item)
         else:

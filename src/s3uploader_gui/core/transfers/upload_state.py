@@ -32,6 +32,9 @@ class Upload:
     #: How often such a PUT found the key taken (a server answering 412 for ever must
     #: not keep the item going round).
     taken: int = 0
+    #: Begun by a program that is gone (a crash, a quit) and never marked finished: the
+    #: server may hold its bytes already, and finding them there means it is done.
+    maybe_stored: bool = False
     #: The source, open from the first byte read to the item's end (every byte is read
     #: through it, and it tells whether the file changed meanwhile).
     file: SourceFile | None = None
