@@ -15,6 +15,11 @@ command read from stdin (a JSON object per line):
   which request path the uploads took (``_reqpath``). Finished rows are then cleared.
 * ``{"op": "quit"}``.
 
+``BENCH_GUI_CONFLICT`` (``ask``, the window's default, ``overwrite``, ``skip`` or
+``rename``) sets the "When the key exists" policy in the throwaway settings first.
+``BENCH_GAP_TRACE=1`` appends the main thread's stacks during the long event-loop gaps
+of each drop to ``BENCH_GAP_TRACE_OUT`` (default: stderr; see ``_gaptrace``).
+
 The process stays up between drops so that the other tools can run in between (they
 take turns in the parent); only the drops are timed.
 """
@@ -24,13 +29,14 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import os
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import _reqpath
+from benchmarks import _gaptrace, _reqpath
 
 
 def _say(data: dict[str, Any]) -> None:
@@ -73,6 +79,13 @@ def main(argv: list[str]) -> int:
     app.setApplicationName("s3uploader-gui")
     app.setOrganizationName("s3uploader-gui")
     ProfileStore().last_used = profile_name
+    policy = os.environ.get("BENCH_GUI_CONFLICT", "")
+    if policy:
+        from PySide6.QtCore import QSettings
+
+        from s3uploader_gui.core.transfers.model import ConflictPolicy
+
+        QSettings().setValue("transfers/conflict", ConflictPolicy(policy).value)
     window = MainWindow()
     window.restore_layout()
     window.show()
@@ -102,6 +115,9 @@ def main(argv: list[str]) -> int:
     ticker.setTimerType(Qt.TimerType.PreciseTimer)
     ticker.setInterval(10)
     ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    tracer = _gaptrace.GapTracer() if _gaptrace.ENABLED else None
+    if tracer is not None:
+        ticker.timeout.connect(tracer.tick)
 
     def finish() -> None:
         run = state.pop("run", None)
@@ -110,6 +126,14 @@ def main(argv: list[str]) -> int:
         seconds = time.perf_counter() - run["start"]
         ticker.stop()
         ticks.append(time.perf_counter())
+        if tracer is not None:
+            tracer.stop()
+            out = os.environ.get("BENCH_GAP_TRACE_OUT")
+            if out:
+                with open(out, "a") as fh:
+                    tracer.report(f"drop {run['start']:.0f}", fh)
+            else:
+                tracer.report("drop")
         gaps = [b - a for a, b in itertools.pairwise(ticks)]
         rows = queue.rowCount()
         done = len(queue.rows_with_status(ItemStatus.DONE))
@@ -145,6 +169,8 @@ def main(argv: list[str]) -> int:
         ticks.clear()
         ticks.append(time.perf_counter())
         ticker.start()
+        if tracer is not None:
+            tracer.start()
         state["run"] = {"start": time.perf_counter(), "reset": reset, "before": _reqpath.snapshot()}
         QApplication.sendEvent(target, enter)
         QApplication.sendEvent(target, dropped)
