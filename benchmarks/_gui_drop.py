@@ -38,6 +38,12 @@ from typing import Any
 
 from benchmarks import _gaptrace, _reqpath
 
+# The window of this checkout, not the one the virtual environment installed (its .pth
+# names the main checkout): the parent passes PYTHONPATH=<repo> only.
+_SRC = Path(__file__).resolve().parents[1] / "src"
+if _SRC.is_dir() and str(_SRC) not in sys.path:
+    sys.path.insert(0, str(_SRC))
+
 
 def _say(data: dict[str, Any]) -> None:
     print("BENCH " + json.dumps(data), flush=True)
