@@ -12,7 +12,8 @@ command read from stdin (a JSON object per line):
   (uploads start by themselves: "Start uploading when files are added" is on by
   default). The answer has the seconds, the peak RSS during that drop (the kernel's
   high-water mark, reset before it), the largest event-loop gap, the rows' outcome and
-  which request path the uploads took (``_reqpath``). Finished rows are then cleared.
+  which request path the uploads took (``_reqpath``), and the CPU seconds of the GUI
+  thread and of the whole process during the drop. Finished rows are then cleared.
 * ``{"op": "quit"}``.
 
 ``BENCH_GUI_CONFLICT`` (``ask``, the window's default, ``overwrite``, ``skip`` or
@@ -130,6 +131,9 @@ def main(argv: list[str]) -> int:
         if run is None:
             return
         seconds = time.perf_counter() - run["start"]
+        gui_cpu = time.thread_time() - run["gui_cpu"]
+        times = os.times()
+        process_cpu = times.user + times.system - run["process_cpu"]
         ticker.stop()
         ticks.append(time.perf_counter())
         if tracer is not None:
@@ -150,6 +154,8 @@ def main(argv: list[str]) -> int:
                 "rss_mib": _peak_rss_mib(),
                 "rss_reset": run["reset"],
                 "max_gap_ms": max(gaps, default=0.0) * 1000,
+                "gui_thread_cpu_s": gui_cpu,
+                "process_cpu_s": process_cpu,
                 "rows": rows,
                 "done": done,
                 "ok": rows > 0 and done == rows,
@@ -177,7 +183,14 @@ def main(argv: list[str]) -> int:
         ticker.start()
         if tracer is not None:
             tracer.start()
-        state["run"] = {"start": time.perf_counter(), "reset": reset, "before": _reqpath.snapshot()}
+        times = os.times()
+        state["run"] = {
+            "start": time.perf_counter(),
+            "reset": reset,
+            "before": _reqpath.snapshot(),
+            "gui_cpu": time.thread_time(),  # the GUI thread's own (this runs on it)
+            "process_cpu": times.user + times.system,
+        }
         QApplication.sendEvent(target, enter)
         QApplication.sendEvent(target, dropped)
         if not dropped.isAccepted():
