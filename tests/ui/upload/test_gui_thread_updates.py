@@ -146,3 +146,38 @@ def test_the_total_progress_bar_paints_with_the_window_not_at_once(qtbot):
     progress.show_counts(None)
     assert progress.bar.value() == 0
     assert counter.paints == painted
+
+
+def test_keys_are_made_without_a_stat_per_file_unless_the_template_asks(
+    qtbot, tmp_path, monkeypatch
+):
+    """Planning a batch renders every queued row's key on the GUI thread: a file's
+    modification time is read (a stat each) only for a template that shows it."""
+    import datetime as dt
+    import pathlib
+
+    from PySide6.QtCore import QSettings
+
+    from s3uploader_gui.ui.upload.controls import TransferControls
+    from s3uploader_gui.ui.upload.queue_model import QueueItem
+
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(b"x")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    controls = TransferControls(None, UploadQueueModel(), QSettings(), None, parent)  # type: ignore[arg-type]
+    item = QueueItem(path=photo, relative="a.jpg", size=1)
+    stats: list[object] = []
+    real_stat = pathlib.Path.stat
+
+    def counting_stat(self: pathlib.Path, **kwargs: object) -> object:
+        stats.append(self)
+        return real_stat(self, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pathlib.Path, "stat", counting_stat)
+    assert controls.key_for("up/", item) == "up/a.jpg"
+    assert stats == []
+    controls.prefs.key_template = "{prefix}{mtime:%Y}/{name}"
+    year = dt.datetime.fromtimestamp(real_stat(photo).st_mtime).year
+    assert controls.key_for("up/", item) == f"up/{year}/a.jpg"
+    assert stats == [photo]
