@@ -181,3 +181,45 @@ def test_keys_are_made_without_a_stat_per_file_unless_the_template_asks(
     year = dt.datetime.fromtimestamp(real_stat(photo).st_mtime).year
     assert controls.key_for("up/", item) == f"up/{year}/a.jpg"
     assert stats == [photo]
+
+
+def test_status_counts_follow_every_change_of_a_row():
+    """The queue's counts (the buttons and the summary line read them after every few
+    events) stay right through adds, status changes and clearing."""
+    queue, rows = _queue_with_rows(6)
+    queue.add_failed(Path("/tmp/missing.bin"), "gone")
+    queue.set_status(rows[0], ItemStatus.UPLOADING)
+    queue.set_status(rows[0], ItemStatus.DONE)
+    queue.set_status(rows[1], ItemStatus.SKIPPED)
+    queue.set_status(rows[2], ItemStatus.FAILED, "boom")
+    queue.set_status(rows[2], ItemStatus.QUEUED)  # retried
+    expected = {status: 0 for status in ItemStatus}
+    for row in range(queue.rowCount()):
+        expected[queue.item(row).status] += 1
+    assert queue.counts() == expected
+    assert queue.has_status(ItemStatus.DONE) and not queue.has_status(ItemStatus.PAUSED)
+    queue.clear_finished()
+    assert queue.counts()[ItemStatus.DONE] == 0
+    assert queue.counts()[ItemStatus.SKIPPED] == 0
+    assert queue.counts()[ItemStatus.QUEUED] == 4
+    assert queue.counts()[ItemStatus.FAILED] == 1
+    assert sum(queue.counts().values()) == queue.rowCount() == 5
+
+
+def test_a_long_burst_recounts_the_buttons_once_a_beat_not_once_a_slice(qtbot, monkeypatch):
+    """While a burst takes many slices, ``after`` (the pane's recount) runs at most once
+    a beat, and once more when the last event is applied."""
+    monkeypatch.setattr(item_events, "ITEM_EVENT_INTERVAL_MS", 1000)
+    queue, rows = _queue_with_rows(50)
+    after: list[int] = []
+    events = _events(queue, after)
+    for row in rows:
+        events.push("started", row)
+    slices = 0
+    while True:
+        events.apply(0.0)  # one event per slice
+        slices += 1
+        if queue.item(rows[-1]).status == ItemStatus.UPLOADING:
+            break
+    assert slices == len(rows)
+    assert len(after) <= 2  # the first slice of the beat and the last one

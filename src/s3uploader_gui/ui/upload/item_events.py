@@ -33,7 +33,8 @@ class ItemEventQueue(QObject):
 
     Kinds: "started", "renamed" (``text`` is the new key), "state" (handed to
     ``apply_state`` with the status and detail), "finished" (``text`` is the error).
-    ``after`` runs once after each slice (the pane recounts its buttons).
+    ``after`` runs after the slice that empties the queue, and at least once a beat
+    while a long burst is applied slice after slice (the pane recounts its buttons).
     """
 
     def __init__(
@@ -50,6 +51,7 @@ class ItemEventQueue(QObject):
         #: Appended from any thread (deque.append is atomic), consumed on the GUI thread.
         self._events: deque[tuple[str, int, str, str]] = deque()
         self._following = False
+        self._last_after = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.apply)
@@ -86,7 +88,9 @@ class ItemEventQueue(QObject):
         queue = self._queue
         deadline = time.perf_counter() + budget_s if budget_s is not None else None
         with queue.batched():
-            while events and (deadline is None or time.perf_counter() < deadline):
+            first = True  # a slice applies one event at least, whatever its budget
+            while events and (first or deadline is None or time.perf_counter() < deadline):
+                first = False
                 kind, row, status, text = events.popleft()
                 if row >= queue.rowCount():
                     continue
@@ -100,7 +104,10 @@ class ItemEventQueue(QObject):
                     queue.set_status(row, ItemStatus(status), text)
                     if status == ItemStatus.DONE:
                         queue.set_progress(row, queue.item(row).size)
-        self._after()
+        now = time.perf_counter()
+        if not events or now - self._last_after >= ITEM_EVENT_INTERVAL_MS / 1000:
+            self._last_after = now
+            self._after()
 
     def flush(self) -> None:
         """Apply every queued event now and stop following (a batch ended: its items'

@@ -169,7 +169,7 @@ class UploadPane(QWidget):
         return self.session.connection
 
     def can_upload(self) -> bool:
-        queued = bool(self.queue.rows_with_status(ItemStatus.QUEUED, ItemStatus.FAILED))
+        queued = self.queue.has_status(ItemStatus.QUEUED, ItemStatus.FAILED)
         return self.session.connection is not None and queued and not self.uploading
 
     def update_state(self) -> None:
