@@ -390,7 +390,7 @@ class UploadPane(QWidget):
 
     # -- the worker's item events (applied in slices: item_events) -----------------------
     def queue_item_event(self, kind: str, row: int, status: str = "", text: str = "") -> None:
-        """Queue a change of a row's state, applied within a few milliseconds."""
+        """Queue a change of a row's state, applied at the item events' next beat."""
         self.item_events.push(kind, row, status, text)
 
     @Slot(str)
