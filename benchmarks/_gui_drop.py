@@ -12,8 +12,14 @@ command read from stdin (a JSON object per line):
   (uploads start by themselves: "Start uploading when files are added" is on by
   default). The answer has the seconds, the peak RSS during that drop (the kernel's
   high-water mark, reset before it), the largest event-loop gap, the rows' outcome and
-  which request path the uploads took (``_reqpath``). Finished rows are then cleared.
+  which request path the uploads took (``_reqpath``), and the CPU seconds of the GUI
+  thread and of the whole process during the drop. Finished rows are then cleared.
 * ``{"op": "quit"}``.
+
+``BENCH_GUI_CONFLICT`` (``ask``, the window's default, ``overwrite``, ``skip`` or
+``rename``) sets the "When the key exists" policy in the throwaway settings first.
+``BENCH_GAP_TRACE=1`` appends the main thread's stacks during the long event-loop gaps
+of each drop to ``BENCH_GAP_TRACE_OUT`` (default: stderr; see ``_gaptrace``).
 
 The process stays up between drops so that the other tools can run in between (they
 take turns in the parent); only the drops are timed.
@@ -24,13 +30,20 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import os
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import _reqpath
+from benchmarks import _gaptrace, _reqpath
+
+# The window of this checkout, not the one the virtual environment installed (its .pth
+# names the main checkout): the parent passes PYTHONPATH=<repo> only.
+_SRC = Path(__file__).resolve().parents[1] / "src"
+if _SRC.is_dir() and str(_SRC) not in sys.path:
+    sys.path.insert(0, str(_SRC))
 
 
 def _say(data: dict[str, Any]) -> None:
@@ -73,6 +86,13 @@ def main(argv: list[str]) -> int:
     app.setApplicationName("s3uploader-gui")
     app.setOrganizationName("s3uploader-gui")
     ProfileStore().last_used = profile_name
+    policy = os.environ.get("BENCH_GUI_CONFLICT", "")
+    if policy:
+        from PySide6.QtCore import QSettings
+
+        from s3uploader_gui.core.transfers.model import ConflictPolicy
+
+        QSettings().setValue("transfers/conflict", ConflictPolicy(policy).value)
     window = MainWindow()
     window.restore_layout()
     window.show()
@@ -102,14 +122,28 @@ def main(argv: list[str]) -> int:
     ticker.setTimerType(Qt.TimerType.PreciseTimer)
     ticker.setInterval(10)
     ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    tracer = _gaptrace.GapTracer() if _gaptrace.ENABLED else None
+    if tracer is not None:
+        ticker.timeout.connect(tracer.tick)
 
     def finish() -> None:
         run = state.pop("run", None)
         if run is None:
             return
         seconds = time.perf_counter() - run["start"]
+        gui_cpu = time.thread_time() - run["gui_cpu"]
+        times = os.times()
+        process_cpu = times.user + times.system - run["process_cpu"]
         ticker.stop()
         ticks.append(time.perf_counter())
+        if tracer is not None:
+            tracer.stop()
+            out = os.environ.get("BENCH_GAP_TRACE_OUT")
+            if out:
+                with open(out, "a") as fh:
+                    tracer.report(f"drop {run['start']:.0f}", fh)
+            else:
+                tracer.report("drop")
         gaps = [b - a for a, b in itertools.pairwise(ticks)]
         rows = queue.rowCount()
         done = len(queue.rows_with_status(ItemStatus.DONE))
@@ -120,6 +154,8 @@ def main(argv: list[str]) -> int:
                 "rss_mib": _peak_rss_mib(),
                 "rss_reset": run["reset"],
                 "max_gap_ms": max(gaps, default=0.0) * 1000,
+                "gui_thread_cpu_s": gui_cpu,
+                "process_cpu_s": process_cpu,
                 "rows": rows,
                 "done": done,
                 "ok": rows > 0 and done == rows,
@@ -145,7 +181,16 @@ def main(argv: list[str]) -> int:
         ticks.clear()
         ticks.append(time.perf_counter())
         ticker.start()
-        state["run"] = {"start": time.perf_counter(), "reset": reset, "before": _reqpath.snapshot()}
+        if tracer is not None:
+            tracer.start()
+        times = os.times()
+        state["run"] = {
+            "start": time.perf_counter(),
+            "reset": reset,
+            "before": _reqpath.snapshot(),
+            "gui_cpu": time.thread_time(),  # the GUI thread's own (this runs on it)
+            "process_cpu": times.user + times.system,
+        }
         QApplication.sendEvent(target, enter)
         QApplication.sendEvent(target, dropped)
         if not dropped.isAccepted():

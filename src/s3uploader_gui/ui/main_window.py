@@ -95,7 +95,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.connection_label)
 
         self.upload_pane.statusMessage.connect(self.show_status)
-        self.upload_pane.stateChanged.connect(self._update_actions)
+        # The upload pane's state changes with every few files uploaded: only the actions
+        # that depend on it are recomputed then (not the browser's selection).
+        self.upload_pane.stateChanged.connect(self._update_upload_actions)
         self.upload_pane.total_progress.valueChanged.connect(self._update_title)
         self.upload_pane.stateChanged.connect(self._update_title)
         self.upload_pane.uploadsFinished.connect(self._on_uploads_finished)
@@ -333,13 +335,17 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_actions(self) -> None:
-        pane = self.upload_pane
         connected = self.session.connection is not None
+        self._update_upload_actions()
+        self.act_refresh.setEnabled(connected)
+        self.act_copy_link.setEnabled(connected and bool(self.browser_pane.selected_objects()))
+
+    @Slot()
+    def _update_upload_actions(self) -> None:
+        pane = self.upload_pane
         self.act_upload.setEnabled(pane.can_upload())
         self.act_cancel.setEnabled(pane.uploading)
         self.act_clear.setEnabled(not pane.uploading and pane.queue.rowCount() > 0)
-        self.act_refresh.setEnabled(connected)
-        self.act_copy_link.setEnabled(connected and bool(self.browser_pane.selected_objects()))
 
     @Slot()
     def _on_copy_link(self) -> None:

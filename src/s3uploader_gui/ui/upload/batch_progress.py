@@ -29,9 +29,21 @@ class BatchProgress(QWidget):
         row.addWidget(self.bar, 3)
         row.addWidget(self.label, 2)
 
+    def _set_value(self, value: int) -> None:
+        """``bar.setValue`` without its synchronous repaint: ``QProgressBar.setValue``
+        paints at once (the whole window's pending updates with it, the GIL held) when
+        the bar moves by a chunk; with updates off it only schedules a paint with the
+        window's next one."""
+        bar = self.bar
+        if bar.value() == value:
+            return
+        bar.setUpdatesEnabled(False)
+        bar.setValue(value)
+        bar.setUpdatesEnabled(True)  # schedules the bar's repaint (update())
+
     def show_snapshot(self, snap: ProgressSnapshot) -> None:
         """A running batch: its fraction done, files, bytes, speed and time left."""
-        self.bar.setValue(int(snap.fraction * 1000))
+        self._set_value(int(snap.fraction * 1000))
         self.label.setText(
             self.tr("%1 of %2 files — %3 of %4 — %5/s — %6 left")
             .replace("%1", str(snap.items_finished))
@@ -46,7 +58,7 @@ class BatchProgress(QWidget):
         """Between batches: the queue's counts (None: the queue is empty)."""
         if counts is None:
             self.label.setText(self.tr("Nothing queued"))
-            self.bar.setValue(0)
+            self._set_value(0)
             return
         self.label.setText(
             self.tr("%1 uploaded, %2 failed, %3 queued")

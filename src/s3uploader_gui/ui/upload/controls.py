@@ -187,11 +187,16 @@ class TransferControls(QObject):
         """The key ``item`` uploads to: its fixed key, else the key template's."""
         if item.fixed_key:
             return item.fixed_key
-        try:
-            mtime: float | None = item.path.stat().st_mtime
-        except OSError:
-            mtime = None
-        return render_key(self.prefs.key_template, prefix, item.relative, mtime=mtime)
+        template = self.prefs.key_template
+        mtime: float | None = None
+        # A stat per queued file on the GUI thread only when the template shows the time
+        # the file was modified: thousands of them hold the window up on a slow disk.
+        if "mtime" in template:
+            try:
+                mtime = item.path.stat().st_mtime
+            except OSError:
+                mtime = None
+        return render_key(template, prefix, item.relative, mtime=mtime)
 
     def configure(self, engine: TransferEngine) -> None:
         """Apply the settings to the connection's engine before a batch."""

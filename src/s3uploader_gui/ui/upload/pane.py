@@ -169,7 +169,7 @@ class UploadPane(QWidget):
         return self.session.connection
 
     def can_upload(self) -> bool:
-        queued = bool(self.queue.rows_with_status(ItemStatus.QUEUED, ItemStatus.FAILED))
+        queued = self.queue.has_status(ItemStatus.QUEUED, ItemStatus.FAILED)
         return self.session.connection is not None and queued and not self.uploading
 
     def update_state(self) -> None:
@@ -317,12 +317,12 @@ class UploadPane(QWidget):
             for rejected in plan.rejected:
                 self.queue.set_destination(rows[rejected.index], bucket, rejected.key)
         self.transfer.configure(connection.engine)
-        worker = UploadWorker(connection.engine, bucket, plan, rows, prepare=preparer)
+        # Per-file events go straight into the item event queue from the worker's thread
+        # and are applied on its beat (item_events), not one queued signal each.
+        worker = UploadWorker(
+            connection.engine, bucket, plan, rows, prepare=preparer, events=self.item_events.post
+        )
         self.transfer.attach(worker)
-        worker.itemStarted.connect(self._on_item_started)
-        worker.itemRenamed.connect(self._on_item_renamed)
-        worker.itemState.connect(self._on_item_state)
-        worker.itemFinished.connect(self._on_item_finished)
         worker.batchFailed.connect(self._on_batch_failed)
         worker.notice.connect(self._on_batch_notice)
         worker.finished.connect(self._on_batch_finished)
@@ -331,6 +331,7 @@ class UploadPane(QWidget):
         self._batch_started = time.monotonic()
         self.pool.start(worker)
         self._progress_timer.start()
+        self.item_events.follow()
         self.update_state()
         self._status(self.tr("Uploading %n file(s) to ", "", len(rows)) + f"s3://{bucket}/{prefix}")
 
@@ -388,24 +389,8 @@ class UploadPane(QWidget):
             self._status(self.tr("Cancelling…"))
 
     # -- the worker's item events (applied in slices: item_events) -----------------------
-    @Slot(int)
-    def _on_item_started(self, row: int) -> None:
-        self.queue_item_event("started", row)
-
-    @Slot(int, str)
-    def _on_item_renamed(self, row: int, key: str) -> None:
-        self.queue_item_event("renamed", row, "", key)
-
-    @Slot(int, str, str)
-    def _on_item_state(self, row: int, status: str, detail: str) -> None:
-        self.queue_item_event("state", row, status, detail)
-
-    @Slot(int, str, str)
-    def _on_item_finished(self, row: int, status: str, error: str) -> None:
-        self.queue_item_event("finished", row, status, error)
-
     def queue_item_event(self, kind: str, row: int, status: str = "", text: str = "") -> None:
-        """Queue a change of a row's state, applied within a few milliseconds."""
+        """Queue a change of a row's state, applied at the item events' next beat."""
         self.item_events.push(kind, row, status, text)
 
     @Slot(str)

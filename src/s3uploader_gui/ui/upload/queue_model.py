@@ -77,6 +77,10 @@ class UploadQueueModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._items: list[QueueItem] = []
+        #: How many rows have each status, kept as rows change: the pane recounts its
+        #: buttons after every few item events, which a walk over the queue made
+        #: proportional to its length.
+        self._counts: dict[ItemStatus, int] = dict.fromkeys(ItemStatus, 0)
         #: Rows changed inside ``batched()``: (first, last), announced once when it ends.
         self._batch: list[int] | None = None
         #: ``(index, path) -> QPixmap | None``: the NAME column's thumbnail (local_thumbnails).
@@ -163,6 +167,7 @@ class UploadQueueModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(sources) - 1)
         for src in sources:
             self._items.append(QueueItem(path=src.path, relative=src.key, size=src.size))
+        self._counts[ItemStatus.QUEUED] += len(sources)
         self.endInsertRows()
         return list(range(first, first + len(sources)))
 
@@ -175,6 +180,7 @@ class UploadQueueModel(QAbstractTableModel):
                 path=path, relative=path.name, size=0, status=ItemStatus.FAILED, error=message
             )
         )
+        self._counts[ItemStatus.FAILED] += 1
         self.endInsertRows()
         return row
 
@@ -197,6 +203,8 @@ class UploadQueueModel(QAbstractTableModel):
 
     def set_status(self, row: int, status: ItemStatus, error: str = "") -> None:
         item = self._items[row]
+        self._counts[item.status] -= 1
+        self._counts[status] += 1
         item.status = status
         item.error = error
         item.detail = ""
@@ -228,14 +236,17 @@ class UploadQueueModel(QAbstractTableModel):
                 ItemStatus.CANCELLED,
             ):
                 self.beginRemoveRows(QModelIndex(), row, row)
+                self._counts[self._items[row].status] -= 1
                 del self._items[row]
                 self.endRemoveRows()
 
     def counts(self) -> dict[ItemStatus, int]:
-        result: dict[ItemStatus, int] = dict.fromkeys(ItemStatus, 0)
-        for item in self._items:
-            result[item.status] += 1
-        return result
+        """How many rows have each status (every status present, zeros included)."""
+        return dict(self._counts)
+
+    def has_status(self, *statuses: ItemStatus) -> bool:
+        """Whether any row has one of ``statuses`` (no walk over the queue)."""
+        return any(self._counts[status] for status in statuses)
 
     def _changed(self, row: int) -> None:
         if self._batch is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -40,6 +41,11 @@ class UploadWorker(QObject):
         finished(): always last.
 
     Byte progress is not signalled: the window samples ``progress.snapshot()`` on a timer.
+
+    With ``events`` given, the per-file events (started, renamed, state, finished) go
+    to it instead of the four item signals, from the worker's thread, as
+    ``events(kind, row, status, text)`` with the kinds of ``item_events``: a queued
+    signal per event woke the GUI thread hundreds of times per second.
     """
 
     itemStarted = Signal(int)
@@ -59,8 +65,10 @@ class UploadWorker(QObject):
         rows: list[int],
         *,
         prepare: PrepareFn | None = None,
+        events: Callable[[str, int, str, str], None] | None = None,
     ) -> None:
         super().__init__()
+        self._events = events
         #: Turns images into the files to upload (resize, re-encode, metadata); None: as is.
         self.prepare = prepare
         self.name = "upload"
@@ -102,6 +110,9 @@ class UploadWorker(QObject):
         return self._answer or ConflictPolicy.SKIP
 
     def _state(self, index: int, status: ItemStatus, detail: str) -> None:
+        if self._events is not None:
+            self._events("state", self.rows[index], str(status), detail)
+            return
         self.itemState.emit(self.rows[index], str(status), detail)
 
     @Slot()
@@ -134,11 +145,21 @@ class UploadWorker(QObject):
         self.notice.emit(text)
 
     def _started(self, index: int) -> None:
+        if self._events is not None:
+            self._events("started", self.rows[index], "", "")
+            return
         self.itemStarted.emit(self.rows[index])
 
     def _finished_item(self, result: ItemResult) -> None:
+        row = self.rows[result.index]
         planned = self._keys.get(result.index)
-        if planned is not None and result.key != planned:
-            self.itemRenamed.emit(self.rows[result.index], result.key)
+        renamed = planned is not None and result.key != planned
         error = user_message(result.error) if result.error is not None else ""
-        self.itemFinished.emit(self.rows[result.index], str(result.status), error)
+        if self._events is not None:
+            if renamed:
+                self._events("renamed", row, "", result.key)
+            self._events("finished", row, str(result.status), error)
+            return
+        if renamed:
+            self.itemRenamed.emit(row, result.key)
+        self.itemFinished.emit(row, str(result.status), error)
