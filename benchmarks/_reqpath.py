@@ -1,10 +1,11 @@
 """Which request path an upload took: the app's lean sender or botocore.
 
 Counts every HTTP answer read through ``http.client.HTTPResponse`` (botocore reads its
-answers through urllib3, which uses it; the lean sender uses it directly) and tells the
-two apart by who is on the call stack, so nothing here imports botocore or depends on
-the app's internals. Requests sent by anything else (awscrt, say) are not seen: a run
-whose uploads show neither is reported as "other".
+answers through urllib3, which uses it), telling the senders apart by who is on the call
+stack, and every answer the lean sender reads with its own reader
+(``core/s3/http.read_response``), so nothing here imports botocore. Requests sent by
+anything else (awscrt, say) are not seen: a run whose uploads show neither is reported
+as "other".
 
 ``python -m benchmarks._reqpath ARGS...`` runs ``s3uploader ARGS...`` in this process
 with the counters on and writes them as JSON to ``$BENCH_PROBE_OUT`` (the timed runs
@@ -50,6 +51,16 @@ def install() -> Counter[tuple[str, str]]:
         original(self)
 
     http.client.HTTPResponse.begin = begin  # type: ignore[method-assign]
+
+    from s3uploader_gui.core.s3 import http as lean_http
+
+    lean_read = lean_http.read_response
+
+    def read_response(sock: Any, method: str) -> Any:
+        COUNTS[("lean", method)] += 1
+        return lean_read(sock, method)
+
+    lean_http.read_response = read_response  # type: ignore[assignment]
     _installed = True
     return COUNTS
 
