@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.transfers.engine import TransferEngine
@@ -26,7 +25,9 @@ def _crashed_after_storing(
     connection = TransferEngine(context, EngineSettings(), journal=journal).connection_id
     """What a crash leaves: rows begun (by a program that is gone) and the objects stored."""
     for s in sources:
-        row = journal.begin(connection, bucket, s.key, s.path, s.size, s.path.stat().st_mtime_ns, {})
+        row = journal.begin(
+            connection, bucket, s.key, s.path, s.size, s.path.stat().st_mtime_ns, {}
+        )
         assert row.state == "queued"
         context.client.put_object(Bucket=bucket, Key=s.key, Body=s.path.read_bytes())
     journal.close()
