@@ -316,3 +316,38 @@ def test_the_local_storage_takes_no_overrides(
     with pytest.raises(ConfigError, match="cannot be used with the local storage"):
         open_connection(LOCAL_PROFILE, local_server=server, **overrides)  # type: ignore[arg-type]
     assert server.starts == 0
+
+
+# -- the journal -----------------------------------------------------------------------------
+def test_a_journaled_connection_forgets_uploads_finished_long_ago(
+    seaweed: LocalServerInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finished rows older than a week go when a journaled connection opens; recent ones
+    and anything unfinished (still offered for resume) stay."""
+    import sqlite3
+
+    from s3uploader_gui.core.transfers.journal import Journal
+
+    journal = Journal()
+    old = journal.begin("c", "b", "old", Path("/src/old"), 1, 1)
+    recent = journal.begin("c", "b", "recent", Path("/src/recent"), 1, 1)
+    pending = journal.begin("c", "b", "pending", Path("/src/pending"), 1, 1)
+    journal.finish(old.id, "done")
+    journal.finish(recent.id, "done")
+    journal.close()
+    db = sqlite3.connect(default_journal_path())
+    with db:
+        db.execute("UPDATE items SET updated = updated - 8 * 86400 WHERE id IN (?, ?)",
+                   (old.id, pending.id))  # fmt: skip
+    db.close()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", seaweed.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", seaweed.secret_access_key)
+    connection = open_connection(None, endpoint_url=seaweed.endpoint_url, journal=True)
+    try:
+        kept = {i.key for i in connection.engine.journal.unfinished()}
+        assert kept == {"pending"}
+        assert connection.engine.journal.get(old.id) is None
+        got = connection.engine.journal.get(recent.id)
+        assert got is not None and got.state == "done"
+    finally:
+        connection.close()

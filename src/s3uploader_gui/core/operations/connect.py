@@ -341,7 +341,14 @@ def _open_journal() -> Journal | None:
     from s3uploader_gui.core.transfers.journal import Journal
 
     try:
-        return Journal()
+        journal = Journal()
     except Exception as exc:  # an unreadable journal must not stop the connection
         log.warning("cannot open the transfer journal: %s", exc)
         return None
+    try:
+        # Finished rows only matter for a while (a week); without this every upload
+        # ever made stays in the file and each batch's journal work grows with it.
+        journal.prune()
+    except Exception as exc:  # a journal that cannot be tidied still journals
+        log.info("the transfer journal was not pruned: %s", exc)
+    return journal
