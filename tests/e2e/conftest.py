@@ -67,11 +67,14 @@ def geometry(window: str) -> tuple[int, int, int, int]:
 
 
 def clipboard() -> str:
-    """The CLIPBOARD selection as another program sees it ('' when empty)."""
+    """The CLIPBOARD selection as another program sees it ('' when empty).
+
+    Decoded leniently: while a picture is still on the clipboard, an ``xclip`` that owns
+    it answers a request for text with the picture's bytes."""
     out = subprocess.run(
-        ["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True, timeout=10
+        ["xclip", "-o", "-selection", "clipboard"], capture_output=True, timeout=10
     )
-    return out.stdout if out.returncode == 0 else ""
+    return out.stdout.decode("utf-8", errors="replace") if out.returncode == 0 else ""
 
 
 def drag(source_xy: tuple[int, int], target_xy: tuple[int, int]) -> None:
