@@ -15,7 +15,8 @@ from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.transfers.engine import TransferEngine
 from s3uploader_gui.core.transfers.journal import Journal
 from s3uploader_gui.core.transfers.model import Conflict, ConflictPolicy, ItemStatus
-from s3uploader_gui.core.transfers.settings import EngineSettings
+from s3uploader_gui.core.transfers.settings import EngineSettings, MiB
+from s3uploader_gui.core.transfers.source import SourceFile
 from tests.helpers.files import make_random
 
 
@@ -79,3 +80,43 @@ def test_a_resumed_small_file_already_stored_is_done_not_copied(
         assert keys == sorted(s.key for s in sources)
         assert [c.key for c in asked] == ["re/f11.bin"]
         assert by_key["re/f11.bin"].status is ItemStatus.SKIPPED
+
+
+def test_a_resumed_large_file_is_not_read_whole_to_compare(
+    seaweed_context: S3Context,
+    seaweed_bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file of multipart size is never read into memory to compare with what the key
+    holds (its object's checksum and ETag are not whole-file ones anyway): a resumed one
+    whose key exists goes through the policy."""
+    size = 6 * MiB
+    source = UploadSource(make_random(tmp_path / "big.bin", size), "re/big.bin", size)
+    path = tmp_path / "journal.sqlite3"
+    _crashed_after_storing(seaweed_context, Journal(path), seaweed_bucket, [source])
+    reads: list[int] = []
+    original = SourceFile.read
+
+    def counted(self: SourceFile, offset: int, length: int) -> bytes:
+        reads.append(length)
+        return original(self, offset, length)
+
+    monkeypatch.setattr(SourceFile, "read", counted)
+    asked: list[Conflict] = []
+
+    def ask(conflict: Conflict) -> ConflictPolicy:
+        asked.append(conflict)
+        return ConflictPolicy.SKIP
+
+    journal = Journal(path)
+    settings = EngineSettings(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB)
+    engine = TransferEngine(seaweed_context, settings, journal=journal)
+    try:
+        (result,) = engine.upload(seaweed_bucket, [source], conflict=ConflictPolicy.ASK, ask=ask)
+    finally:
+        engine.close()
+        journal.close()
+    assert [c.key for c in asked] == ["re/big.bin"]
+    assert result.status is ItemStatus.SKIPPED
+    assert size not in reads

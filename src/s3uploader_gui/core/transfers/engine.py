@@ -279,10 +279,7 @@ class TransferEngine:
             conflict,
             on_notice,
         )
-        try:
-            return run.run()
-        finally:
-            self.journal.flush()  # how the last items ended (``Journal.finish`` groups them)
+        return run.run()  # which writes the grouped finished marks before it returns
 
     def discard(self, items: Sequence[JournalItem]) -> None:
         """Forget journaled uploads the user will not resume, aborting their multipart

@@ -321,7 +321,10 @@ class UploadRun(UploadItems):
         resuming = bool(item.journal.upload_id)
         # Single-request uploads are marked finished in groups, so a crash can leave one
         # stored but unmarked: its own bytes at its key mean it is done, not a conflict.
-        item.maybe_stored = item.journal.resumed and not resuming
+        # (Only a single-request upload: its own bytes are read whole to compare.)
+        item.maybe_stored = (
+            item.journal.resumed and not resuming and src.size < self.settings.multipart_threshold
+        )
         if self.policy != ConflictPolicy.OVERWRITE and not resuming:
             self._check(item)
         else:
