@@ -50,6 +50,41 @@ def test_content_type_for(name: str, ctype: str) -> None:
     assert content_type_for(name) == ctype
 
 
+def test_the_extension_is_read_as_a_posix_path_reads_it() -> None:
+    # Every name of up to 6 characters from the ones that matter to a suffix.
+    import itertools
+    from pathlib import PurePosixPath
+
+    letters = ["a", ".", "/", "\\", "B", ""]
+    for chars in itertools.product(letters, repeat=6):
+        name = "".join(chars)
+        expected = PurePosixPath(name.replace("\\", "/")).suffix.lower() if name else ""
+        assert naming._suffix(name) == expected, name
+
+
+def test_the_type_tables_are_read_ahead_only_when_a_name_needs_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(naming, "_MIMETYPES", [])
+    monkeypatch.setattr(naming, "_GUESSED", {})
+    started: list[str] = []
+    real_thread = naming.threading.Thread
+
+    def thread(*args: object, **kwargs: object) -> object:
+        started.append(str(kwargs.get("name")))
+        return real_thread(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(naming.threading, "Thread", thread)
+    naming.warm_content_types(["a/b.jpg", "c.PNG", "d.svg"])  # all in the app's own table
+    assert started == []
+    naming.warm_content_types(["a/b.jpg", "figure.ps"])
+    assert started == ["content-types"]
+    assert content_type_for("x/figure.PS") == "application/postscript"
+    assert naming._MIMETYPES  # read once, whichever thread came first
+    naming.warm_content_types(["other.ps"])
+    assert started == ["content-types"]
+
+
 def test_is_image_name() -> None:
     assert is_image_name("a/b/c.JPG")
     assert is_image_name("x.heic")

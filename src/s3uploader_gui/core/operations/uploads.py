@@ -39,6 +39,7 @@ from s3uploader_gui.core.naming import (
     key_clash,
     normalize_key,
     renamed_key,
+    warm_content_types,
 )
 from s3uploader_gui.core.operations.upload_indices import (
     RowControl,
@@ -91,6 +92,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]], prefix: str = "") -> E
     (a path given twice) is listed once.
     """
     sources, problems = expand_sources(paths, prefix)
+    warm_content_types(s.key for s in sources)
     return ExpandedPaths(tuple(sources), tuple(problems))
 
 

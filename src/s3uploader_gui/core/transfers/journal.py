@@ -200,15 +200,18 @@ class Journal:
         def op(db: sqlite3.Connection) -> list[JournalItem]:
             owners = Owners(self.owner)
             known = _unfinished_by_identity(db, connection, bucket, len(entries))
-            encoded: dict[int, str] = {}  # entries often share one options object
+            # Entries often share one options object: encoded once, and read back once
+            # (the rows' options are only read, so they may share the parsed value).
+            encoded: dict[int, tuple[str, dict[str, Any]]] = {}
             items = []
             for key, path, size, mtime_ns, options in entries:
-                text = encoded.get(id(options))
-                if text is None:
-                    text = encoded[id(options)] = json.dumps(options or {})
+                pair = encoded.get(id(options))
+                if pair is None:
+                    text = json.dumps(options or {})
+                    pair = encoded[id(options)] = (text, json.loads(text))
                 items.append(
                     self._begin(db, connection, bucket, key, path, size, mtime_ns, options,
-                                owners=owners, encoded=text, known=known)
+                                owners=owners, encoded=pair[0], parsed=pair[1], known=known)
                 )  # fmt: skip
             return items
 
@@ -227,6 +230,7 @@ class Journal:
         *,
         owners: Owners | None = None,
         encoded: str | None = None,
+        parsed: dict[str, Any] | None = None,
         known: dict[tuple[str, str], list[JournalItem]] | None = None,
     ) -> JournalItem:
         """``known``: the unfinished rows of this connection and bucket by (key, path),
@@ -245,6 +249,8 @@ class Journal:
             candidates = known.setdefault((key, where), [])
         if encoded is None:
             encoded = json.dumps(options or {})
+        if parsed is None:
+            parsed = json.loads(encoded)
         mine = self.owner
         owners = owners or Owners(mine)
         for n, item in enumerate(candidates):
@@ -256,9 +262,7 @@ class Journal:
                     "updated=? WHERE id=?",
                     (encoded, mine.pid, mine.started, now, item.id),
                 )
-                taken = replace(
-                    item, state="queued", options=json.loads(encoded), owner=mine, resumed=True
-                )
+                taken = replace(item, state="queued", options=parsed, owner=mine, resumed=True)
                 candidates[n] = taken
                 return taken
             db.execute("UPDATE items SET state='stale', updated=? WHERE id=?", (now, item.id))
@@ -275,7 +279,7 @@ class Journal:
             id=int(cur.lastrowid or 0), connection=connection, bucket=bucket, key=key,
             path=path if isinstance(path, Path) else Path(path), size=size, mtime_ns=mtime_ns,
             state="queued", upload_id=None, part_size=None, checksum_algorithm=None,
-            options=json.loads(encoded), error="", owner=mine,
+            options=parsed, error="", owner=mine,
         )  # fmt: skip
         candidates.insert(0, made)
         return made

@@ -15,7 +15,6 @@ can free a thread blocked in ``open``. So the path is checked first, then opened
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 import threading
@@ -57,14 +56,18 @@ def not_regular(name: str, mode: int) -> LocalFileError:
     )
 
 
-def open_regular(path: Path, name: str | None = None) -> tuple[int, os.stat_result]:
+def open_regular(
+    path: Path, name: str | None = None, *, seen_regular: bool = False
+) -> tuple[int, os.stat_result]:
     """A read-only descriptor of ``path`` and its ``fstat``, or ``LocalFileError`` when it
     is not a regular file; never blocks (a FIFO, a device). OSError when it cannot be
-    opened (``errors.translate`` words it)."""
+    opened (``errors.translate`` words it). ``seen_regular``: the caller's own ``stat`` of
+    the path found a regular file a moment ago, so it is not asked again before opening."""
     name = name or path.name or str(path)
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
-        raise not_regular(name, mode)  # not even opened: opening a device can act on it
+    if not seen_regular:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise not_regular(name, mode)  # not even opened: opening a device can act on it
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -83,12 +86,12 @@ class SourceFile:
     ``name`` is what messages call it (the user's file, also for a prepared copy).
     """
 
-    def __init__(self, path: Path, name: str) -> None:
-        fd, st = open_regular(path, name)
+    def __init__(self, path: Path, name: str, *, seen_regular: bool = False) -> None:
+        fd, st = open_regular(path, name, seen_regular=seen_regular)
         self.path = path
         self.name = name
         self.identity = Identity.of(st)
-        self._file = io.FileIO(fd, "rb", closefd=True)  # closed on close() or collection
+        self._fd = fd  # a bare descriptor: io.FileIO would fstat it once more
         self._lock = threading.Lock()  # only where os.pread is missing (Windows)
 
     @property
@@ -134,10 +137,18 @@ class SourceFile:
             raise changed(self.name)
 
     def close(self) -> None:
-        self._file.close()
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def __del__(self) -> None:  # a source dropped without close() still frees its descriptor
+        if getattr(self, "_fd", -1) >= 0:
+            self.close()
 
     def _pread(self, n: int, offset: int) -> bytes:
-        fd = self._file.fileno()
+        fd = self._fd
+        if fd < 0:
+            raise ValueError("read of a closed source")
         if hasattr(os, "pread"):
             return os.pread(fd, n, offset)
         with self._lock:

@@ -144,7 +144,7 @@ class UploadRequests:
         if item.file is None:
             src = item.src or item.source
             name = item.source.path.name or str(item.source.path)
-            opened = SourceFile(src.path, name)
+            opened = SourceFile(src.path, name, seen_regular=item.seen_regular)
             if opened.size != item.size:
                 opened.close()
                 raise changed(name)

@@ -9,6 +9,7 @@ import itertools
 import logging
 import os
 import queue
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Sequence
@@ -226,21 +227,28 @@ class UploadRun(UploadItems):
         is only known then.)"""
         if self.preparer is not None:
             return
-        entries: list[tuple[Upload, os.stat_result]] = []
+        # What the scan saw is journaled as it is; a file changed since is found (and
+        # journaled again) by _begin's stat as its upload starts.
+        entries: list[tuple[Upload, int, int]] = []
         for item in self.items:
             if item.index in self.results:
                 continue  # not sent (its key is another item's)
+            source = item.source
+            if source.mtime_ns is not None:
+                entries.append((item, source.size, source.mtime_ns))
+                continue
             try:
-                entries.append((item, os.stat(item.source.path)))
+                st = os.stat(source.path)
             except OSError:
                 continue  # _begin reports it when the item's turn comes
+            entries.append((item, st.st_size, st.st_mtime_ns))
         options = {"options": self.options.to_dict(), "temporary": False}
         rows = self.journal.begin_many(
             self.engine.connection_id,
             self.bucket,
-            [(i.key, i.source.path, st.st_size, st.st_mtime_ns, options) for i, st in entries],
+            [(i.key, i.source.path, size, mtime, options) for i, size, mtime in entries],
         )
-        for (item, _), row in zip(entries, rows, strict=True):
+        for (item, _, _), row in zip(entries, rows, strict=True):
             item.journal = row
 
     def _control(self) -> None:
@@ -300,6 +308,7 @@ class UploadRun(UploadItems):
             st = os.stat(src.path)
         except OSError as exc:
             raise self._err(exc, item.key) from exc
+        item.seen_regular = stat.S_ISREG(st.st_mode)
         if st.st_size != src.size:
             self.progress.resize_item(item.index, src.size, st.st_size)
             item.src = replace(src, size=st.st_size)

@@ -38,6 +38,8 @@ class Upload:
     #: The source, open from the first byte read to the item's end (every byte is read
     #: through it, and it tells whether the file changed meanwhile).
     file: SourceFile | None = None
+    #: The stat as the item started found a regular file (its open need not ask again).
+    seen_regular: bool = False
     # multipart
     upload_id: str | None = None
     part_size: int = 0
