@@ -40,10 +40,12 @@ from s3uploader_gui.core.transfers.journal_rows import (
     COLUMNS as _COLUMNS,
 )
 from s3uploader_gui.core.transfers.journal_rows import (
+    INSERTED,
     NO_ROW,
     UNFINISHED_STATES,
     JournalItem,
     JournalPart,
+    RowInserts,
 )
 from s3uploader_gui.core.transfers.journal_rows import item_from_row as _item
 from s3uploader_gui.core.transfers.journal_rows import no_row as _no_row
@@ -204,6 +206,7 @@ class Journal:
             # (the rows' options are only read, so they may share the parsed value).
             encoded: dict[int, tuple[str, dict[str, Any]]] = {}
             items = []
+            inserts = RowInserts(db)
             for key, path, size, mtime_ns, options in entries:
                 pair = encoded.get(id(options))
                 if pair is None:
@@ -211,8 +214,10 @@ class Journal:
                     pair = encoded[id(options)] = (text, json.loads(text))
                 items.append(
                     self._begin(db, connection, bucket, key, path, size, mtime_ns, options,
-                                owners=owners, encoded=pair[0], parsed=pair[1], known=known)
+                                owners=owners, encoded=pair[0], parsed=pair[1], known=known,
+                                inserts=inserts)
                 )  # fmt: skip
+            inserts.write()
             return items
 
         return self._do(op, lambda: [_no_row(connection, bucket, *entry) for entry in entries])
@@ -232,6 +237,7 @@ class Journal:
         encoded: str | None = None,
         parsed: dict[str, Any] | None = None,
         known: dict[tuple[str, str], list[JournalItem]] | None = None,
+        inserts: RowInserts | None = None,
     ) -> JournalItem:
         """``known``: the unfinished rows of this connection and bucket by (key, path),
         newest first (``_unfinished_by_identity``), kept up to date here; None: asked."""
@@ -256,6 +262,8 @@ class Journal:
         for n, item in enumerate(candidates):
             if owners.other_running(item.owner):
                 continue  # another running instance's upload: never touched
+            if inserts is not None:
+                inserts.written(item.id)  # begun earlier in this queue: updated below
             if item.size == size and item.mtime_ns == mtime_ns:
                 db.execute(
                     "UPDATE items SET state='queued', options=?, owner_pid=?, owner_started=?, "
@@ -268,15 +276,17 @@ class Journal:
             db.execute("UPDATE items SET state='stale', updated=? WHERE id=?", (now, item.id))
             del candidates[n]
             break
-        cur = db.execute(
-            "INSERT INTO items (connection, bucket, key, path, size, mtime_ns, state, "
-            "options, created, updated, owner_pid, owner_started) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (connection, bucket, key, where, size, mtime_ns, "queued", encoded, now, now,
-             mine.pid, mine.started),
-        )  # fmt: skip
+        row = (connection, bucket, key, where, size, mtime_ns, "queued", encoded, now, now,
+               mine.pid, mine.started)  # fmt: skip
+        if inserts is not None:
+            row_id = inserts.add(row)
+        else:
+            cur = db.execute(
+                f"INSERT INTO items ({INSERTED}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row
+            )
+            row_id = int(cur.lastrowid or 0)
         made = JournalItem(
-            id=int(cur.lastrowid or 0), connection=connection, bucket=bucket, key=key,
+            id=row_id, connection=connection, bucket=bucket, key=key,
             path=path if isinstance(path, Path) else Path(path), size=size, mtime_ns=mtime_ns,
             state="queued", upload_id=None, part_size=None, checksum_algorithm=None,
             options=parsed, error="", owner=mine,

@@ -116,3 +116,51 @@ def item_from_row(row: tuple[Any, ...]) -> JournalItem:
         error=str(error),
         owner=Owner(int(owner_pid), str(owner_started)),
     )
+
+
+#: The columns a new row is written with (after its id).
+INSERTED = (
+    "connection, bucket, key, path, size, mtime_ns, state, options, created, updated, "
+    "owner_pid, owner_started"
+)
+
+
+class RowInserts:
+    """New rows of one transaction, written with one statement at its end. Their ids are
+    given here, as SQLite's AUTOINCREMENT would (one above every id the table ever had):
+    inside the write transaction nobody else can take one, and a row's id must be known
+    as it is begun."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._rows: list[tuple[Any, ...]] = []
+        self._next = 0
+
+    def add(self, row: tuple[Any, ...]) -> int:
+        if not self._rows and not self._next:
+            (last,) = self._db.execute("SELECT COALESCE(max(id), 0) FROM items").fetchone()
+            try:
+                (seq,) = self._db.execute(
+                    "SELECT COALESCE(max(seq), 0) FROM sqlite_sequence WHERE name='items'"
+                ).fetchone()
+            except sqlite3.OperationalError:  # a table made without AUTOINCREMENT
+                seq = 0
+            self._next = max(int(last), int(seq)) + 1
+        row_id = self._next
+        self._next += 1
+        self._rows.append((row_id, *row))
+        return row_id
+
+    def written(self, row_id: int) -> None:
+        """Write the rows now if ``row_id`` is among them (a statement is about to
+        change it)."""
+        if self._rows and row_id >= self._rows[0][0]:
+            self.write()
+
+    def write(self) -> None:
+        if self._rows:
+            self._db.executemany(
+                f"INSERT INTO items (id, {INSERTED}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                self._rows,
+            )
+            self._rows.clear()
