@@ -180,6 +180,7 @@ class TransferEngine:
                     size, thread_name_prefix="transfer"
                 )
                 self._pool_size = size
+                _start_threads(self._pool, size)
             return self._pool
 
     def configure(self, settings: EngineSettings) -> None:
@@ -327,3 +328,18 @@ class TransferEngine:
             self, bucket, sources, policies, progress or TransferProgress(),
             cancel or CancelToken(), on_item, on_start,
         )  # fmt: skip
+
+
+def _start_threads(pool: concurrent.futures.ThreadPoolExecutor, size: int) -> None:
+    """Start the pool's ``size`` threads now, not one per task as the first tasks come:
+    the first requests of a batch then leave together instead of a thread start apart.
+    (A pool starts a thread only when none is idle, so each of these tasks holds its
+    thread until all have one.)"""
+    barrier = threading.Barrier(size)
+
+    def hold() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=5.0)
+
+    for _ in range(size):
+        pool.submit(hold)

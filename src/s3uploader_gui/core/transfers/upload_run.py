@@ -87,8 +87,9 @@ class UploadRun(UploadItems):
         self.delayed: list[Delayed] = []
         self.seq = itertools.count()
         self.in_flight = 0
-        self.done: queue.Queue[tuple[tuple[str, int, int], Any, BaseException | None]] = (
-            queue.Queue()
+        # SimpleQueue: the workers' answers cross with a lock apiece, not a Condition's.
+        self.done: queue.SimpleQueue[tuple[tuple[str, int, int], Any, BaseException | None]] = (
+            queue.SimpleQueue()
         )
         self.pool = engine._executor()
         #: Items whose request botocore is retrying (from the pool's threads).
