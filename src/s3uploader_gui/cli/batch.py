@@ -10,7 +10,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from s3uploader_gui.cli.history import record_batch
-from s3uploader_gui.cli.output import Reporter, display_path, maybe_progress, record
+from s3uploader_gui.cli.output import (
+    Reporter,
+    display_path,
+    maybe_progress,
+    record,
+    working_dir,
+)
 
 if TYPE_CHECKING:
     from s3uploader_gui.cli.upload_links import LinkPrinter
@@ -77,12 +83,14 @@ def _item_reporter(
     from s3uploader_gui.core.formatting import format_bytes
     from s3uploader_gui.core.transfers.model import ItemStatus
 
+    cwd = working_dir()  # once: a line per item must not cost a system call for it
+
     def on_item(result: ItemResult) -> None:
         stopped = watch is not None and watch.error is not None
         if watch is not None:
             watch.check(result)
         remote = f"s3://{bucket}/{result.key}"
-        local = display_path(result.path)
+        local = display_path(result.path, cwd)
         what = f"{local} -> {remote}" if command == "upload" else f"{remote} -> {local}"
         fields: dict[str, Any] = {"bucket": bucket, "key": result.key, "path": result.path}
         if result.status is ItemStatus.DONE:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -17,6 +19,45 @@ from s3uploader_gui.cli.output import PROG
 
 if TYPE_CHECKING:
     from s3uploader_gui.cli.output import Reporter
+
+
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` gives it (``COLUMNS``, else the
+    terminal of stdout, else 80), without importing ``shutil`` and its compression modules."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the terminal's width: argparse makes one for every
+    option it adds and would import ``shutil`` to ask."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser (and its sub-parsers) with ``_Formatter`` unless told otherwise."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
 
 class _Run:
@@ -177,7 +218,7 @@ class _Unsure(Exception):
     """The pre-scan could not tell the command (the full parser will say why)."""
 
 
-class _QuietParser(argparse.ArgumentParser):
+class _QuietParser(_Parser):
     def error(self, message: str) -> NoReturn:
         raise _Unsure(message)
 
@@ -208,12 +249,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     ``only`` (``command_of``'s answer): build that command's parser alone, which parses
     its arguments exactly as the full parser does; the others cost time for nothing.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="Upload files to S3 (or an S3-compatible server) and share them."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_global_options(parser, suppress=False)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _add_global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 

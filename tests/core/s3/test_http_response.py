@@ -331,3 +331,24 @@ def test_an_error_answer_is_botocores_client_error(status: int, body: bytes) -> 
     else:
         assert error == {"Code": str(status), "Message": http.client.responses.get(status, "")}
     assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == status
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "localhost", "b.s3.eu-west-3.amazonaws.com", "::1", "host.", "", "a." + "x" * 63,
+     "a..b", "x" * 64, ".", "bücher.de"],
+)  # fmt: skip
+def test_a_host_is_resolved_as_the_idna_codec_gives_it(host: str) -> None:
+    """What ``getaddrinfo`` is handed is what it would make of the name itself; names
+    the codec refuses still reach it as text, to be refused as before."""
+    from s3uploader_gui.core.s3.http import _resolvable
+
+    try:
+        encoded: bytes | None = host.encode("idna")
+    except UnicodeError:
+        encoded = None
+    given = _resolvable(host)
+    if isinstance(given, bytes):
+        assert given == encoded
+    else:
+        assert given == host and (encoded is None or not host.isascii())

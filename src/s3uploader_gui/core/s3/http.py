@@ -62,6 +62,7 @@ class Connections:
         self.port = port
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self._address = (_resolvable(host), port)
         self._ssl: ssl.SSLContext | None = None
         if https:
             import ssl
@@ -152,7 +153,7 @@ class Connections:
         if sock is not None:
             return sock, True
         try:
-            raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+            raw = socket.create_connection(self._address, timeout=self.connect_timeout)
         except OSError as exc:
             import botocore.exceptions as bce
 
@@ -182,6 +183,18 @@ class Connections:
             self._sockets.discard(sock)
         with contextlib.suppress(OSError):
             sock.close()
+
+
+def _resolvable(host: str) -> str | bytes:
+    """``host`` as ``getaddrinfo`` sends it to the resolver: an ASCII name as its bytes,
+    which is what the ``idna`` codec makes of it (``getaddrinfo`` loads that codec for
+    every ``str``); a name the codec would refuse, or a non-ASCII one, stays a ``str``."""
+    if not host.isascii():
+        return host
+    labels = host.split(".")
+    if any(not 0 < len(label) < 64 for label in labels[:-1]) or len(labels[-1]) >= 64:
+        return host
+    return host.encode("ascii")
 
 
 def parse_head(head: bytes) -> dict[str, str]:
