@@ -153,7 +153,9 @@ class Connections:
         if sock is not None:
             return sock, True
         try:
-            raw = socket.create_connection(self._address, timeout=self.connect_timeout)
+            # getaddrinfo takes the host as bytes too (typeshed says str only).
+            address: Any = self._address
+            raw = socket.create_connection(address, timeout=self.connect_timeout)
         except OSError as exc:
             import botocore.exceptions as bce
 
