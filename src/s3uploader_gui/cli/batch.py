@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from s3uploader_gui.cli.history import record_batch
+from s3uploader_gui.cli.history import batch_history
 from s3uploader_gui.cli.output import (
     Reporter,
     display_path,
@@ -150,18 +150,27 @@ def run_upload_plan(
             told.add(text)
             rep.note(text)
 
-    with maybe_progress(args, rep, progress):
-        outcome = run_uploads(
-            engine,
-            bucket,
-            plan,
-            prepare=prepare,
-            progress=progress,
-            on_item=on_item,
-            on_notice=on_notice,
-        )
-    # What was stored is history even when a fatal error stopped the rest.
-    record_batch(args, context, bucket, outcome, engine.settings.options)
+    # What was stored is history, as it is stored: also when a fatal error or an
+    # interrupt stops the rest, and the end of the run writes only the last few.
+    history = batch_history(args, context, bucket, engine.settings.options)
+
+    def on_result(result: ItemResult) -> None:
+        on_item(result)
+        history.add(result)
+
+    try:
+        with maybe_progress(args, rep, progress):
+            outcome = run_uploads(
+                engine,
+                bucket,
+                plan,
+                prepare=prepare,
+                progress=progress,
+                on_item=on_result,
+                on_notice=on_notice,
+            )
+    finally:
+        history.close()
     if outcome.fatal is not None:
         raise outcome.fatal
     if links is not None:

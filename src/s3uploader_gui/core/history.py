@@ -24,7 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -412,45 +412,28 @@ def record_uploads(
     objects were sent with (else by extension). Images get a thumbnail made from their
     local file, while ``thumbnail_seconds`` last and ``cancel`` is not set; the rest are
     recorded without one. Never raises for the history's sake: the upload is done.
+    (``history_recorder.HistoryRecorder`` records a batch while it runs, the same way.)
     """
-    from s3uploader_gui.core.naming import content_type_for
+    from s3uploader_gui.core.history_recorder import batch_endpoint, make_entries, open_history
     from s3uploader_gui.core.transfers.model import ItemStatus
 
     done = [r for r in _results(outcome) if r.status is ItemStatus.DONE]
     if not done:
         return 0
-    try:
-        endpoint = endpoint_host(context.endpoint) if context is not None else ""
-    except Exception as exc:  # a client that cannot be built: the entries still count
-        log.info("history: endpoint unknown: %s", exc)
-        endpoint = ""
-    moment = time.time() if now is None else now
-    deadline = time.monotonic() + thumbnail_seconds
-    entries: list[HistoryEntry] = []
-    for result in done:
-        if options is not None:
-            ctype = str(options.extra_args(result.key).get("ContentType", ""))
-        else:
-            ctype = content_type_for(result.key)
-        entry = HistoryEntry(
-            bucket=bucket,
-            key=result.key,
-            size=result.bytes,
-            time=moment,
-            content_type=ctype or "application/octet-stream",
-            profile=connection_label,
-            endpoint=endpoint,
-        )
-        in_time = time.monotonic() < deadline and not (cancel is not None and cancel.cancelled)
-        if entry.is_image and in_time:
-            entry = replace(entry, thumbnail=small_thumbnail(Path(result.path)))
-        entries.append(entry)
+    entries = make_entries(
+        done,
+        connection_label,
+        bucket,
+        endpoint=batch_endpoint(context),
+        options=options,
+        moment=time.time() if now is None else now,
+        deadline=time.monotonic() + thumbnail_seconds,
+        cancel=cancel,
+    )
     if store is not None:
         return store.record(entries)
-    try:
-        own = HistoryStore()
-    except AppError as err:
-        log.warning("the upload history was not written: %s", err)
+    own = open_history()
+    if own is None:
         return 0
     with own:
         return own.record(entries)
