@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from s3uploader_gui.core.history import HistoryStore, record_uploads
-from s3uploader_gui.core.history_recorder import HistoryRecorder, _content_type
+from s3uploader_gui.core.history import HistoryStore, _content_type, record_uploads
+from s3uploader_gui.core.history_recorder import HistoryRecorder
 from s3uploader_gui.core.naming import content_type_for
 from s3uploader_gui.core.transfers.model import ItemResult, ItemStatus, ObjectOptions
 from tests.helpers.files import make_random
@@ -70,10 +70,10 @@ def test_an_interrupted_batch_keeps_what_was_stored(tmp_path: Path) -> None:
 
 
 def test_nothing_stored_opens_no_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from s3uploader_gui.core import history_recorder
+    from s3uploader_gui.core import history
 
     opened: list[int] = []
-    monkeypatch.setattr(history_recorder, "open_history", lambda: opened.append(1))
+    monkeypatch.setattr(history, "open_history", lambda: opened.append(1))
     rec = HistoryRecorder(lambda: "x", "b")
     rec.add(ItemResult(0, "k", tmp_path / "k", ItemStatus.FAILED))
     assert rec.close() == 0

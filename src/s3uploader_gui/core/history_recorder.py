@@ -1,12 +1,12 @@
-"""Recording a batch in the upload history while it runs, and the entries both ways of
-recording make (``history.record_uploads`` writes a finished batch at once).
+"""Recording a batch in the upload history while it runs (the command line's uploads).
 
 A ``HistoryRecorder`` is given each result as the batch reports it. Its thread opens the
 history when the first object is stored and writes what came in every ``interval``
 seconds, one transaction each: the end of the batch writes only the last few, and what
-was written stays written when the run is interrupted. The entries are made as
-``record_uploads`` makes them (same Content-Types, thumbnails within the same time), with
-the time they were written: a moment after their upload ended, not the end of the batch.
+was written stays written when the run is interrupted. The entries are those
+``history.record_uploads`` makes (``history.make_entries``: the same Content-Types, and
+thumbnails within the same time), with the time they were written: a moment after their
+upload ended, not the end of the batch.
 """
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import replace
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from s3uploader_gui.core.errors import AppError
-
 if TYPE_CHECKING:  # the history (and SQLite) load on the writing thread, not at the start
-    from s3uploader_gui.core.cancel import CancelToken
-    from s3uploader_gui.core.history import HistoryEntry, HistoryStore
+    from s3uploader_gui.core.history import HistoryStore
     from s3uploader_gui.core.s3.client import S3Context
     from s3uploader_gui.core.transfers.model import ItemResult, ObjectOptions
 
@@ -89,7 +84,12 @@ class HistoryRecorder:
         return self.recorded
 
     def _run(self) -> None:
-        from s3uploader_gui.core.history import THUMBNAIL_SECONDS
+        from s3uploader_gui.core.history import (
+            THUMBNAIL_SECONDS,
+            batch_endpoint,
+            make_entries,
+            open_history,
+        )
 
         try:
             label = self._label()
@@ -120,79 +120,3 @@ class HistoryRecorder:
         finally:
             if own is not None:
                 own.close()
-
-
-def open_history() -> HistoryStore | None:
-    """The user's history file, opened; None (logged) when it cannot be."""
-    from s3uploader_gui.core.history import HistoryStore
-
-    try:
-        return HistoryStore()
-    except AppError as err:
-        log.warning("the upload history was not written: %s", err)
-        return None
-
-
-def batch_endpoint(context: S3Context | None) -> str:
-    """The host[:port] a batch's entries name ("" when unknown)."""
-    from s3uploader_gui.core.history import endpoint_host
-
-    try:
-        return endpoint_host(context.endpoint) if context is not None else ""
-    except Exception as exc:  # a client that cannot be built: the entries still count
-        log.info("history: endpoint unknown: %s", exc)
-        return ""
-
-
-def make_entries(
-    done: Iterable[ItemResult],
-    connection_label: str,
-    bucket: str,
-    *,
-    endpoint: str,
-    options: ObjectOptions | None,
-    moment: float,
-    deadline: float,
-    cancel: CancelToken | None = None,
-    types: dict[str, str] | None = None,
-) -> list[HistoryEntry]:
-    """The entries of stored objects ``done``, recorded at ``moment``; images get a
-    thumbnail until ``deadline`` (``time.monotonic``) or ``cancel``. ``types`` keeps the
-    Content-Type found for each extension, across calls for one batch."""
-    from s3uploader_gui.core.history import HistoryEntry, small_thumbnail
-
-    types = {} if types is None else types
-    entries = []
-    for result in done:
-        entry = HistoryEntry(
-            bucket=bucket,
-            key=result.key,
-            size=result.bytes,
-            time=moment,
-            content_type=_content_type(result.key, options, types) or "application/octet-stream",
-            profile=connection_label,
-            endpoint=endpoint,
-        )
-        in_time = time.monotonic() < deadline and not (cancel is not None and cancel.cancelled)
-        if entry.is_image and in_time:
-            entry = replace(entry, thumbnail=small_thumbnail(Path(result.path)))
-        entries.append(entry)
-    return entries
-
-
-def _content_type(key: str, options: ObjectOptions | None, types: dict[str, str]) -> str:
-    """The Content-Type ``key`` was sent with, found once per extension: it follows the
-    options and the key's extension (``naming.content_type_for``) alone."""
-    name = key.replace("\\", "/").rpartition("/")[2]
-    ext: str | None = None
-    if name not in ("", "."):  # else the path's last part is not ``name``: no shortcut
-        dot = name.rfind(".")
-        ext = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # PurePath.suffix
-        if ext in types:
-            return types[ext]
-    from s3uploader_gui.core.naming import content_type_for
-
-    found = str(options.extra_args(key)["ContentType"]) if options else content_type_for(key)
-    if ext is not None:
-        types[ext] = found
-    return found
