@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,15 @@ def test_a_thread_still_running_gets_the_usual_exit() -> None:
     finally:
         release.set()
         worker.join()
+
+
+def test_a_profiler_still_gets_its_figures(tmp_path: Path) -> None:
+    out = tmp_path / "run.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "s3uploader_gui.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0

@@ -62,13 +62,16 @@ def exit_now(code: int) -> NoReturn:
     The exit handlers run (``atexit``) and the standard streams are flushed; what is
     skipped is freeing every module and object one by one, which no one sees and which
     takes a run about as long as a few uploads. Falls back to ``sys.exit`` when another
-    thread that the interpreter would wait for still runs, or a stream cannot be flushed.
+    thread that the interpreter would wait for still runs, a stream cannot be flushed, or
+    a profiler or tracer watches (``python -m cProfile`` writes its figures after the
+    program, coverage measures up to the end).
     """
     import atexit
     import threading
 
     current = threading.current_thread()
-    if any(t is not current and not t.daemon for t in threading.enumerate()):
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if watched or any(t is not current and not t.daemon for t in threading.enumerate()):
         raise SystemExit(code)
     try:
         atexit._run_exitfuncs()
