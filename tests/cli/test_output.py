@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from s3uploader_gui.cli.output import ProgressLine, Reporter, display_path, one_line, record
+from s3uploader_gui.cli.output import (
+    ProgressLine,
+    Reporter,
+    display_path,
+    one_line,
+    record,
+    working_dir,
+)
 from s3uploader_gui.core.transfers.progress import TransferProgress
 
 
@@ -129,6 +136,7 @@ def test_display_path_is_relpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         if want.startswith(".."):
             want = text
         assert display_path(text) == want, text
+        assert display_path(text, working_dir()) == want, text
         assert display_path(Path(text)) == display_path(str(Path(text))), text
 
 
@@ -136,3 +144,31 @@ def test_display_path_from_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir("/")
     assert display_path("/tmp/a b.txt") == os.path.relpath("/tmp/a b.txt") == "tmp/a b.txt"
     assert display_path("/") == "."
+
+
+def test_a_batch_reads_the_working_directory_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One line per item, the working directory asked once for the whole batch."""
+    from s3uploader_gui.cli.batch import _item_reporter
+    from s3uploader_gui.core.transfers.model import ItemResult, ItemStatus
+
+    monkeypatch.chdir(tmp_path)
+    asked: list[str] = []
+    real = os.getcwd
+
+    def getcwd() -> str:
+        asked.append("cwd")
+        return real()
+
+    monkeypatch.setattr(os, "getcwd", getcwd)
+    out = io.StringIO()
+    rep = Reporter(json_mode=False, out=out, err=io.StringIO())
+    on_item = _item_reporter("upload", "uploaded", "b", rep)
+    for i in range(20):
+        path = tmp_path / "d" / f"f{i}.txt"
+        on_item(ItemResult(i, f"p/f{i}.txt", path, ItemStatus.DONE, bytes=10))
+    rep.flush()
+    assert len(asked) == 1
+    lines = out.getvalue().splitlines()
+    assert lines[3] == "upload: d/f3.txt -> s3://b/p/f3.txt (10 B)"

@@ -90,3 +90,23 @@ def test_the_full_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in COMMANDS)
+
+
+@pytest.mark.parametrize("columns", [None, "60", "abc", "-3", "0", "200"])
+def test_the_help_is_as_wide_as_shutil_says(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parser's own width lookup (argparse's would import ``shutil``) answers as
+    ``shutil.get_terminal_size`` does."""
+    import shutil
+
+    from s3uploader_gui.cli.parser import _columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _columns() == shutil.get_terminal_size().columns
+    monkeypatch.setenv("COLUMNS", "60")
+    lines = build_parser().format_help().splitlines()
+    assert max(map(len, lines)) <= 58

@@ -21,11 +21,25 @@ from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.s3.client import S3Context
 from tests.cli.conftest import base_env, seaweed_env
 
+#: What a plain-HTTP upload has no use for: TLS, ``http.client`` (the lean path reads its
+#: answers itself), ``email`` (``http.client``'s header parser, the date of a HEAD) and the
+#: XML parser (error bodies), and the other commands' modules.
+_LATER = (
+    "ssl",
+    "http.client",
+    "email",
+    "xml.etree",
+    "s3uploader_gui.cli.profiles",
+    "s3uploader_gui.cli.share",
+    "s3uploader_gui.cli.download",
+)
+
 #: Run by the child: ``main`` on the arguments, then what it loaded, as JSON on the last
 #: line. ``COUNT_CLIENTS`` counts botocore clients built (botocore is imported for it).
 _CHILD = textwrap.dedent(
     """
     import json, os, sys
+    LATER = __LATER__
     built = []
     if os.environ.get("COUNT_CLIENTS"):
         import botocore.session
@@ -57,9 +71,10 @@ _CHILD = textwrap.dedent(
         "decided": len(decided),
         "urllib_request": "urllib.request" in sys.modules,
         "listing": "s3uploader_gui.core.s3.listing" in sys.modules,
+        "later": sorted(m for m in LATER if m in sys.modules),
     }))
     """
-)
+).replace("__LATER__", repr(_LATER))
 
 
 def _child(args: list[str], env: dict[str, str]) -> tuple[dict[str, object], str, str]:
@@ -150,6 +165,7 @@ def test_standard_chain_upload_with_keys_in_the_environment_imports_no_botocore(
     assert report["code"] == 0, stderr
     assert report["botocore"] is False and report["boto3"] is False, report
     assert report["decided"] == 1, report  # one engine, one decision
+    assert report["later"] == [], report
     assert "request path: lean (keys from the environment" in stderr
     _check_stored(seaweed_context, seaweed_bucket, "c/", folder)
 
@@ -264,6 +280,7 @@ def test_a_one_file_upload_sends_one_bucket_check_then_the_object(tmp_path: Path
         report, _, stderr = _child(args, env)
     assert report["code"] == 0, stderr
     assert report["botocore"] is False, report
+    assert report["later"] == [], report  # plain HTTP, keys from the environment
     assert [(s.method, s.path, s.status) for s in server.seen] == [
         ("HEAD", "/bkt", 200),
         ("PUT", "/bkt/p/one/a.txt", 200),

@@ -19,3 +19,11 @@ one module per command group: ``upload``, ``download``, ``listing`` (ls), ``shar
 """
 
 from s3uploader_gui.cli.cli_main import main as main
+
+
+def run() -> None:
+    """``main`` as a program: its status is the process's, and the process ends without
+    the interpreter's teardown (``cli_main.exit_now``)."""
+    from s3uploader_gui.cli.cli_main import exit_now
+
+    exit_now(main())

@@ -9,8 +9,14 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from s3uploader_gui.cli.history import record_batch
-from s3uploader_gui.cli.output import Reporter, display_path, maybe_progress, record
+from s3uploader_gui.cli.history import batch_history
+from s3uploader_gui.cli.output import (
+    Reporter,
+    display_path,
+    maybe_progress,
+    record,
+    working_dir,
+)
 
 if TYPE_CHECKING:
     from s3uploader_gui.cli.upload_links import LinkPrinter
@@ -77,12 +83,14 @@ def _item_reporter(
     from s3uploader_gui.core.formatting import format_bytes
     from s3uploader_gui.core.transfers.model import ItemStatus
 
+    cwd = working_dir()  # once: a line per item must not cost a system call for it
+
     def on_item(result: ItemResult) -> None:
         stopped = watch is not None and watch.error is not None
         if watch is not None:
             watch.check(result)
         remote = f"s3://{bucket}/{result.key}"
-        local = display_path(result.path)
+        local = display_path(result.path, cwd)
         what = f"{local} -> {remote}" if command == "upload" else f"{remote} -> {local}"
         fields: dict[str, Any] = {"bucket": bucket, "key": result.key, "path": result.path}
         if result.status is ItemStatus.DONE:
@@ -142,18 +150,27 @@ def run_upload_plan(
             told.add(text)
             rep.note(text)
 
-    with maybe_progress(args, rep, progress):
-        outcome = run_uploads(
-            engine,
-            bucket,
-            plan,
-            prepare=prepare,
-            progress=progress,
-            on_item=on_item,
-            on_notice=on_notice,
-        )
-    # What was stored is history even when a fatal error stopped the rest.
-    record_batch(args, context, bucket, outcome, engine.settings.options)
+    # What was stored is history, as it is stored: also when a fatal error or an
+    # interrupt stops the rest, and the end of the run writes only the last few.
+    history = batch_history(args, context, bucket, engine.settings.options)
+
+    def on_result(result: ItemResult) -> None:
+        on_item(result)
+        history.add(result)
+
+    try:
+        with maybe_progress(args, rep, progress):
+            outcome = run_uploads(
+                engine,
+                bucket,
+                plan,
+                prepare=prepare,
+                progress=progress,
+                on_item=on_result,
+                on_notice=on_notice,
+            )
+    finally:
+        history.close()
     if outcome.fatal is not None:
         raise outcome.fatal
     if links is not None:

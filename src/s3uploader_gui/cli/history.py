@@ -5,41 +5,36 @@ newest first; and the recording of ``upload``'s own batch.
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import TYPE_CHECKING
 
 from s3uploader_gui.cli.context import chosen_profile
 from s3uploader_gui.cli.output import Reporter
 
 if TYPE_CHECKING:
-    from s3uploader_gui.core.operations.uploads import UploadOutcome
+    from s3uploader_gui.core.history_recorder import HistoryRecorder
     from s3uploader_gui.core.s3.client import S3Context
     from s3uploader_gui.core.transfers.model import ObjectOptions
-
-log = logging.getLogger(__name__)
 
 #: How many entries ``history`` prints without ``--limit``.
 DEFAULT_LIMIT = 20
 
 
-def record_batch(
+def batch_history(
     args: argparse.Namespace,
     context: S3Context,
     bucket: str,
-    outcome: UploadOutcome,
     options: ObjectOptions | None = None,
-) -> None:
-    """Add the objects ``upload`` stored to the history; a history that cannot be written
-    never changes the run's outcome (``record_uploads`` logs and goes on)."""
-    from s3uploader_gui.core.history import record_uploads
-    from s3uploader_gui.core.operations.connect import connection_label
+) -> HistoryRecorder:
+    """What records the objects ``upload`` stores, as they are stored (``close`` it once
+    the batch is over); a history that cannot be written never changes the run's outcome."""
+    from s3uploader_gui.core.history_recorder import HistoryRecorder
 
-    try:
-        label = connection_label(chosen_profile(args), context.settings)
-    except Exception as exc:  # the run is over; the history only loses the profile's name
-        log.info("history: no connection label: %s", exc)
-        label = ""
-    record_uploads(None, label, bucket, outcome, context=context, options=options)
+    def label() -> str:
+        from s3uploader_gui.core.operations.connect import connection_label
+
+        return connection_label(chosen_profile(args), context.settings)
+
+    return HistoryRecorder(label, bucket, context=context, options=options)
 
 
 def cmd_history(args: argparse.Namespace, rep: Reporter) -> int:

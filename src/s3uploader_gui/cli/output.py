@@ -37,11 +37,23 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
-def display_path(path: Path | str) -> str:
-    """A local path as the user would type it: relative to the working directory if inside."""
+def working_dir() -> str | None:
+    """The working directory, for a caller that shows many paths (``display_path``'s
+    ``cwd``); None when it cannot be read (each path then asks again)."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
+
+
+def display_path(path: Path | str, cwd: str | None = None) -> str:
+    """A local path as the user would type it: relative to the working directory if inside.
+
+    ``cwd``: the working directory as ``working_dir`` gave it once for a whole run (a
+    command does not change it); None: it is read for this path."""
     text = str(path)
     if os.path.isabs(text):
-        fast = _display_fast(text)
+        fast = _display_fast(text, cwd)
         if fast is not None:
             return fast
         try:
@@ -53,7 +65,7 @@ def display_path(path: Path | str) -> str:
     return text
 
 
-def _display_fast(text: str) -> str | None:
+def _display_fast(text: str, cwd: str | None) -> str | None:
     """What ``display_path`` gives for a normalized absolute path, by comparing prefixes
     (``relpath`` per line costs more than the rest of it); None when only ``relpath`` can
     tell ("." or ".." parts, doubled or trailing separators, the directory itself)."""
@@ -62,10 +74,11 @@ def _display_fast(text: str) -> str | None:
         return None
     if sep != "/" and "/" in text:
         return None
-    try:
-        cwd = os.getcwd()
-    except OSError:
-        return None
+    if cwd is None:
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            return None
     base = cwd if cwd.endswith(sep) else cwd + sep
     if text.startswith(base):
         return text[len(base) :] if len(text) > len(base) else None

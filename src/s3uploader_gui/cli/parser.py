@@ -1,32 +1,90 @@
 """The ``s3uploader`` argument parser: global options, every command's options, and the
 argument types that check them.
 
-Building it imports the command modules, which import nothing heavy until they run.
+A command's module is imported when the command runs (``_Run``), and only the parser of
+the command being run is built (``command_of``): a run loads its own command alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from s3uploader_gui import __version__
-from s3uploader_gui.cli.batch import CONFLICT_CHOICES
-from s3uploader_gui.cli.download import cmd_download
-from s3uploader_gui.cli.history import DEFAULT_LIMIT, cmd_history
-from s3uploader_gui.cli.listing import cmd_ls
-from s3uploader_gui.cli.objects import cmd_mb, cmd_rm
 from s3uploader_gui.cli.output import PROG
-from s3uploader_gui.cli.profiles import (
-    cmd_profiles_add,
-    cmd_profiles_edit,
-    cmd_profiles_list,
-    cmd_profiles_remove,
-    cmd_profiles_test,
-)
-from s3uploader_gui.cli.share import cmd_presign
-from s3uploader_gui.cli.upload import cmd_upload
-from s3uploader_gui.cli.upload_links import PRINT_LINK_CHOICES
+
+if TYPE_CHECKING:
+    from s3uploader_gui.cli.output import Reporter
+
+
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` gives it (``COLUMNS``, else the
+    terminal of stdout, else 80), without importing ``shutil`` and its compression modules."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the terminal's width: argparse makes one for every
+    option it adds and would import ``shutil`` to ask."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser (and its sub-parsers) with ``_Formatter`` unless told otherwise."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
+class _Run:
+    """A command's function (``cmd_*`` of a module of this package), imported when the
+    command runs; equal to another for the same function, as the function itself is."""
+
+    __slots__ = ("module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def __call__(self, args: argparse.Namespace, rep: Reporter) -> int:
+        """Run the command; its exit status."""
+        module = importlib.import_module(f"s3uploader_gui.cli.{self.module}")
+        return int(getattr(module, self.name)(args, rep))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Run):
+            return NotImplemented
+        return (self.module, self.name) == (other.module, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.module, self.name))
+
+    def __repr__(self) -> str:
+        return f"<command {self.module}.{self.name}>"
 
 
 def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
@@ -112,7 +170,7 @@ def _add_profiles_parsers(parent: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("list", help="list the profiles", description="List the profiles.")
     p.add_argument("--json", action="store_true", default=sup, help="print JSON")
-    p.set_defaults(func=cmd_profiles_list)
+    p.set_defaults(func=_Run("profiles", "cmd_profiles_list"))
 
     text = (
         "add a profile; the secret access key is read from a hidden prompt, or from "
@@ -122,7 +180,7 @@ def _add_profiles_parsers(parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("add", help="add a profile", description=text)
     p.add_argument("name", metavar="NAME")
     _add_profile_fields(p)
-    p.set_defaults(func=cmd_profiles_add)
+    p.set_defaults(func=_Run("profiles", "cmd_profiles_add"))
 
     text = "change a profile's fields; --new-secret asks for a new secret like add does"
     p = sub.add_parser("edit", help="change a profile", description=text)
@@ -130,7 +188,7 @@ def _add_profiles_parsers(parent: argparse.ArgumentParser) -> None:
     p.add_argument("--rename", metavar="NEW_NAME", default=None)
     p.add_argument("--new-secret", action="store_true", help="ask for a new secret access key")
     _add_profile_fields(p)
-    p.set_defaults(func=cmd_profiles_edit)
+    p.set_defaults(func=_Run("profiles", "cmd_profiles_edit"))
 
     p = sub.add_parser(
         "remove",
@@ -139,7 +197,7 @@ def _add_profiles_parsers(parent: argparse.ArgumentParser) -> None:
     )
     p.add_argument("name", metavar="NAME")
     p.add_argument("--json", action="store_true", default=sup, help="print JSON")
-    p.set_defaults(func=cmd_profiles_remove)
+    p.set_defaults(func=_Run("profiles", "cmd_profiles_remove"))
 
     p = sub.add_parser(
         "test",
@@ -149,7 +207,7 @@ def _add_profiles_parsers(parent: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="NAME", nargs="?", default=None)
     p.add_argument("--bucket", metavar="BUCKET", default=None)
     p.add_argument("--json", action="store_true", default=sup, help="print JSON")
-    p.set_defaults(func=cmd_profiles_test)
+    p.set_defaults(func=_Run("profiles", "cmd_profiles_test"))
 
 
 #: Every command, in the order ``--help`` lists them.
@@ -160,7 +218,7 @@ class _Unsure(Exception):
     """The pre-scan could not tell the command (the full parser will say why)."""
 
 
-class _QuietParser(argparse.ArgumentParser):
+class _QuietParser(_Parser):
     def error(self, message: str) -> NoReturn:
         raise _Unsure(message)
 
@@ -191,16 +249,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     ``only`` (``command_of``'s answer): build that command's parser alone, which parses
     its arguments exactly as the full parser does; the others cost time for nothing.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="Upload files to S3 (or an S3-compatible server) and share them."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_global_options(parser, suppress=False)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _add_global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, func: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, func: _Run, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
         p.set_defaults(func=func)
         return p
@@ -212,11 +270,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 #: ``command(name, func, help)`` of ``build_parser``: adds one command's parser.
-_Command = Callable[[str, Callable[..., int], str], argparse.ArgumentParser]
+_Command = Callable[[str, _Run, str], argparse.ArgumentParser]
 
 
 def _add_upload(command: _Command) -> None:
-    p = command("upload", cmd_upload, "upload files and folders (folders keep their name)")
+    from s3uploader_gui.cli.batch import CONFLICT_CHOICES
+    from s3uploader_gui.cli.upload_links import PRINT_LINK_CHOICES
+
+    p = command(
+        "upload", _Run("upload", "cmd_upload"), "upload files and folders (folders keep their name)"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--to", required=True, metavar="s3://BUCKET[/PREFIX/]")
     p.add_argument(
@@ -273,13 +336,15 @@ def _add_upload(command: _Command) -> None:
 
 
 def _add_ls(command: _Command) -> None:
-    p = command("ls", cmd_ls, "list buckets, or folders and objects under a prefix")
+    p = command(
+        "ls", _Run("listing", "cmd_ls"), "list buckets, or folders and objects under a prefix"
+    )
     p.add_argument("url", nargs="?", metavar="s3://BUCKET[/PREFIX/]")
     p.add_argument("--recursive", action="store_true", help="list every object below")
 
 
 def _add_presign(command: _Command) -> None:
-    p = command("presign", cmd_presign, "print a temporary download link (SigV4)")
+    p = command("presign", _Run("share", "cmd_presign"), "print a temporary download link (SigV4)")
     p.add_argument("url", metavar="s3://BUCKET/KEY")
     p.add_argument(
         "--expires",
@@ -291,7 +356,10 @@ def _add_presign(command: _Command) -> None:
 
 
 def _add_download(command: _Command) -> None:
-    p = command("download", cmd_download, "download an object, or everything under a prefix/")
+    from s3uploader_gui.cli.batch import CONFLICT_CHOICES
+
+    text = "download an object, or everything under a prefix/"
+    p = command("download", _Run("download", "cmd_download"), text)
     p.add_argument("source", metavar="s3://BUCKET/KEY-or-PREFIX/")
     p.add_argument("dest", metavar="DEST_DIR")
     p.add_argument(
@@ -305,7 +373,7 @@ def _add_download(command: _Command) -> None:
 
 
 def _add_rm(command: _Command) -> None:
-    p = command("rm", cmd_rm, "delete objects")
+    p = command("rm", _Run("objects", "cmd_rm"), "delete objects")
     p.add_argument("urls", nargs="+", metavar="s3://BUCKET/KEY")
     p.add_argument(
         "--recursive",
@@ -315,12 +383,16 @@ def _add_rm(command: _Command) -> None:
 
 
 def _add_mb(command: _Command) -> None:
-    p = command("mb", cmd_mb, "create a bucket")
+    p = command("mb", _Run("objects", "cmd_mb"), "create a bucket")
     p.add_argument("url", metavar="s3://BUCKET")
 
 
 def _add_history(command: _Command) -> None:
-    p = command("history", cmd_history, "list the uploads recorded, newest first")
+    from s3uploader_gui.cli.history import DEFAULT_LIMIT
+
+    p = command(
+        "history", _Run("history", "cmd_history"), "list the uploads recorded, newest first"
+    )
     p.add_argument(
         "--limit",
         type=_int_in(1, 10_000_000, "--limit"),
@@ -334,7 +406,8 @@ def _add_history(command: _Command) -> None:
 
 
 def _add_profiles(command: _Command) -> None:
-    p = command("profiles", cmd_profiles_list, "list, add, edit, remove or test saved profiles")
+    text = "list, add, edit, remove or test saved profiles"
+    p = command("profiles", _Run("profiles", "cmd_profiles_list"), text)
     _add_profiles_parsers(p)
 
 

@@ -7,10 +7,11 @@ small JPEG thumbnail (at most ``THUMBNAIL_MAX_BYTES``) made from the local file 
 upload. Never a secret: no credentials, no signed URL, no ``user:password@`` of an
 endpoint, not even the local file's path.
 
-Both faces record through ``record_uploads`` once a batch has ended; a history that cannot
-be written (disk full, a locked or damaged file) is logged and ignored, never a failed
-upload. Reads are paged (``query`` with ``limit`` and a keyset position) and searched in
-SQL, so a history of 100,000 rows opens as fast as one of ten.
+The window records through ``record_uploads`` once a batch has ended, the command line
+while it runs (``history_recorder``); both make their entries with ``make_entries``. A
+history that cannot be written (disk full, a locked or damaged file) is logged and
+ignored, never a failed upload. Reads are paged (``query`` with ``limit`` and a keyset
+position) and searched in SQL, so a history of 100,000 rows opens as fast as one of ten.
 
 ``sqlite3`` and Pillow are imported on first use (the lazy-import rule).
 """
@@ -31,6 +32,9 @@ from urllib.parse import urlsplit
 
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.errors import AppError, LocalFileError
+from s3uploader_gui.core.history_thumbnails import THUMBNAIL_EDGE as THUMBNAIL_EDGE
+from s3uploader_gui.core.history_thumbnails import THUMBNAIL_MAX_BYTES as THUMBNAIL_MAX_BYTES
+from s3uploader_gui.core.history_thumbnails import small_thumbnail
 
 if TYPE_CHECKING:
     import sqlite3
@@ -42,15 +46,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HISTORY_NAME = "history.sqlite3"
-#: A thumbnail is a JPEG of at most this many bytes (a page of 200 rows stays small).
-THUMBNAIL_MAX_BYTES = 8 * 1024
-#: The longest edge of a thumbnail, in pixels (the grid shows them at up to this size).
-THUMBNAIL_EDGE = 160
 #: Thumbnails of a batch are made for at most this long; the rest are recorded without
 #: one (a thousand large PNGs must not keep the command line busy for minutes).
 THUMBNAIL_SECONDS = 30.0
-#: Images larger than this get no thumbnail (decoding them costs more than it shows).
-THUMBNAIL_MAX_FILE = 64 * 1024 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS uploads (
@@ -342,44 +340,6 @@ def endpoint_host(url: str | None) -> str:
     return f"{host}:{port}" if port is not None and host else host
 
 
-def small_thumbnail(path: Path) -> bytes | None:
-    """A JPEG of ``path`` of at most ``THUMBNAIL_MAX_BYTES`` (upright, transparency on
-    white), made with the app's thumbnail maker; None when it cannot be made."""
-    try:
-        if path.stat().st_size > THUMBNAIL_MAX_FILE:
-            return None
-        from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
-
-        thumb = make_thumbnail(path, THUMBNAIL_EDGE)
-        if thumb.format == "JPEG" and len(thumb.data) <= THUMBNAIL_MAX_BYTES:
-            return thumb.data
-        return _shrink_jpeg(thumb.data)
-    except (AppError, OSError, ValueError) as exc:
-        log.info("no history thumbnail for %s: %s", path.name, exc)
-        return None
-
-
-def _shrink_jpeg(data: bytes) -> bytes | None:
-    """``data`` (a small PNG or JPEG) as a JPEG under the size limit, or None."""
-    import io
-
-    from s3uploader_gui.core.imaging.colour import flatten_alpha
-    from s3uploader_gui.core.imaging.pil import Image
-
-    with Image.open(io.BytesIO(data)) as im:
-        frame = im.convert("RGBA") if im.mode in ("RGBA", "LA", "P") else im.convert("RGB")
-        if frame.mode == "RGBA":
-            frame = flatten_alpha(frame, (255, 255, 255))
-        for edge, quality in ((THUMBNAIL_EDGE, 75), (THUMBNAIL_EDGE, 55), (112, 55), (80, 45)):
-            if max(frame.size) > edge:
-                frame.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-            buf = io.BytesIO()
-            frame.convert("RGB").save(buf, "JPEG", quality=quality, optimize=True)
-            if buf.tell() <= THUMBNAIL_MAX_BYTES:
-                return buf.getvalue()
-    return None
-
-
 class Outcome(Protocol):
     """What an upload batch answers (``operations.uploads.UploadOutcome``)."""
 
@@ -412,32 +372,74 @@ def record_uploads(
     objects were sent with (else by extension). Images get a thumbnail made from their
     local file, while ``thumbnail_seconds`` last and ``cancel`` is not set; the rest are
     recorded without one. Never raises for the history's sake: the upload is done.
+    (``history_recorder.HistoryRecorder`` records a batch while it runs, the same way.)
     """
-    from s3uploader_gui.core.naming import content_type_for
     from s3uploader_gui.core.transfers.model import ItemStatus
 
     done = [r for r in _results(outcome) if r.status is ItemStatus.DONE]
     if not done:
         return 0
+    entries = make_entries(
+        done,
+        connection_label,
+        bucket,
+        endpoint=batch_endpoint(context),
+        options=options,
+        moment=time.time() if now is None else now,
+        deadline=time.monotonic() + thumbnail_seconds,
+        cancel=cancel,
+    )
+    if store is not None:
+        return store.record(entries)
+    own = open_history()
+    if own is None:
+        return 0
+    with own:
+        return own.record(entries)
+
+
+def open_history() -> HistoryStore | None:
+    """The user's history file, opened; None (logged) when it cannot be."""
     try:
-        endpoint = endpoint_host(context.endpoint) if context is not None else ""
+        return HistoryStore()
+    except AppError as err:
+        log.warning("the upload history was not written: %s", err)
+        return None
+
+
+def batch_endpoint(context: S3Context | None) -> str:
+    """The host[:port] a batch's entries name ("" when unknown)."""
+    try:
+        return endpoint_host(context.endpoint) if context is not None else ""
     except Exception as exc:  # a client that cannot be built: the entries still count
         log.info("history: endpoint unknown: %s", exc)
-        endpoint = ""
-    moment = time.time() if now is None else now
-    deadline = time.monotonic() + thumbnail_seconds
-    entries: list[HistoryEntry] = []
+        return ""
+
+
+def make_entries(
+    done: Iterable[ItemResult],
+    connection_label: str,
+    bucket: str,
+    *,
+    endpoint: str,
+    options: ObjectOptions | None,
+    moment: float,
+    deadline: float,
+    cancel: CancelToken | None = None,
+    types: dict[str, str] | None = None,
+) -> list[HistoryEntry]:
+    """The entries of stored objects ``done``, recorded at ``moment``; images get a
+    thumbnail until ``deadline`` (``time.monotonic``) or ``cancel``. ``types`` keeps the
+    Content-Type found for each extension, across calls for one batch."""
+    types = {} if types is None else types
+    entries = []
     for result in done:
-        if options is not None:
-            ctype = str(options.extra_args(result.key).get("ContentType", ""))
-        else:
-            ctype = content_type_for(result.key)
         entry = HistoryEntry(
             bucket=bucket,
             key=result.key,
             size=result.bytes,
             time=moment,
-            content_type=ctype or "application/octet-stream",
+            content_type=_content_type(result.key, options, types) or "application/octet-stream",
             profile=connection_label,
             endpoint=endpoint,
         )
@@ -445,12 +447,22 @@ def record_uploads(
         if entry.is_image and in_time:
             entry = replace(entry, thumbnail=small_thumbnail(Path(result.path)))
         entries.append(entry)
-    if store is not None:
-        return store.record(entries)
-    try:
-        own = HistoryStore()
-    except AppError as err:
-        log.warning("the upload history was not written: %s", err)
-        return 0
-    with own:
-        return own.record(entries)
+    return entries
+
+
+def _content_type(key: str, options: ObjectOptions | None, types: dict[str, str]) -> str:
+    """The Content-Type ``key`` was sent with, found once per extension: it follows the
+    options and the key's extension (``naming.content_type_for``) alone."""
+    name = key.replace("\\", "/").rpartition("/")[2]
+    ext: str | None = None
+    if name not in ("", "."):  # else the path's last part is not ``name``: no shortcut
+        dot = name.rfind(".")
+        ext = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # PurePath.suffix
+        if ext in types:
+            return types[ext]
+    from s3uploader_gui.core.naming import content_type_for
+
+    found = str(options.extra_args(key)["ContentType"]) if options else content_type_for(key)
+    if ext is not None:
+        types[ext] = found
+    return found

@@ -683,3 +683,33 @@ def test_an_abort_the_server_no_longer_knows_is_not_an_error(
     result = _cancelled_mid_multipart(fake, tmp_path, "u2", error(404, "NoSuchUpload"))
     assert result.status == ItemStatus.CANCELLED, result.error
     assert [s.method for s in fake[1].seen].count("DELETE") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Tue, 29 Feb 2000 23:59:59 GMT",
+        "Mon, 07 Dec 2026 00:00:00 GMT",
+        "Sun, 6 Nov 1994 08:49:37 GMT",  # the forms below go to email.utils
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "Sun, 06 Nov 1994 08:49:37 +0100",
+        "Xyz, 06 Nov 1994 08:49:37 GMT",
+        "Sun, 31 Feb 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 06 Nov 1994 08:4:937 GMT",
+        "not a date",
+    ],
+)
+def test_a_last_modified_date_is_read_as_email_utils_reads_it(text: str) -> None:
+    import email.utils
+
+    def read(parse: Callable[[str], Any]) -> Any:
+        try:
+            when = parse(text)
+        except (TypeError, ValueError) as exc:
+            return type(exc)
+        return when, when.tzinfo
+
+    assert read(fastput.http_date) == read(email.utils.parsedate_to_datetime)

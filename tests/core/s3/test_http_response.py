@@ -7,13 +7,20 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from http.client import IncompleteRead, LineTooLong, RemoteDisconnected
 
 import botocore.exceptions as bce
 import pytest
 
 from s3uploader_gui.core.s3.http import Connections
-from s3uploader_gui.core.s3.http_response import MAX_HEAD, BadResponse, Response, read_response
+from s3uploader_gui.core.s3.http_response import (
+    MAX_HEAD,
+    BadResponse,
+    IncompleteRead,
+    LineTooLong,
+    RemoteDisconnected,
+    Response,
+    read_response,
+)
 
 WEED_PUT = (
     b"HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nContent-Length: 0\r\n"
@@ -285,3 +292,63 @@ def test_keep_alive_by_version_and_connection_header() -> None:
     assert closes(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
     assert not closes(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n")
     assert closes(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n")  # extra
+
+
+def test_the_refusals_are_typed_like_http_clients() -> None:
+    """A closed kept-alive connection is a ConnectionResetError (the stale-connection
+    retry catches it as one); every refusal is a BadResponse; a cut answer keeps what
+    was read, and says so like ``http.client``."""
+    assert issubclass(RemoteDisconnected, ConnectionResetError)
+    for kind in (RemoteDisconnected, IncompleteRead, LineTooLong):
+        assert issubclass(kind, BadResponse)
+    cut = IncompleteRead(b"abc", 7)
+    assert cut.partial == b"abc" and cut.expected == 7
+    assert str(cut) == repr(cut) == "IncompleteRead(3 bytes read, 7 more expected)"
+    assert str(IncompleteRead(b"")) == "IncompleteRead(0 bytes read)"
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, b""),
+        (403, b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>"),
+        (599, b"not xml <"),
+        (500, b"  "),
+    ],
+)
+def test_an_error_answer_is_botocores_client_error(status: int, body: bytes) -> None:
+    """The reason phrase and the XML fields as ``http.client`` and botocore give them
+    (both are loaded here only to read the error)."""
+    import http.client
+
+    from s3uploader_gui.core.s3.http import client_error
+
+    exc = client_error("PutObject", status, {"x-amz-request-id": "r1"}, body)
+    assert isinstance(exc, bce.ClientError)
+    error = exc.response["Error"]
+    if body.startswith(b"<Error>"):
+        assert error == {"Code": "AccessDenied", "Message": "no"}
+    else:
+        assert error == {"Code": str(status), "Message": http.client.responses.get(status, "")}
+    assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == status
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "localhost", "b.s3.eu-west-3.amazonaws.com", "::1", "host.", "", "a." + "x" * 63,
+     "a..b", "x" * 64, ".", "bücher.de"],
+)  # fmt: skip
+def test_a_host_is_resolved_as_the_idna_codec_gives_it(host: str) -> None:
+    """What ``getaddrinfo`` is handed is what it would make of the name itself; names
+    the codec refuses still reach it as text, to be refused as before."""
+    from s3uploader_gui.core.s3.http import _resolvable
+
+    try:
+        encoded: bytes | None = host.encode("idna")
+    except UnicodeError:
+        encoded = None
+    given = _resolvable(host)
+    if isinstance(given, bytes):
+        assert given == encoded
+    else:
+        assert given == host and (encoded is None or not host.isascii())

@@ -38,7 +38,6 @@ from s3uploader_gui.core.errors import (
     EndpointUnreachable,
     MissingCredentials,
 )
-from s3uploader_gui.core.profiles import Profile, connection_settings
 from s3uploader_gui.core.s3.client import S3Context
 from s3uploader_gui.core.s3.settings import ConnectionSettings
 
@@ -48,6 +47,7 @@ if TYPE_CHECKING:  # botocore, subprocess, sqlite3 and the engine's modules load
     from s3uploader_gui.core.credentials import CredentialStore
     from s3uploader_gui.core.local.info import LocalServerInfo
     from s3uploader_gui.core.local.server import LocalServer
+    from s3uploader_gui.core.profiles import Profile
     from s3uploader_gui.core.s3.client import S3Client
     from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.transfers.engine import TransferEngine
@@ -133,6 +133,8 @@ def resolve_settings(
     _check_overrides(profile, endpoint_url, region)
     if profile is None:
         return ConnectionSettings(endpoint_url=endpoint_url, region=region)
+    from s3uploader_gui.core.profiles import connection_settings
+
     try:
         settings = connection_settings(profile, credentials=credentials, local=local)
     except ConfigError:

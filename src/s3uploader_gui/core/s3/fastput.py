@@ -22,13 +22,12 @@ plain ASCII stay on botocore. Errors come back as botocore's own exception types
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import hashlib
 import io
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from s3uploader_gui.core.s3.fastput_routes import RegionBook, Route, Routes
@@ -43,6 +42,9 @@ from s3uploader_gui.core.s3.http import (
 from s3uploader_gui.core.s3.routing import Addressing, Style
 from s3uploader_gui.core.s3.signing import UNSIGNED_PAYLOAD
 from s3uploader_gui.core.s3.signing import Credentials as Credentials
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 _EMPTY = io.BytesIO(b"")  # a zero-length body: read(0) only, shared safely
 _S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -190,7 +192,7 @@ class FastPut(Routes):
         }
         if "last-modified" in h:
             with contextlib.suppress(TypeError, ValueError):
-                answer["LastModified"] = email.utils.parsedate_to_datetime(h["last-modified"])
+                answer["LastModified"] = http_date(h["last-modified"])
         for header, name in _HEAD_FIELDS.items():
             if header in h:
                 answer[name] = h[header]
@@ -374,6 +376,40 @@ def headers_for(args: Mapping[str, Any]) -> dict[str, str] | None:
         if not (header.isascii() and value.isascii()) or "\n" in value or "\r" in value:
             return None
     return headers
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+)}  # fmt: skip
+_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+
+
+def http_date(text: str) -> dt.datetime:
+    """An HTTP date, as ``email.utils.parsedate_to_datetime`` reads it (``ValueError``
+    when it is not one). The form every server sends (``Sun, 06 Nov 1994 08:49:37 GMT``)
+    is read here: ``email`` costs a plain-HTTP upload's start more than it saves."""
+    import datetime as dt
+
+    parts = text.split(" ")
+    if (
+        len(parts) == 6
+        and parts[0][:-1] in _WEEKDAYS
+        and parts[0].endswith(",")
+        and parts[5] == "GMT"
+        and len(parts[1]) == 2
+        and len(parts[3]) == 4
+        and len(parts[4]) == 8
+        and parts[2] in _MONTHS
+    ):
+        clock = parts[4].split(":")
+        numbers = [parts[3], parts[1], *clock]
+        if len(clock) == 3 and all(n.isascii() and n.isdigit() for n in numbers):
+            year, day, hour, minute, second = map(int, numbers)
+            month = _MONTHS[parts[2]]
+            return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+    import email.utils
+
+    return email.utils.parsedate_to_datetime(text)
 
 
 def _xml_text(text: str) -> str:

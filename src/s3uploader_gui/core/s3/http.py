@@ -3,29 +3,31 @@ answer, or the error botocore would have raised for it.
 
 Separate from the S3 operations so that what can go wrong on the wire (a stale kept-alive
 connection, a server refusing a body it has not read, a timeout) is handled in one place.
-Imported with ``fastput``, never at start-up (``http.client`` and ``ssl`` are slow to load).
+Imported with ``fastput``, never at start-up. ``ssl`` is loaded only for HTTPS, the XML
+parser only to read an error's or a multipart answer's body: a plain-HTTP upload of small
+files needs neither (nor ``http.client``, whose answers ``http_response`` replaces).
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import socket
-import ssl
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING, Any, Protocol
 
-from s3uploader_gui.core.s3.http_response import read_response
+from s3uploader_gui.core.s3.http_response import BadResponse, RemoteDisconnected, read_response
+
+if TYPE_CHECKING:
+    import ssl
+    from xml.etree.ElementTree import Element
 
 #: Request bodies up to this size go out with their headers in one write.
 SMALL = 1024 * 1024
 _CHUNK = 1024 * 1024
 
 #: Failures of a kept-alive connection the server had already closed: send again once.
-_STALE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError,
-          http.client.RemoteDisconnected)  # fmt: skip
+_STALE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, RemoteDisconnected)
 
 
 class Body(Protocol):
@@ -60,7 +62,12 @@ class Connections:
         self.port = port
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
-        self._ssl = ssl.create_default_context(cafile=ca_file) if https else None
+        self._address = (_resolvable(host), port)
+        self._ssl: ssl.SSLContext | None = None
+        if https:
+            import ssl
+
+            self._ssl = ssl.create_default_context(cafile=ca_file)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
@@ -120,7 +127,7 @@ class Connections:
             except TimeoutError as exc:
                 self._drop(sock)
                 raise _timed_out(self.endpoint_url, exc) from exc
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, BadResponse) as exc:
                 self._drop(sock)
                 raise _closed(self.endpoint_url, exc) from exc
             except BaseException:
@@ -146,7 +153,9 @@ class Connections:
         if sock is not None:
             return sock, True
         try:
-            raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+            # getaddrinfo takes the host as bytes too (typeshed says str only).
+            address: Any = self._address
+            raw = socket.create_connection(address, timeout=self.connect_timeout)
         except OSError as exc:
             import botocore.exceptions as bce
 
@@ -155,6 +164,8 @@ class Connections:
         raw.settimeout(self.read_timeout)
         sock = raw
         if self._ssl is not None:
+            import ssl
+
             try:
                 sock = self._ssl.wrap_socket(raw, server_hostname=self.host)
             except ssl.SSLError as exc:
@@ -174,6 +185,18 @@ class Connections:
             self._sockets.discard(sock)
         with contextlib.suppress(OSError):
             sock.close()
+
+
+def _resolvable(host: str) -> str | bytes:
+    """``host`` as ``getaddrinfo`` sends it to the resolver: an ASCII name as its bytes,
+    which is what the ``idna`` codec makes of it (``getaddrinfo`` loads that codec for
+    every ``str``); a name the codec would refuse, or a non-ASCII one, stays a ``str``."""
+    if not host.isascii():
+        return host
+    labels = host.split(".")
+    if any(not 0 < len(label) < 64 for label in labels[:-1]) or len(labels[-1]) >= 64:
+        return host
+    return host.encode("ascii")
 
 
 def parse_head(head: bytes) -> dict[str, str]:
@@ -196,11 +219,8 @@ def client_error(operation: str, status: int, headers: Mapping[str, str], data: 
     """The botocore ClientError an error answer would have given."""
     import botocore.exceptions as bce
 
-    error: dict[str, str] = {"Code": str(status), "Message": http.client.responses.get(status, "")}
-    try:
-        root = ElementTree.fromstring(data) if data.strip() else None
-    except ElementTree.ParseError:
-        root = None
+    error: dict[str, str] = {"Code": str(status), "Message": _reason(status)}
+    root = _xml_root(data) if data.strip() else None
     if root is not None:
         for child in root:
             tag = child.tag.rsplit("}", 1)[-1]
@@ -215,10 +235,9 @@ def client_error(operation: str, status: int, headers: Mapping[str, str], data: 
 
 def xml_fields(operation: str, headers: Mapping[str, str], data: bytes) -> dict[str, str]:
     """The leaf elements of a successful answer's XML; the error it may hold is raised."""
-    try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise client_error(operation, 500, headers, b"") from exc
+    root = _xml_root(data)
+    if root is None:
+        raise client_error(operation, 500, headers, b"")
     if root.tag.rsplit("}", 1)[-1] == "Error":
         raise client_error(operation, 500, headers, data)
     return {
@@ -226,6 +245,26 @@ def xml_fields(operation: str, headers: Mapping[str, str], data: bytes) -> dict[
         for child in root
         if len(child) == 0 and child.text is not None
     }
+
+
+def _reason(status: int) -> str:
+    """The status code's reason phrase, as ``http.client.responses`` gives it."""
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _xml_root(data: bytes) -> Element | None:
+    """The root element of an answer's XML; None when it is not XML."""
+    from xml.etree import ElementTree
+
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return None
 
 
 def _closed(endpoint_url: str, exc: BaseException) -> Exception:

@@ -3,15 +3,16 @@
 ``http.client`` parses every answer's headers with the ``email`` package, which costs more
 than the rest of a small upload's answer handling together. S3 answers are plain: a
 status line, ``Name: value`` lines, and a body framed by Content-Length, by chunks, or by
-the end of the connection. Anything else is refused with one of ``http.client``'s own
-exception types, so callers handle them as they handled ``http.client``'s.
+the end of the connection. Anything else is refused with ``BadResponse`` or one of its
+kinds, named as ``http.client`` names them; this module does not import ``http.client``
+(with ``email`` and ``ssl`` it costs a plain-HTTP upload's start more than the rest of
+the lean path's modules).
 """
 
 from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from http.client import HTTPException, IncompleteRead, LineTooLong, RemoteDisconnected
 
 #: The most a status line and headers may take (``http.client`` allows 64 KiB a line).
 MAX_HEAD = 64 * 1024
@@ -23,8 +24,32 @@ _RECV = 64 * 1024
 _HEX = b"0123456789abcdefABCDEF"
 
 
-class BadResponse(HTTPException):
+class BadResponse(Exception):
     """The server's answer does not follow HTTP/1.1 (a status line, a header, a chunk)."""
+
+
+class LineTooLong(BadResponse):
+    """A head, chunk size or trailer longer than ``MAX_HEAD``."""
+
+
+class IncompleteRead(BadResponse):
+    """The server closed the connection in the middle of an answer."""
+
+    def __init__(self, partial: bytes, expected: int | None = None) -> None:
+        super().__init__(partial)
+        self.partial = partial
+        self.expected = expected
+
+    def __str__(self) -> str:
+        more = f", {self.expected} more expected" if self.expected is not None else ""
+        return f"{type(self).__name__}({len(self.partial)} bytes read{more})"
+
+    __repr__ = __str__
+
+
+class RemoteDisconnected(ConnectionResetError, BadResponse):
+    """The server closed the connection before answering (a kept-alive connection it had
+    already let go, as a rule: the request may be sent again)."""
 
 
 @dataclass(frozen=True)

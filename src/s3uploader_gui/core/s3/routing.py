@@ -22,20 +22,22 @@ Style = Literal["auto", "path", "virtual"]
 
 #: AWS partitions whose S3 hosts follow ``s3.<region>.<suffix>`` (botocore's partitions).
 _PARTITIONS = (
-    (re.compile(r"^cn-\w+-\d+$"), "amazonaws.com.cn"),
-    (re.compile(r"^us-gov-\w+-\d+$"), "amazonaws.com"),
-    (re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$"), "amazonaws.com"),
+    (r"^cn-\w+-\d+$", "amazonaws.com.cn"),
+    (r"^us-gov-\w+-\d+$", "amazonaws.com"),
+    (r"^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$", "amazonaws.com"),
 )
-_LABEL = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_DOTTED = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_LABEL = r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"
+_DOTTED = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+_IP = r"^\d+\.\d+\.\d+\.\d+$"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# The patterns are compiled on first use (``re``'s cache keeps them): a custom endpoint in
+# path style, the usual case of a server of one's own, needs none of them.
 
 
 def aws_suffix(region: str) -> str | None:
     """The DNS suffix of ``region``'s partition; None for one the lean path does not know."""
     for pattern, suffix in _PARTITIONS:
-        if pattern.match(region):
+        if re.match(pattern, region):
             return suffix
     return None
 
@@ -43,9 +45,9 @@ def aws_suffix(region: str) -> str | None:
 def virtual_hostable(bucket: str, *, dots: bool) -> bool:
     """Whether ``bucket`` can be a host name label (botocore's ``isVirtualHostableS3Bucket``;
     ``dots``: sub-domains allowed, as over plain HTTP where no certificate must match)."""
-    if _IP.match(bucket) or ".." in bucket or ".-" in bucket or "-." in bucket:
+    if re.match(_IP, bucket) or ".." in bucket or ".-" in bucket or "-." in bucket:
         return False
-    return bool((_DOTTED if dots else _LABEL).match(bucket))
+    return bool(re.match(_DOTTED if dots else _LABEL, bucket))
 
 
 @dataclass(frozen=True)
