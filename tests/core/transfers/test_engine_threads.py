@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.s3.client import S3Context
@@ -48,3 +49,59 @@ def test_a_batch_runs_on_the_started_threads(
         assert len(_transfer_threads() - before) == 4
     finally:
         engine.close()
+
+
+def test_a_journal_in_memory_gets_one_row_per_item_though_most_are_journaled_later(
+    seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    engine = TransferEngine(seaweed_context, EngineSettings(max_concurrency=2))
+    assert not engine.journal.persistent
+    begun: list[int] = []
+    real = engine.journal.begin_many
+
+    def begin_many(connection: str, bucket: str, entries: list[Any]) -> list[Any]:
+        begun.append(len(entries))
+        return real(connection, bucket, entries)
+
+    engine.journal.begin_many = begin_many  # type: ignore[method-assign]
+    try:
+        sources = []
+        for i in range(30):
+            path = tmp_path / f"m{i}.bin"
+            path.write_bytes(bytes([i]) * 200)
+            sources.append(UploadSource(path, f"memory/m{i}.bin", 200))
+        results = engine.upload(seaweed_bucket, sources)
+        assert [r.status for r in results] == [ItemStatus.DONE] * 30
+        rows = engine.journal._store.db.execute("SELECT key, state FROM items").fetchall()
+    finally:
+        engine.close()
+    # The first window before the first request, the rest with one statement after it.
+    assert begun[0] == 4 and sum(begun) <= 30 and len(begun) == 2
+    assert sorted(rows) == sorted((f"memory/m{i}.bin", "done") for i in range(30))
+
+
+def test_a_journal_on_disk_holds_the_whole_queue_before_the_first_request(
+    seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    from s3uploader_gui.core.transfers.journal import Journal
+
+    journal = Journal(tmp_path / "j.sqlite3")
+    engine = TransferEngine(seaweed_context, EngineSettings(max_concurrency=2), journal=journal)
+    seen: list[int] = []
+
+    def on_start(index: int) -> None:
+        if not seen:
+            seen.append(journal._store.db.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    try:
+        sources = []
+        for i in range(30):
+            path = tmp_path / f"d{i}.bin"
+            path.write_bytes(bytes([i]) * 200)
+            sources.append(UploadSource(path, f"disk/d{i}.bin", 200))
+        results = engine.upload(seaweed_bucket, sources, on_start=on_start)
+        assert [r.status for r in results] == [ItemStatus.DONE] * 30
+    finally:
+        engine.close()
+        journal.close()
+    assert seen == [30]

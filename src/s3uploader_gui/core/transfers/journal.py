@@ -108,6 +108,8 @@ class Journal:
         one started. ``owner``: whose rows this object writes (tests play other
         instances with it)."""
         memory = str(path) == ":memory:"
+        #: False for a journal in memory (nothing of it outlives this program).
+        self.persistent = not memory
         self.path = Path(path) if path is not None else default_journal_path()
         if not memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -96,6 +96,8 @@ class UploadRun(UploadItems):
         self.notices: queue.SimpleQueue[int] = queue.SimpleQueue()
         window = self.settings.window or 2 * self.settings.max_concurrency
         self.window = max(1, window)
+        #: Queue entries not journaled yet (a journal in memory: ``_journal_queue``).
+        self.unjournaled: list[tuple[Upload, int, int]] = []
         self.policy = conflict or self.settings.conflict
         # Keys are unique within a batch: each item holds its own, first come first
         # served; the caller's reserved keys belong to no item (see ``_claim``).
@@ -185,6 +187,8 @@ class UploadRun(UploadItems):
                     if item.index in self.results or (item.ending and task[0] != "abort"):
                         continue  # the item ended meanwhile
                     self._submit(task)
+                if self.unjournaled:
+                    self._journal_rest()
                 self._wait_one()
                 self._drain_journal()
         finally:
@@ -243,6 +247,24 @@ class UploadRun(UploadItems):
             except OSError:
                 continue  # _begin reports it when the item's turn comes
             entries.append((item, st.st_size, st.st_mtime_ns))
+        if not self.journal.persistent:
+            # Nothing of a journal in memory outlives a crash: the rows are only needed
+            # as the items start, so the first window is journaled now and the rest
+            # once the first requests are out (``_journal_rest``).
+            entries, self.unjournaled = entries[: self.window], entries[self.window :]
+        self._journal_entries(entries)
+
+    def _journal_rest(self) -> None:
+        rest, self.unjournaled = self.unjournaled, []
+        # An item that started meanwhile journaled itself as it began.
+        self._journal_entries(
+            [e for e in rest if e[0].journal is None and not e[0].started
+             and e[0].index not in self.results]
+        )  # fmt: skip
+
+    def _journal_entries(self, entries: list[tuple[Upload, int, int]]) -> None:
+        if not entries:
+            return
         options = {"options": self.options.to_dict(), "temporary": False}
         rows = self.journal.begin_many(
             self.engine.connection_id,
