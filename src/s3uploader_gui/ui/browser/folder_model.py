@@ -260,7 +260,7 @@ class BrowserFilterModel(QSortFilterProxyModel):
         # Python waits for the GIL, which the worker listing the next page holds. With
         # no override, Qt's own accepts every row without leaving C++.
         if text:
-            self.filterAcceptsRow = types.MethodType(type(self)._accepts_row, self)
+            self.__dict__["filterAcceptsRow"] = types.MethodType(type(self)._accepts_row, self)
         else:
             self.__dict__.pop("filterAcceptsRow", None)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
