@@ -259,10 +259,11 @@ class BrowserFilterModel(QSortFilterProxyModel):
         # filterAcceptsRow for every row of every page inserted, and each call into
         # Python waits for the GIL, which the worker listing the next page holds. With
         # no override, Qt's own accepts every row without leaving C++.
+        # Set and removed as an attribute: PySide notices an override only that way.
         if text:
-            self.__dict__["filterAcceptsRow"] = types.MethodType(type(self)._accepts_row, self)
-        else:
-            self.__dict__.pop("filterAcceptsRow", None)
+            self.filterAcceptsRow = types.MethodType(type(self)._accepts_row, self)  # type: ignore[method-assign]
+        elif "filterAcceptsRow" in self.__dict__:
+            del self.filterAcceptsRow
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def _accepts_row(self, source_row: int, source_parent: _Index) -> bool:
