@@ -77,7 +77,7 @@ class Calls:
             "index", "data", "flags", "rowCount", "columnCount", "hasChildren", "canFetchMore",
             "headerData",
         ),
-        folder_model.BrowserFilterModel: ("canFetchMore", "filterAcceptsRow"),
+        folder_model.BrowserFilterModel: ("canFetchMore", "_accepts_row"),
         views.NodeDelegate: ("initStyleOption",),
     }  # fmt: skip
 
@@ -183,6 +183,44 @@ def test_a_page_costs_the_gui_the_same_at_2000_and_at_20000_rows(
     early, late = max(per_page[:3]), max(per_page[-3:])
     assert late < 3000, (per_page, calls.counts)
     assert late < 2 * early + 500, per_page
+
+
+def test_without_a_filter_a_page_calls_no_python_filter_per_row(
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_listing: type[FakeStream],
+    pool: WorkerPool,
+    context: S3Context,
+) -> None:
+    """Qt asks the proxy's filter about every row of every page inserted: with no filter
+    text that question never reaches Python (each call waited for the GIL, which the
+    worker listing the next page holds); with text, the rows are filtered."""
+    asked: list[int] = []
+    cls = folder_model.BrowserFilterModel
+    for name in ("filterAcceptsRow", "_accepts_row"):
+        if name in vars(cls):
+            real = vars(cls)[name]
+
+            def counted(self: Any, row: int, parent: Any, real: Any = real) -> bool:
+                asked.append(row)
+                return bool(real(self, row, parent))
+
+            monkeypatch.setattr(cls, name, counted)
+    pane = _pane(qtbot, pool, context)
+    pane.navigate("b", "many/")
+    node = pane.current_node
+    qtbot.waitUntil(lambda: node.fetched, timeout=10000)
+    _next_page(qtbot, pane, node)
+    assert asked == []
+    pane.proxy.set_filter_text("OBJ-00000")
+    assert pane.proxy.rowCount() == 10
+    assert asked
+    pane.proxy.set_filter_text("")
+    assert pane.proxy.rowCount() == len(node.children)
+    asked.clear()
+    _next_page(qtbot, pane, node)
+    assert asked == []
+    assert pane.proxy.rowCount() == len(node.children)
 
 
 def test_folder_model_follows_the_tree(

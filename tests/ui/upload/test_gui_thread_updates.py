@@ -8,7 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from s3uploader_gui.core.naming import UploadSource
@@ -17,7 +18,8 @@ from s3uploader_gui.core.transfers.progress import TransferProgress
 from s3uploader_gui.ui.upload import item_events
 from s3uploader_gui.ui.upload.batch_progress import BatchProgress
 from s3uploader_gui.ui.upload.item_events import ItemEventQueue
-from s3uploader_gui.ui.upload.queue_model import UploadQueueModel
+from s3uploader_gui.ui.upload.queue_model import VIEW_CELLS_PER_CHANGE, Column, UploadQueueModel
+from s3uploader_gui.ui.upload.queue_view import QueueView
 
 
 def _queue_with_rows(count: int) -> tuple[UploadQueueModel, list[int]]:
@@ -85,7 +87,8 @@ def test_events_posted_from_a_worker_thread_reach_the_queue_on_the_beat(qtbot):
     qtbot.waitUntil(lambda: all(queue.item(r).status == ItemStatus.DONE for r in rows))
     assert all(queue.item(r).done_bytes == 10 for r in rows)
     assert all(queue.item(r).detail == "" for r in rows)
-    assert 1 <= len(changes) <= 10, len(changes)
+    # A slice announces its rows in runs of at most VIEW_CELLS_PER_CHANGE cells.
+    assert 1 <= len(changes) <= 30, len(changes)
     # The batch ends: events still waiting are applied at once and the beat stops.
     events.post("finished", rows[0], str(ItemStatus.FAILED), "boom")
     events.flush()
@@ -114,15 +117,71 @@ def test_a_burst_ends_in_each_rows_last_state(qtbot):
 
 
 class _PaintCounter(QObject):
-    def __init__(self, widget: QWidget) -> None:
+    def __init__(self, widget: QWidget, regions: list[QRect] | None = None) -> None:
         super().__init__()
         self.paints = 0
+        self._regions = regions
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             self.paints += 1
+            if self._regions is not None:
+                assert isinstance(event, QPaintEvent)
+                self._regions.append(event.region().boundingRect())
         return False
+
+
+def test_a_batch_is_announced_per_run_of_changed_rows():
+    """Changes inside ``batched()`` are announced per run of adjacent rows, never over
+    rows that did not change nor over more cells than a view repaints in part."""
+    queue, _rows = _queue_with_rows(300)
+    changes: list[tuple[int, int, int, int]] = []
+    queue.dataChanged.connect(
+        lambda top, bottom, *_: changes.append(
+            (top.row(), bottom.row(), top.column(), bottom.column())
+        )
+    )
+    with queue.batched():
+        for row in (4, 3, 5, 10, *range(100, 151)):
+            queue.set_status(row, ItemStatus.UPLOADING)
+        queue.set_progress(10, 5)
+    last = len(Column) - 1
+    per_run = VIEW_CELLS_PER_CHANGE // len(Column)
+    assert changes == [
+        (3, 5, 0, last),
+        (10, 10, 0, last),
+        (100, 100 + per_run - 1, 0, last),
+        (100 + per_run, 150, 0, last),
+    ]
+
+
+def test_a_beat_of_changes_below_the_rows_in_sight_paints_nothing(qtbot):
+    """While a batch uploads rows below the ones in sight, a beat of their changes
+    does not repaint the queue; a change to a row in sight repaints that row only."""
+    queue, _rows = _queue_with_rows(500)
+    view = QueueView(queue)
+    qtbot.addWidget(view)
+    view.resize(680, 320)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+    regions: list[QRect] = []
+    watcher = _PaintCounter(view.viewport(), regions)
+    with queue.batched():  # what one beat applies while rows 100-160 upload
+        for row in range(100, 161):
+            queue.set_status(row, ItemStatus.UPLOADING)
+            queue.set_detail(row, "1.0 MiB/s · 0:01")
+    qtbot.wait(50)
+    assert watcher.paints == 0
+    with queue.batched():
+        queue.set_status(2, ItemStatus.DONE)
+        queue.set_status(300, ItemStatus.DONE)
+    qtbot.waitUntil(lambda: watcher.paints > 0)
+    row_top, row_height = view.rowViewportPosition(2), view.rowHeight(2)
+    assert len(regions) == 1
+    assert regions[0].top() <= row_top and regions[0].bottom() >= row_top + row_height - 1
+    assert regions[0].height() < 2 * row_height  # that row, not the rows in sight
 
 
 def test_the_total_progress_bar_paints_with_the_window_not_at_once(qtbot):

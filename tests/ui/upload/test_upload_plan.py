@@ -3,7 +3,9 @@ window and the command line make the same plan from the same inputs."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,7 @@ from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.operations import uploads as upload_ops
 from s3uploader_gui.core.transfers.model import ConflictPolicy, ItemStatus
 from s3uploader_gui.ui.main_window import MainWindow
+from s3uploader_gui.ui.upload import controls
 from tests.cli.conftest import seaweed_env
 from tests.helpers.images import decode, photo
 from tests.ui.upload.test_transfer_controls import add_files, statuses
@@ -109,3 +112,30 @@ def test_the_window_and_the_command_line_make_the_same_plan(
         (files[0], "IMG_0001.JPG"),
         (files[1], "IMG_0001 (1).JPG"),
     ]
+
+
+def test_clicking_upload_makes_the_keys_and_the_plan_off_the_gui_thread(
+    qtbot, window: MainWindow, seaweed_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The keys of hundreds of files and their plan held the window up when Upload was
+    clicked: they are made on the batch's worker, and the rows still get their keys."""
+    threads: list[threading.Thread] = []
+    real_plan, real_render = upload_ops.plan_uploads, controls.render_key
+
+    def plan(*args: Any, **kwargs: Any) -> upload_ops.UploadPlan:
+        threads.append(threading.current_thread())
+        return real_plan(*args, **kwargs)
+
+    def render(*args: Any, **kwargs: Any) -> str:
+        threads.append(threading.current_thread())
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(upload_ops, "plan_uploads", plan)
+    monkeypatch.setattr(controls, "render_key", render)
+    _upload(qtbot, window, _two_cameras(tmp_path), ConflictPolicy.RENAME)
+    assert len(threads) == 3
+    assert threading.main_thread() not in threads
+    q = window.upload_pane.queue
+    assert statuses(window) == [ItemStatus.DONE, ItemStatus.DONE]
+    assert [q.item(r).key for r in range(2)] == ["trip/IMG_0001.JPG", "trip/IMG_0001 (1).JPG"]
+    assert {q.item(r).bucket for r in range(2)} == {seaweed_bucket}

@@ -10,6 +10,8 @@ never the other way round.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QSettings, Qt, Slot
@@ -185,18 +187,28 @@ class TransferControls(QObject):
 
     def key_for(self, prefix: str, item: QueueItem) -> str:
         """The key ``item`` uploads to: its fixed key, else the key template's."""
-        if item.fixed_key:
-            return item.fixed_key
+        return self.key_maker(prefix)(item.path, item.relative, item.fixed_key)
+
+    def key_maker(self, prefix: str) -> Callable[[Path, str, str], str]:
+        """``key_for`` as a function of (path, relative key, fixed key) that reads no
+        setting when called: safe on a worker thread while the settings change."""
         template = self.prefs.key_template
-        mtime: float | None = None
-        # A stat per queued file on the GUI thread only when the template shows the time
-        # the file was modified: thousands of them hold the window up on a slow disk.
-        if "mtime" in template:
-            try:
-                mtime = item.path.stat().st_mtime
-            except OSError:
-                mtime = None
-        return render_key(template, prefix, item.relative, mtime=mtime)
+        # A stat per queued file only when the template shows the time the file was
+        # modified: thousands of them take long on a slow disk.
+        wants_mtime = "mtime" in template
+
+        def key(path: Path, relative: str, fixed_key: str) -> str:
+            if fixed_key:
+                return fixed_key
+            mtime: float | None = None
+            if wants_mtime:
+                try:
+                    mtime = path.stat().st_mtime
+                except OSError:
+                    mtime = None
+            return render_key(template, prefix, relative, mtime=mtime)
+
+        return key
 
     def configure(self, engine: TransferEngine) -> None:
         """Apply the settings to the connection's engine before a batch."""

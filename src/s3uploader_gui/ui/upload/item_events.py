@@ -31,7 +31,8 @@ ITEM_EVENT_BUDGET_S = 0.006
 class ItemEventQueue(QObject):
     """Collects ``(kind, row, status, text)`` events and applies them to ``queue``.
 
-    Kinds: "started", "renamed" (``text`` is the new key), "state" (handed to
+    Kinds: "started", "planned" and "renamed" (``text`` is the row's key in its
+    bucket, before the upload and after a conversion changed it), "state" (handed to
     ``apply_state`` with the status and detail), "finished" (``text`` is the error).
     ``after`` runs after the slice that empties the queue, and at least once a beat
     while a long burst is applied slice after slice (the pane recounts its buttons).
@@ -96,7 +97,7 @@ class ItemEventQueue(QObject):
                     continue
                 if kind == "started":
                     queue.set_status(row, ItemStatus.UPLOADING)
-                elif kind == "renamed":
+                elif kind in ("renamed", "planned"):
                     queue.set_destination(row, queue.item(row).bucket, text)
                 elif kind == "state":
                     self._apply_state(row, ItemStatus(status), text)

@@ -8,6 +8,8 @@ preview showing the current row with the options it will be uploaded with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QObject, Slot
 from PySide6.QtWidgets import QWidget
 
@@ -49,13 +51,26 @@ class ItemImageOptions(QObject):
 
     def preparer(self, sources: list[UploadSource], rows: list[int]) -> ImagePreparer | None:
         """The engine's prepare step for these rows, or None when no image changes."""
-        overrides: dict[str, ImageOptions] = {}
-        for source, row in zip(sources, rows, strict=True):
-            custom = self._queue.item(row).image_options
-            if custom is not None:
-                overrides[source.key] = custom
-        preparer = ImagePreparer(self._panel.options(), overrides)
-        return preparer if preparer.needed(sources) else None
+        return self.preparer_maker(rows)(sources)
+
+    def preparer_maker(
+        self, rows: list[int]
+    ) -> Callable[[list[UploadSource]], ImagePreparer | None]:
+        """``preparer`` for ``rows`` as a function of their sources (in the same order),
+        with the options read now: safe on a worker thread while the options change."""
+        panel = self._panel.options()
+        custom = [self._queue.item(row).image_options for row in rows]
+
+        def make(sources: list[UploadSource]) -> ImagePreparer | None:
+            overrides = {
+                source.key: options
+                for source, options in zip(sources, custom, strict=True)
+                if options is not None
+            }
+            preparer = ImagePreparer(panel, overrides)
+            return preparer if preparer.needed(sources) else None
+
+        return make
 
     def options_for(self, row: int) -> tuple[ImageOptions, bool]:
         """The image options row ``row`` uploads with, and whether they are its own."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal, Slot
@@ -29,7 +30,7 @@ from s3uploader_gui.core.imaging.prepare import ImagePreparer
 from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.operations import uploads as upload_ops
 from s3uploader_gui.core.operations.uploads import ExpandedPaths
-from s3uploader_gui.core.transfers.model import ItemStatus
+from s3uploader_gui.core.transfers.model import ConflictPolicy, ItemStatus
 from s3uploader_gui.ui.session import Connection, Session
 from s3uploader_gui.ui.upload.after_upload import AfterUploadLinks
 from s3uploader_gui.ui.upload.batch_progress import BatchProgress
@@ -46,6 +47,25 @@ from s3uploader_gui.ui.upload.queue_model import UploadQueueModel
 from s3uploader_gui.ui.upload.queue_view import QueueView
 from s3uploader_gui.ui.upload.worker import UploadWorker
 from s3uploader_gui.ui.workers import WorkerPool
+
+
+def _plan(
+    files: list[tuple[Path, str, int, str]],
+    key: Callable[[Path, str, str], str],
+    preparer: Callable[[list[UploadSource]], ImagePreparer | None],
+    policy: ConflictPolicy,
+    taken: dict[str, Path],
+) -> tuple[upload_ops.UploadPlan, ImagePreparer | None]:
+    """A batch's plan from its rows' (path, relative key, size, fixed key): each row's key,
+    the image preparer, and the core's decision of which row goes to which key (unique
+    in the batch, and apart from other files this queue already stored in the bucket)."""
+    candidates = [
+        UploadSource(path=path, key=key(path, relative, fixed), size=size)
+        for path, relative, size, fixed in files
+    ]
+    prepare = preparer(candidates)
+    plan = upload_ops.plan_uploads(candidates, policy=policy, convert=prepare, taken=taken)
+    return plan, prepare
 
 
 class UploadPane(QWidget):
@@ -295,32 +315,28 @@ class UploadPane(QWidget):
             same = self.transfer.bucket_for(chosen, self.queue.item(row)) == bucket
             (batch if same else later).append(row)
         rows = batch
-        candidates = [
-            UploadSource(path=item.path, key=self.transfer.key_for(prefix, item), size=item.size)
-            for item in map(self.queue.item, rows)
-        ]
-        preparer = self.image_preparer(candidates, rows)
-        # The core decides which row goes to which key (unique in the batch, and apart from
-        # other files this queue already stored in the bucket); the pane only shows it.
-        plan = upload_ops.plan_uploads(
-            candidates,
-            policy=self.transfer.prefs.conflict,
-            convert=preparer,
-            taken=self._stored_keys(bucket, {c.path for c in candidates}),
-        )
         with self.queue.batched():
             for row in later:
                 self.queue.set_status(row, ItemStatus.QUEUED)  # a retried one waits its turn
-            for planned in plan.items:
-                self.queue.set_destination(rows[planned.index], bucket, planned.key)
-                self.queue.set_status(rows[planned.index], ItemStatus.QUEUED)
-            for rejected in plan.rejected:
-                self.queue.set_destination(rows[rejected.index], bucket, rejected.key)
+            for row in rows:
+                self.queue.set_status(row, ItemStatus.QUEUED)
+                self.queue.set_destination(row, bucket, self.queue.item(row).key)
+        # The keys and the plan are made on the worker's thread, from what the rows and
+        # settings say now: for a batch of hundreds of files they held the window up
+        # when Upload was clicked. The rows get their keys from the worker's first events.
+        planner = functools.partial(
+            _plan,
+            [(i.path, i.relative, i.size, i.fixed_key) for i in map(self.queue.item, rows)],
+            self.transfer.key_maker(prefix),
+            self.item_images.preparer_maker(rows),
+            self.transfer.prefs.conflict,
+            self._stored_keys(bucket, {self.queue.item(r).path for r in rows}),
+        )
         self.transfer.configure(connection.engine)
         # Per-file events go straight into the item event queue from the worker's thread
         # and are applied on its beat (item_events), not one queued signal each.
         worker = UploadWorker(
-            connection.engine, bucket, plan, rows, prepare=preparer, events=self.item_events.post
+            connection.engine, bucket, planner, rows, events=self.item_events.post
         )
         self.transfer.attach(worker)
         worker.batchFailed.connect(self._on_batch_failed)

@@ -28,6 +28,10 @@ from s3uploader_gui.core.transfers.model import ItemStatus
 
 _Index = QModelIndex | QPersistentModelIndex
 
+#: A view repaints its whole viewport for a dataChanged over more cells than this
+#: (QAbstractItemView::dataChanged); up to it, only the part of the range in sight.
+VIEW_CELLS_PER_CHANGE = 200
+
 
 class Column(enum.IntEnum):
     NAME = 0
@@ -81,8 +85,8 @@ class UploadQueueModel(QAbstractTableModel):
         #: buttons after every few item events, which a walk over the queue made
         #: proportional to its length.
         self._counts: dict[ItemStatus, int] = dict.fromkeys(ItemStatus, 0)
-        #: Rows changed inside ``batched()``: (first, last), announced once when it ends.
-        self._batch: list[int] | None = None
+        #: Rows changed inside ``batched()``, announced when it ends.
+        self._batch: set[int] | None = None
         #: ``(index, path) -> QPixmap | None``: the NAME column's thumbnail (local_thumbnails).
         self.decoration_provider: Callable[[QModelIndex, Path], QPixmap | None] | None = None
         self._status_text = {
@@ -256,24 +260,39 @@ class UploadQueueModel(QAbstractTableModel):
 
     def _note(self, row: int) -> None:
         assert self._batch is not None
-        if self._batch[0] < 0:
-            self._batch[:] = [row, row]
-        else:
-            self._batch[:] = [min(self._batch[0], row), max(self._batch[1], row)]
+        self._batch.add(row)
 
     @contextlib.contextmanager
     def batched(self) -> Iterator[None]:
-        """Changes inside are announced as one ``dataChanged`` over the rows they touched:
-        a view then repaints once, not once per row (hundreds of rows per second while
-        small files upload)."""
+        """Changes inside are announced when it ends, as one ``dataChanged`` per run of
+        adjacent changed rows: a view then repaints once, not once per row (hundreds
+        of rows per second while small files upload), and only the changed rows in sight.
+
+        One signal over everything from the first changed row to the last made views
+        repaint their whole viewport on every beat of a batch: the rows being uploaded
+        lie below the ones in sight, and such a range soon holds more than
+        ``VIEW_CELLS_PER_CHANGE`` cells."""
         if self._batch is not None:  # nested: the outer one announces
             yield
             return
-        self._batch = [-1, -1]
+        self._batch = set()
         try:
             yield
         finally:
-            first, last = self._batch
-            self._batch = None
-            if first >= 0 and last < len(self._items):
-                self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
+            rows, self._batch = self._batch, None
+            self._announce(sorted(r for r in rows if r < len(self._items)))
+
+    def _announce(self, rows: list[int]) -> None:
+        """``dataChanged`` for ``rows`` (sorted): one per run of adjacent rows, each run
+        cut to what a view repaints in part."""
+        if not rows:
+            return
+        last_column = len(Column) - 1
+        most = max(1, VIEW_CELLS_PER_CHANGE // len(Column))
+        first = prev = rows[0]
+        for row in rows[1:]:
+            if row != prev + 1 or row - first >= most:
+                self.dataChanged.emit(self.index(first, 0), self.index(prev, last_column))
+                first = row
+            prev = row
+        self.dataChanged.emit(self.index(first, 0), self.index(prev, last_column))

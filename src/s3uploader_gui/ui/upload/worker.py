@@ -22,9 +22,15 @@ from s3uploader_gui.core.transfers.model import (
 )
 from s3uploader_gui.core.transfers.progress import TransferProgress
 
+#: Makes a batch's plan and the prepare step it uploads with (run on the worker's thread).
+Planner = Callable[[], tuple[UploadPlan, PrepareFn | None]]
+
 
 class UploadWorker(QObject):
     """Runs ``plan`` into ``bucket``; ``rows[i]`` is the queue row of the plan's candidate i.
+
+    ``plan`` may be a ``Planner``: the plan is then made when the worker runs, and each
+    row's key sent first, as a "planned" event (``itemRenamed`` without ``events``).
 
     Signals:
         itemStarted(int): queue row whose upload began.
@@ -61,7 +67,7 @@ class UploadWorker(QObject):
         self,
         engine: TransferEngine,
         bucket: str,
-        plan: UploadPlan,
+        plan: UploadPlan | Planner,
         rows: list[int],
         *,
         prepare: PrepareFn | None = None,
@@ -74,8 +80,10 @@ class UploadWorker(QObject):
         self.name = "upload"
         self.engine = engine
         self.bucket = bucket
-        self.plan = plan
-        self._keys = {p.index: p.key for p in plan.items}
+        #: The batch's plan (None until a planner has made it on the worker's thread).
+        self.plan: UploadPlan | None = plan if isinstance(plan, UploadPlan) else None
+        self._planner = None if isinstance(plan, UploadPlan) else plan
+        self._keys = {p.index: p.key for p in self.plan.items} if self.plan else {}
         self.rows = rows
         self.progress = TransferProgress()
         self.cancel_token = CancelToken()
@@ -115,13 +123,31 @@ class UploadWorker(QObject):
             return
         self.itemState.emit(self.rows[index], str(status), detail)
 
+    def _make_plan(self) -> UploadPlan:
+        """The plan given, or the planner's (its rows' keys announced as "planned")."""
+        if self.plan is not None or self._planner is None:
+            assert self.plan is not None
+            return self.plan
+        plan, self.prepare = self._planner()
+        self.plan = plan
+        self._keys = {p.index: p.key for p in plan.items}
+        for index, key in sorted(
+            [(p.index, p.key) for p in plan.items] + [(r.index, r.key) for r in plan.rejected]
+        ):
+            if self._events is not None:
+                self._events("planned", self.rows[index], "", key)
+            else:
+                self.itemRenamed.emit(self.rows[index], key)
+        return plan
+
     @Slot()
     def run(self) -> None:
         try:
+            plan = self._make_plan()
             outcome = run_uploads(
                 self.engine,
                 self.bucket,
-                self.plan,
+                plan,
                 progress=self.progress,
                 prepare=self.prepare,
                 cancel=self.cancel_token,
