@@ -9,11 +9,12 @@ tells an open History window that new entries arrived.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from s3uploader_gui.core.background import lower_this_thread
 from s3uploader_gui.core.cancel import CancelToken
 
 if TYPE_CHECKING:
@@ -46,6 +47,13 @@ def _announce(count: int) -> None:
         notifier().recorded.emit(count)
 
 
+def _in_background(record: Callable[[], int]) -> int:
+    # The worker's thread lives for this job alone: its thumbnails (hundreds of decodes
+    # as a batch ends) must not take the cores from the window meanwhile.
+    lower_this_thread()
+    return record()
+
+
 def record_history(
     pool: WorkerPool, connection: Connection, bucket: str, results: Sequence[ItemResult]
 ) -> None:
@@ -57,17 +65,18 @@ def record_history(
     if not done:
         return
     token = CancelToken()  # quitting skips the thumbnails not made yet, not the entries
+    record = functools.partial(
+        record_uploads,
+        None,
+        connection.label,
+        bucket,
+        done,
+        context=connection.context,
+        options=connection.engine.settings.options,
+        cancel=token,
+    )
     pool.call(
-        functools.partial(
-            record_uploads,
-            None,
-            connection.label,
-            bucket,
-            done,
-            context=connection.context,
-            options=connection.engine.settings.options,
-            cancel=token,
-        ),
+        functools.partial(_in_background, record),
         _announce,
         name="history",
         cancel=token,

@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage, QPixmap
 
+from s3uploader_gui.core.background import lower_this_thread
 from s3uploader_gui.core.errors import AppError, translate, user_message
 from s3uploader_gui.core.imaging.thumbcache import ThumbnailCache
 from s3uploader_gui.core.imaging.thumbnails import Thumbnail
@@ -118,6 +119,7 @@ class _Job(QRunnable):
         self._loader = loader
 
     def run(self) -> None:
+        lower_this_thread()  # the pool's threads only ever make thumbnails
         loader = self._loader
         request = loader._next_request()
         if request is None:
