@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from s3uploader_gui.core import naming
+from s3uploader_gui.core import content_types, naming
 from s3uploader_gui.core.errors import ConfigError, LocalFileError, UnsafePath
 from s3uploader_gui.core.naming import (
     S3Url,
@@ -59,28 +59,28 @@ def test_the_extension_is_read_as_a_posix_path_reads_it() -> None:
     for chars in itertools.product(letters, repeat=6):
         name = "".join(chars)
         expected = PurePosixPath(name.replace("\\", "/")).suffix.lower() if name else ""
-        assert naming._suffix(name) == expected, name
+        assert content_types._suffix(name) == expected, name
 
 
 def test_the_type_tables_are_read_ahead_only_when_a_name_needs_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(naming, "_MIMETYPES", [])
-    monkeypatch.setattr(naming, "_GUESSED", {})
+    monkeypatch.setattr(content_types, "_MIMETYPES", [])
+    monkeypatch.setattr(content_types, "_GUESSED", {})
     started: list[str] = []
-    real_thread = naming.threading.Thread
+    real_thread = content_types.threading.Thread
 
     def thread(*args: object, **kwargs: object) -> object:
         started.append(str(kwargs.get("name")))
         return real_thread(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(naming.threading, "Thread", thread)
+    monkeypatch.setattr(content_types.threading, "Thread", thread)
     naming.warm_content_types(["a/b.jpg", "c.PNG", "d.svg"])  # all in the app's own table
     assert started == []
     naming.warm_content_types(["a/b.jpg", "figure.ps"])
     assert started == ["content-types"]
     assert content_type_for("x/figure.PS") == "application/postscript"
-    assert naming._MIMETYPES  # read once, whichever thread came first
+    assert content_types._MIMETYPES  # read once, whichever thread came first
     naming.warm_content_types(["other.ps"])
     assert started == ["content-types"]
 
