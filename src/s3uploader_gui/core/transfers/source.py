@@ -15,6 +15,7 @@ can free a thread blocked in ``open``. So the path is checked first, then opened
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
@@ -143,7 +144,8 @@ class SourceFile:
 
     def __del__(self) -> None:  # a source dropped without close() still frees its descriptor
         if getattr(self, "_fd", -1) >= 0:
-            self.close()
+            with contextlib.suppress(OSError, TypeError, AttributeError):  # (at exit: no os)
+                self.close()
 
     def _pread(self, n: int, offset: int) -> bytes:
         fd = self._fd
