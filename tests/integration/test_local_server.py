@@ -270,16 +270,21 @@ def test_no_orphan_weed_when_the_app_dies(tmp_path: Path, how: object) -> None:
 WEED_SOCKET = re.compile(r"seaweedfs-[a-z0-9]+(?:-grpc)?-(\d+)\.sock")
 
 
-def tmp_entries() -> dict[str, int]:
-    """/tmp's entries and their inodes."""
+def tmp_entries() -> dict[str, tuple[int, int]]:
+    """/tmp's entries, each with its inode and change time: a file made anew under an old
+    name (weed replacing a dead socket of an earlier run that had its port) may get the
+    inode number the old one had, never its change time."""
     found = {}
     for entry in os.scandir("/tmp"):
         with contextlib.suppress(OSError):
-            found[entry.name] = entry.inode()
+            st = entry.stat(follow_symlinks=False)
+            found[entry.name] = (st.st_ino, st.st_ctime_ns)
     return found
 
 
-def weed_files_in_tmp(before: dict[str, int], ports: Mapping[str, int], weed: int) -> list[str]:
+def weed_files_in_tmp(
+    before: dict[str, tuple[int, int]], ports: Mapping[str, int], weed: int
+) -> list[str]:
     """What the run with ``ports`` (and weed pid ``weed``) made in /tmp since ``before``: its
     unix sockets and glog's ``weed.HOST.USER.log.LEVEL.DATE.PID`` files.
 
@@ -288,8 +293,8 @@ def weed_files_in_tmp(before: dict[str, int], ports: Mapping[str, int], weed: in
     since ``before`` and carry this run's port numbers or pid count."""
     numbers = {str(port) for port in ports.values()}
     found = []
-    for name, inode in tmp_entries().items():
-        if before.get(name) == inode:
+    for name, identity in tmp_entries().items():
+        if before.get(name) == identity:
             continue
         match = WEED_SOCKET.fullmatch(name)
         if (match and match.group(1) in numbers) or (
@@ -297,6 +302,13 @@ def weed_files_in_tmp(before: dict[str, int], ports: Mapping[str, int], weed: in
         ):
             found.append(name)
     return sorted(found)
+
+
+def server_sockets(ports: Mapping[str, int]) -> set[str]:
+    """The gRPC sockets there once the S3 port answers. The admin's comes a moment later
+    (on a loaded machine, many seconds later): it may or may not be there yet, and must
+    be gone after the stop like the others."""
+    return {name for name in grpc_sockets(ports) if not name.startswith("seaweedfs-admin-")}
 
 
 def grpc_sockets(ports: Mapping[str, int]) -> list[str]:
@@ -317,10 +329,7 @@ def test_a_run_leaves_nothing_in_tmp(tmp_path: Path) -> None:
     try:
         [weed] = weed_pids(data)
         expected = set(grpc_sockets(info.ports))
-        # The servers' gRPC sockets are there once the S3 port answers, the admin's a
-        # moment later (on a loaded machine, many seconds later): it may or may not be
-        # there yet, and it must be gone after the stop like the others.
-        core = {name for name in expected if not name.startswith("seaweedfs-admin-")}
+        core = server_sockets(info.ports)
 
         def only_grpc_sockets() -> set[str]:
             found = set(weed_files_in_tmp(before, info.ports, weed))
@@ -349,9 +358,7 @@ def test_the_supervisor_removes_the_sockets_of_a_killed_weed(tmp_path: Path) -> 
     try:
         [weed] = weed_pids(data)
         wait_until(
-            lambda: (
-                set(weed_files_in_tmp(before, info.ports, weed)) >= set(grpc_sockets(info.ports))
-            ),
+            lambda: set(weed_files_in_tmp(before, info.ports, weed)) >= server_sockets(info.ports),
             GONE_WITHIN,
             what="weed's gRPC sockets",
         )
@@ -375,9 +382,7 @@ def test_the_next_start_removes_the_sockets_of_a_weed_killed_with_its_supervisor
     try:
         [weed] = weed_pids(data)
         wait_until(
-            lambda: (
-                set(weed_files_in_tmp(before, info.ports, weed)) >= set(grpc_sockets(info.ports))
-            ),
+            lambda: set(weed_files_in_tmp(before, info.ports, weed)) >= server_sockets(info.ports),
             GONE_WITHIN,
             what="weed's gRPC sockets",
         )
@@ -387,12 +392,16 @@ def test_the_next_start_removes_the_sockets_of_a_weed_killed_with_its_supervisor
         os.kill(weed, signal.SIGKILL)
         wait_until(lambda: not processes_serving(data), GONE_WITHIN, what="weed to exit")
         left = set(weed_files_in_tmp(before, info.ports, weed))
-        assert left >= set(grpc_sockets(info.ports))  # what the test is about
+        assert left >= server_sockets(info.ports)  # what the test is about
+        dead = {name: identity for name, identity in tmp_entries().items() if name in left}
         server.stop()
         # A killed process leaves /proc's cmdline a moment before its files are closed.
         wait_until(lambda: lock_is_free(data), GONE_WITHIN, what="the data-dir lock to be freed")
         server.start()
-        assert weed_files_in_tmp(before, info.ports, weed) == []
+        # The dead run's files themselves: the new run may be given a port number the dead
+        # one had, and then makes a socket of the same name, which is its own.
+        now = tmp_entries()
+        assert [name for name, identity in dead.items() if now.get(name) == identity] == []
     finally:
         server.stop()
         for pid in processes_serving(data):
