@@ -14,6 +14,15 @@ from s3uploader_gui.core.transfers.model import ItemStatus
 from s3uploader_gui.core.transfers.settings import EngineSettings
 
 
+def _small_files(folder: Path, prefix: str, count: int, size: int) -> list[UploadSource]:
+    sources = []
+    for i in range(count):
+        path = folder / f"{prefix}{i}.bin"
+        path.write_bytes(bytes([i]) * size)
+        sources.append(UploadSource(path, f"{prefix}/{prefix}{i}.bin", size))
+    return sources
+
+
 def _transfer_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if t.name.startswith("transfer")}
 
@@ -39,11 +48,7 @@ def test_a_batch_runs_on_the_started_threads(
     before = _transfer_threads()
     engine = TransferEngine(seaweed_context, EngineSettings(max_concurrency=4))
     try:
-        sources = []
-        for i in range(12):
-            path = tmp_path / f"f{i}.bin"
-            path.write_bytes(bytes([i]) * 300)
-            sources.append(UploadSource(path, f"threads/f{i}.bin", 300))
+        sources = _small_files(tmp_path, "threads", 12, 300)
         results = engine.upload(seaweed_bucket, sources)
         assert [r.status for r in results] == [ItemStatus.DONE] * 12
         assert len(_transfer_threads() - before) == 4
@@ -65,11 +70,7 @@ def test_a_journal_in_memory_gets_one_row_per_item_though_most_are_journaled_lat
 
     engine.journal.begin_many = begin_many  # type: ignore[method-assign]
     try:
-        sources = []
-        for i in range(30):
-            path = tmp_path / f"m{i}.bin"
-            path.write_bytes(bytes([i]) * 200)
-            sources.append(UploadSource(path, f"memory/m{i}.bin", 200))
+        sources = _small_files(tmp_path, "memory", 30, 200)
         results = engine.upload(seaweed_bucket, sources)
         assert [r.status for r in results] == [ItemStatus.DONE] * 30
         rows = engine.journal._store.db.execute("SELECT key, state FROM items").fetchall()
@@ -77,7 +78,7 @@ def test_a_journal_in_memory_gets_one_row_per_item_though_most_are_journaled_lat
         engine.close()
     # The first window before the first request, the rest with one statement after it.
     assert begun[0] == 4 and sum(begun) <= 30 and len(begun) == 2
-    assert sorted(rows) == sorted((f"memory/m{i}.bin", "done") for i in range(30))
+    assert sorted(rows) == sorted((f"memory/memory{i}.bin", "done") for i in range(30))
 
 
 def test_a_journal_on_disk_holds_the_whole_queue_before_the_first_request(
@@ -94,11 +95,7 @@ def test_a_journal_on_disk_holds_the_whole_queue_before_the_first_request(
             seen.append(journal._store.db.execute("SELECT count(*) FROM items").fetchone()[0])
 
     try:
-        sources = []
-        for i in range(30):
-            path = tmp_path / f"d{i}.bin"
-            path.write_bytes(bytes([i]) * 200)
-            sources.append(UploadSource(path, f"disk/d{i}.bin", 200))
+        sources = _small_files(tmp_path, "disk", 30, 200)
         results = engine.upload(seaweed_bucket, sources, on_start=on_start)
         assert [r.status for r in results] == [ItemStatus.DONE] * 30
     finally:
