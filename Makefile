@@ -1,7 +1,11 @@
 # make run  – set up .venv and start the app (local storage when no profile is configured)
 # make test – set up .venv and the system packages the tests need, then run the whole suite
 SHELL := /bin/bash
-PYTHON ?= python3
+# The distribution's Python when it is 3.11 or newer: Debian builds it with PGO and LTO, which
+# pyenv and other source builds leave out unless asked (the app's Python code runs slower
+# there), and it is the interpreter a Debian user installs the app with. Else python3.
+PYTHON ?= $(shell for p in /usr/bin/python3 python3; do \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -12,7 +16,7 @@ export LC_ALL ?= C.UTF-8
 .PHONY: run test test-offscreen test-xvfb test-keyring lint format bench package clean venv
 
 $(STAMP): pyproject.toml
-	@scripts/system-deps.sh python
+	@PYTHON="$(PYTHON)" scripts/system-deps.sh python
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

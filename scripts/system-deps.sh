@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages a group needs, only those missing. Groups:
-#   python  – venv support for the system Python
+#   python  – venv support for $PYTHON (default python3)
 #   run     – shared libraries Qt needs for a window (xcb platform plugin) and fonts
 #   test    – run + Xvfb, xdotool, xclip, ImageMagick, a real Secret Service
 # Usage: scripts/system-deps.sh GROUP...
@@ -16,7 +16,7 @@ test_pkgs=("${run_pkgs[@]}" xvfb xauth xdotool xclip imagemagick x11-apps gnome-
 wanted=()
 for group in "$@"; do
   case "$group" in
-    python) python3 -c 'import ensurepip, venv' 2>/dev/null || wanted+=("${python_pkgs[@]}") ;;
+    python) "${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || wanted+=("${python_pkgs[@]}") ;;
     run) wanted+=("${run_pkgs[@]}") ;;
     test) wanted+=("${test_pkgs[@]}") ;;
     *) echo "unknown group: $group" >&2; exit 2 ;;
