@@ -15,6 +15,7 @@ from PIL import Image
 from s3uploader_gui.core import paths
 from s3uploader_gui.core.errors import LocalFileError
 from s3uploader_gui.core.history import (
+    THUMBNAIL_EDGE,
     THUMBNAIL_MAX_BYTES,
     HistoryEntry,
     HistoryStore,
@@ -218,6 +219,39 @@ def test_record_uploads_keeps_done_rows_with_thumbnails(
     assert secret
     for f in tmp_path.glob("h.sqlite3*"):
         assert secret.encode() not in f.read_bytes()
+
+
+def test_record_uploads_takes_thumbnails_from_the_cache_and_decodes_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from s3uploader_gui.core.imaging import thumbcache
+    from s3uploader_gui.core.imaging.thumbcache import ThumbnailCache
+
+    kept = photo(tmp_path / "kept.jpg", (800, 600))
+    edited = photo(tmp_path / "edited.jpg", (800, 600))
+    cache = ThumbnailCache(tmp_path / "cache")
+    queue_made = cache.get(kept, THUMBNAIL_EDGE)  # as the queue's rows do
+    cache.get(edited, THUMBNAIL_EDGE)
+    photo(edited, (600, 800))  # changed after its queue thumbnail: a new one is due
+    os.utime(edited, ns=(1, 1))
+    decoded: list[str] = []
+    make = thumbcache.make_thumbnail
+    monkeypatch.setattr(
+        thumbcache, "make_thumbnail", lambda p, size: decoded.append(Path(p).name) or make(p, size)
+    )
+    results = [
+        ItemResult(0, "kept.jpg", kept, ItemStatus.DONE, 1),
+        ItemResult(1, "edited.jpg", edited, ItemStatus.DONE, 1),
+    ]
+    with HistoryStore(":memory:") as s:
+        assert record_uploads(s, "x", "b", results, thumbnails=cache) == 2
+        thumbs = {e.key: s.thumbnail(e.id) for e in s.query()}
+    assert decoded == ["edited.jpg"]
+    assert thumbs["kept.jpg"] == queue_made.data
+    edited_thumb = thumbs["edited.jpg"]
+    assert edited_thumb is not None
+    with Image.open(io.BytesIO(edited_thumb)) as im:
+        assert im.size[1] > im.size[0]  # the edited (portrait) file, not the cached one
 
 
 def test_record_uploads_content_type_from_the_options_and_no_thumbnail_once_cancelled(

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from s3uploader_gui.core.cancel import CancelToken
+    from s3uploader_gui.core.imaging.thumbcache import ThumbnailCache
     from s3uploader_gui.core.s3.client import S3Context
     from s3uploader_gui.core.transfers.model import ItemResult, ObjectOptions
 
@@ -364,6 +365,7 @@ def record_uploads(
     cancel: CancelToken | None = None,
     thumbnail_seconds: float = THUMBNAIL_SECONDS,
     now: float | None = None,
+    thumbnails: ThumbnailCache | None = None,
 ) -> int:
     """Record the objects a finished batch stored (its DONE rows) in ``store`` (None: the
     user's history file, opened for this call); how many were recorded.
@@ -371,7 +373,8 @@ def record_uploads(
     ``context`` names the endpoint (its host only), ``options`` give the Content-Types the
     objects were sent with (else by extension). Images get a thumbnail made from their
     local file, while ``thumbnail_seconds`` last and ``cancel`` is not set; the rest are
-    recorded without one. Never raises for the history's sake: the upload is done.
+    recorded without one; ``thumbnails`` (the window's cache) serves those its queue
+    already made. Never raises for the history's sake: the upload is done.
     (``history_recorder.HistoryRecorder`` records a batch while it runs, the same way.)
     """
     from s3uploader_gui.core.transfers.model import ItemStatus
@@ -388,6 +391,7 @@ def record_uploads(
         moment=time.time() if now is None else now,
         deadline=time.monotonic() + thumbnail_seconds,
         cancel=cancel,
+        thumbnails=thumbnails,
     )
     if store is not None:
         return store.record(entries)
@@ -427,10 +431,12 @@ def make_entries(
     deadline: float,
     cancel: CancelToken | None = None,
     types: dict[str, str] | None = None,
+    thumbnails: ThumbnailCache | None = None,
 ) -> list[HistoryEntry]:
     """The entries of stored objects ``done``, recorded at ``moment``; images get a
-    thumbnail until ``deadline`` (``time.monotonic``) or ``cancel``. ``types`` keeps the
-    Content-Type found for each extension, across calls for one batch."""
+    thumbnail (from ``thumbnails`` when it holds one) until ``deadline``
+    (``time.monotonic``) or ``cancel``. ``types`` keeps the Content-Type found for each
+    extension, across calls for one batch."""
     types = {} if types is None else types
     entries = []
     for result in done:
@@ -445,7 +451,7 @@ def make_entries(
         )
         in_time = time.monotonic() < deadline and not (cancel is not None and cancel.cancelled)
         if entry.is_image and in_time:
-            entry = replace(entry, thumbnail=small_thumbnail(Path(result.path)))
+            entry = replace(entry, thumbnail=small_thumbnail(Path(result.path), thumbnails))
         entries.append(entry)
     return entries
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from s3uploader_gui.core.errors import AppError
+
+if TYPE_CHECKING:
+    from s3uploader_gui.core.imaging.thumbcache import ThumbnailCache
 
 log = logging.getLogger(__name__)
 
@@ -18,15 +22,23 @@ THUMBNAIL_EDGE = 160
 THUMBNAIL_MAX_FILE = 64 * 1024 * 1024
 
 
-def small_thumbnail(path: Path) -> bytes | None:
+def small_thumbnail(path: Path, cache: ThumbnailCache | None = None) -> bytes | None:
     """A JPEG of ``path`` of at most ``THUMBNAIL_MAX_BYTES`` (upright, transparency on
-    white), made with the app's thumbnail maker; None when it cannot be made."""
+    white), made with the app's thumbnail maker; None when it cannot be made.
+
+    ``cache`` (the window's) gives the thumbnail its queue already made of the same file
+    as it is now, so a photo dropped and uploaded is decoded once, not again when the
+    batch ends (that second pass over every photo is what competed with the window).
+    """
     try:
         if path.stat().st_size > THUMBNAIL_MAX_FILE:
             return None
-        from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
+        if cache is not None:
+            thumb = cache.get(path, THUMBNAIL_EDGE)
+        else:
+            from s3uploader_gui.core.imaging.thumbnails import make_thumbnail
 
-        thumb = make_thumbnail(path, THUMBNAIL_EDGE)
+            thumb = make_thumbnail(path, THUMBNAIL_EDGE)
         if thumb.format == "JPEG" and len(thumb.data) <= THUMBNAIL_MAX_BYTES:
             return thumb.data
         return _shrink_jpeg(thumb.data)

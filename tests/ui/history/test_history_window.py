@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 
 from s3uploader_gui.core.history import HistoryEntry, HistoryStore, default_history_path
+from s3uploader_gui.core.history_thumbnails import THUMBNAIL_EDGE
 from s3uploader_gui.core.local.info import LocalServerInfo
 from s3uploader_gui.core.operations.links import LinkKind
 from s3uploader_gui.core.sharing import LinkFormat
@@ -99,6 +100,19 @@ def test_uploads_are_recorded_and_copy_link_gives_a_working_presigned_url(
     path = default_history_path()
     for f in path.parent.glob(path.name + "*"):
         assert seaweed.secret_access_key.encode() not in f.read_bytes()
+
+
+def test_the_history_takes_the_queues_thumbnail_not_a_second_decode(
+    qtbot, window: MainWindow, uploaded, tmp_path: Path
+) -> None:
+    """The batch's history thumbnail of a photo is the one in the window's thumbnail
+    cache (the queue's size is the history's), so the photo is decoded once."""
+    cache = window.upload_pane.thumb_loader.cache
+    cached = cache.peek(tmp_path / "beach.jpg", THUMBNAIL_EDGE)
+    assert cached is not None and cached.format == "JPEG"
+    with HistoryStore(default_history_path()) as store:
+        (entry,) = (e for e in store.query() if e.key == "inbox/beach.jpg")
+        assert store.thumbnail(entry.id) == cached.data
 
 
 def test_grid_search_and_a_new_batch_while_open(

@@ -18,6 +18,7 @@ from s3uploader_gui.core.background import lower_this_thread
 from s3uploader_gui.core.cancel import CancelToken
 
 if TYPE_CHECKING:
+    from s3uploader_gui.core.imaging.thumbcache import ThumbnailCache
     from s3uploader_gui.core.operations.connect import Connection
     from s3uploader_gui.core.transfers.model import ItemResult
     from s3uploader_gui.ui.workers import WorkerPool
@@ -55,9 +56,14 @@ def _in_background(record: Callable[[], int]) -> int:
 
 
 def record_history(
-    pool: WorkerPool, connection: Connection, bucket: str, results: Sequence[ItemResult]
+    pool: WorkerPool,
+    connection: Connection,
+    bucket: str,
+    results: Sequence[ItemResult],
+    thumbnails: ThumbnailCache | None = None,
 ) -> None:
-    """Record the objects of a finished batch (its DONE rows) on a worker."""
+    """Record the objects of a finished batch (its DONE rows) on a worker; ``thumbnails``
+    (the queue's cache) gives the thumbnails the queue has made already."""
     from s3uploader_gui.core.history import record_uploads
     from s3uploader_gui.core.transfers.model import ItemStatus
 
@@ -74,6 +80,7 @@ def record_history(
         context=connection.context,
         options=connection.engine.settings.options,
         cancel=token,
+        thumbnails=thumbnails,
     )
     pool.call(
         functools.partial(_in_background, record),

@@ -33,6 +33,7 @@ from PySide6.QtGui import QImage, QPixmap
 
 from s3uploader_gui.core.background import lower_this_thread
 from s3uploader_gui.core.errors import AppError, translate, user_message
+from s3uploader_gui.core.history_thumbnails import THUMBNAIL_EDGE
 from s3uploader_gui.core.imaging.thumbcache import ThumbnailCache
 from s3uploader_gui.core.imaging.thumbnails import Thumbnail
 from s3uploader_gui.core.naming import is_image_name
@@ -40,8 +41,10 @@ from s3uploader_gui.ui.browser.thumbnail_image import thumbnail_qimage
 
 log = logging.getLogger(__name__)
 
-#: Pixel size of the thumbnails made for the queue's rows (shown scaled to the icon size).
-QUEUE_THUMB_SIZE = 96
+#: Pixel size of the thumbnails made for the queue's rows (shown scaled to the icon size):
+#: the history's, so a batch's history takes them from the cache instead of decoding
+#: every photo again as the batch ends.
+QUEUE_THUMB_SIZE = THUMBNAIL_EDGE
 #: Pixel size of the thumbnail made for the preview of the selected item.
 PREVIEW_SIZE = 320
 #: The warm-up runs this long after the first loader is made (the window is shown and

@@ -428,7 +428,13 @@ class UploadPane(QWidget):
         self._sample(worker)
         results = worker.results
         if self.session.connection is not None:  # what was stored goes to the history
-            record_history(self.pool, self.session.connection, worker.bucket, results)
+            record_history(
+                self.pool,
+                self.session.connection,
+                worker.bucket,
+                results,
+                thumbnails=self.thumb_loader.cache,
+            )
         ok = sum(1 for r in results if r.status == ItemStatus.DONE)
         failed = sum(1 for r in results if r.status == ItemStatus.FAILED)
         cancelled = sum(1 for r in results if r.status == ItemStatus.CANCELLED)
