@@ -18,10 +18,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from s3uploader_gui.core.errors import LocalFileError
-from s3uploader_gui.core.s3.listing_types import ObjectInfo, Page
 from s3uploader_gui.core.transfers.source import open_regular
+
+if TYPE_CHECKING:  # an upload that lists nothing never loads the listing's types
+    from s3uploader_gui.core.s3.listing_types import ObjectInfo, Page
 
 #: Fewer planned keys than this in a folder: a HEAD each costs less than a listing.
 MIN_KEYS = 8
@@ -34,7 +37,7 @@ TRUST_S = 5.0
 UNKNOWN = object()
 
 #: (prefix, start_after, continuation token, page size) → the page.
-PageFn = Callable[[str, str, "str | None", int], Page]
+PageFn = Callable[[str, str, "str | None", int], "Page"]
 
 
 def folder_of(key: str) -> str:
