@@ -23,13 +23,15 @@ from tests.cli.conftest import base_env, seaweed_env
 
 #: What a plain-HTTP upload has no use for: TLS, ``http.client`` (the lean path reads its
 #: answers itself), ``email`` (``http.client``'s header parser, the date of a HEAD) and the
-#: XML parser (error bodies), the other commands' modules, the downloads' batch, and the
-#: listing's modules (the bucket check is a HEAD; a batch that overwrites lists nothing).
+#: XML parser (error bodies), the other commands' modules, the downloads' batch, the
+#: listing's modules (the bucket check is a HEAD; a batch that overwrites lists nothing)
+#: and the keyring's store (only saved profiles keep secrets there).
 _LATER = (
     "ssl",
     "http.client",
     "email",
     "xml.etree",
+    "s3uploader_gui.core.credentials",
     "s3uploader_gui.cli.profiles",
     "s3uploader_gui.cli.share",
     "s3uploader_gui.cli.download",

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from s3uploader_gui.core.credentials import CredentialStore
     from s3uploader_gui.core.errors import AppError
     from s3uploader_gui.core.local.server import LocalServer
     from s3uploader_gui.core.operations.connect import Connection
@@ -53,12 +54,16 @@ def open_run_connection(args: argparse.Namespace) -> Iterator[Connection]:
     """The connection for this run, closed at its end; with ``--profile local`` the
     embedded server runs for the run and is stopped afterwards."""
     from s3uploader_gui.core.cancel import CancelToken
-    from s3uploader_gui.core.credentials import CredentialStore
     from s3uploader_gui.core.operations.connect import check_endpoint_url, open_connection
 
     check_endpoint_url(args.endpoint_url)  # before a profile or the keyring is read
     profile = chosen_profile(args)
     server: LocalServer | None = None
+    credentials: CredentialStore | None = None
+    if profile is not None:  # the keyring holds saved profiles' secrets, nothing else
+        from s3uploader_gui.core.credentials import CredentialStore
+
+        credentials = CredentialStore()
     if profile is not None and profile.is_local:
         from s3uploader_gui.core import paths
         from s3uploader_gui.core.local.server import LocalServer
@@ -69,7 +74,7 @@ def open_run_connection(args: argparse.Namespace) -> Iterator[Connection]:
             profile,
             endpoint_url=args.endpoint_url,
             region=args.region,
-            credentials=CredentialStore(),
+            credentials=credentials,
             local_server=server,
             cancel=CancelToken(),
             prepare_client=False,  # built on first use: the lean path may never need it
