@@ -95,6 +95,39 @@ def open_context(args: argparse.Namespace) -> Iterator[S3Context]:
         yield connection.context
 
 
+class BucketCheck:
+    """``require_bucket`` on a thread of its own, started before other work (the scan of
+    the files to upload) so that the server's answer is on its way meanwhile.
+
+    ``result`` waits for it and raises exactly what ``require_bucket`` would have; a
+    check that is never asked for its result (the run stopped first) changes nothing.
+    """
+
+    def __init__(
+        self, client: S3Client | S3Context, bucket: str, *, lean: FastPut | None = None
+    ) -> None:
+        import threading
+
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(client, bucket, lean), name="bucket-check", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, client: S3Client | S3Context, bucket: str, lean: FastPut | None) -> None:
+        try:
+            require_bucket(client, bucket, lean=lean)
+        except BaseException as exc:  # raised on the caller's thread by result()
+            self._error = exc
+
+    def result(self) -> None:
+        """Wait for the check; raise what ``require_bucket`` raised."""
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
 def require_bucket(
     client: S3Client | S3Context, bucket: str, *, lean: FastPut | None = None
 ) -> None:
