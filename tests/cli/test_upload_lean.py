@@ -36,6 +36,7 @@ _LATER = (
     "s3uploader_gui.cli.share",
     "s3uploader_gui.cli.download",
     "s3uploader_gui.core.transfers.download_batch",
+    "s3uploader_gui.core.transfers.existing_spans",
     "s3uploader_gui.core.transfers.partials",
     "s3uploader_gui.core.s3.listing_types",
     "s3uploader_gui.core.s3.listing_range",

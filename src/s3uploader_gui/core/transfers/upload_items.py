@@ -29,7 +29,6 @@ from s3uploader_gui.core.transfers.existing import (
     SLICE_KEYS,
     UNKNOWN,
     ExistingKeys,
-    Span,
     listed_identical,
 )
 from s3uploader_gui.core.transfers.model import (
@@ -48,6 +47,7 @@ from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
 
 if TYPE_CHECKING:  # an upload that lists nothing never loads the listing's types
     from s3uploader_gui.core.s3.listing_types import ObjectInfo
+    from s3uploader_gui.core.transfers.existing_spans import Span
 
 
 class UploadItems(UploadRequests):

@@ -19,7 +19,7 @@ from s3uploader_gui.core.errors import (
 from s3uploader_gui.core.s3.client import S3Client
 from s3uploader_gui.core.transfers.body import Body
 from s3uploader_gui.core.transfers.checksums import composite_crc32, crc32_b64, same_content
-from s3uploader_gui.core.transfers.existing import ExistingKeys, Slice, Span, Unordered
+from s3uploader_gui.core.transfers.existing import ExistingKeys, Unordered
 from s3uploader_gui.core.transfers.hooks import install_hooks
 from s3uploader_gui.core.transfers.model import ConflictPolicy, ObjectOptions
 from s3uploader_gui.core.transfers.progress import TransferProgress
@@ -30,6 +30,7 @@ from s3uploader_gui.core.transfers.upload_state import Upload
 if TYPE_CHECKING:  # the engine imports this module; fastput and the journal load with it
     from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.s3.listing_types import Page
+    from s3uploader_gui.core.transfers.existing_spans import Slice, Span
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
     from s3uploader_gui.core.transfers.parts import EngineParts
 
