@@ -23,15 +23,24 @@ from tests.cli.conftest import base_env, seaweed_env
 
 #: What a plain-HTTP upload has no use for: TLS, ``http.client`` (the lean path reads its
 #: answers itself), ``email`` (``http.client``'s header parser, the date of a HEAD) and the
-#: XML parser (error bodies), and the other commands' modules.
+#: XML parser (error bodies), the other commands' modules, the downloads' batch, the
+#: listing's modules (the bucket check is a HEAD; a batch that overwrites lists nothing)
+#: and the keyring's store (only saved profiles keep secrets there).
 _LATER = (
     "ssl",
     "http.client",
     "email",
     "xml.etree",
+    "s3uploader_gui.core.credentials",
     "s3uploader_gui.cli.profiles",
     "s3uploader_gui.cli.share",
     "s3uploader_gui.cli.download",
+    "s3uploader_gui.core.transfers.download_batch",
+    "s3uploader_gui.core.transfers.existing_spans",
+    "s3uploader_gui.core.transfers.partials",
+    "s3uploader_gui.core.s3.listing_types",
+    "s3uploader_gui.core.s3.listing_range",
+    "s3uploader_gui.core.s3.listing_parse",
 )
 
 #: Run by the child: ``main`` on the arguments, then what it loaded, as JSON on the last

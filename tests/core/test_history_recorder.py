@@ -129,3 +129,35 @@ def test_the_content_type_found_once_per_extension_is_each_keys_own(with_options
             else:
                 want = content_type_for(key)
             assert _content_type(key, options, types) == want, key
+
+
+class _SlowStore:
+    """A history whose writes wait for ``go``."""
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+        self.writing = threading.Event()
+        self.keys: list[str] = []
+
+    def record(self, entries: list[object]) -> int:
+        self.writing.set()
+        assert self.go.wait(10)
+        self.keys += [e.key for e in entries]  # type: ignore[attr-defined]
+        return len(entries)
+
+
+def test_finish_takes_no_more_and_does_not_wait_close_waits(tmp_path: Path) -> None:
+    data = make_random(tmp_path / "d.bin", 10)
+    store = _SlowStore()
+    rec = HistoryRecorder(lambda: "x", "b", store=store, interval=60)  # type: ignore[arg-type]
+    rec.add(_done(0, data))
+    rec.add(_done(1, data))
+    started = time.monotonic()
+    rec.finish()  # the rows are written by the recorder's thread, which waits for go
+    assert time.monotonic() - started < 1
+    assert store.writing.wait(5)
+    rec.add(_done(2, data))  # after finish: not recorded
+    assert store.keys == []
+    store.go.set()
+    assert rec.close() == 2
+    assert store.keys == ["up/f0.bin", "up/f1.bin"]

@@ -6,6 +6,7 @@ item still reported with its own line before that error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +129,7 @@ def run_upload_plan(
     *,
     prepare: PrepareFn | None = None,
     links: LinkPrinter | None = None,
+    closing: contextlib.ExitStack | None = None,
 ) -> None:
     """Run an upload plan (``core.operations.uploads``) on the connection's ``engine``:
     one line per candidate, the clashes the plan found first; after a fatal error, every
@@ -135,6 +137,8 @@ def run_upload_plan(
 
     ``prepare`` (the preparer the plan was made with) processes each file, e.g. images;
     ``links`` (``--print-link``) prints the uploaded files' links after the item lines.
+    ``closing``: where the wait for the history's last rows goes (it runs on the caller's
+    way out, e.g. after the connection closes, which it then overlaps); None: waited here.
     """
     from s3uploader_gui.core.operations.uploads import run_uploads
     from s3uploader_gui.core.transfers.progress import TransferProgress
@@ -170,7 +174,11 @@ def run_upload_plan(
                 on_notice=on_notice,
             )
     finally:
-        history.close()
+        history.finish()
+        if closing is None:
+            history.close()
+        else:
+            closing.callback(history.close)
     if outcome.fatal is not None:
         raise outcome.fatal
     if links is not None:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from s3uploader_gui.core.credentials import CredentialStore
     from s3uploader_gui.core.errors import AppError
     from s3uploader_gui.core.local.server import LocalServer
     from s3uploader_gui.core.operations.connect import Connection
@@ -53,12 +54,16 @@ def open_run_connection(args: argparse.Namespace) -> Iterator[Connection]:
     """The connection for this run, closed at its end; with ``--profile local`` the
     embedded server runs for the run and is stopped afterwards."""
     from s3uploader_gui.core.cancel import CancelToken
-    from s3uploader_gui.core.credentials import CredentialStore
     from s3uploader_gui.core.operations.connect import check_endpoint_url, open_connection
 
     check_endpoint_url(args.endpoint_url)  # before a profile or the keyring is read
     profile = chosen_profile(args)
     server: LocalServer | None = None
+    credentials: CredentialStore | None = None
+    if profile is not None:  # the keyring holds saved profiles' secrets, nothing else
+        from s3uploader_gui.core.credentials import CredentialStore
+
+        credentials = CredentialStore()
     if profile is not None and profile.is_local:
         from s3uploader_gui.core import paths
         from s3uploader_gui.core.local.server import LocalServer
@@ -69,7 +74,7 @@ def open_run_connection(args: argparse.Namespace) -> Iterator[Connection]:
             profile,
             endpoint_url=args.endpoint_url,
             region=args.region,
-            credentials=CredentialStore(),
+            credentials=credentials,
             local_server=server,
             cancel=CancelToken(),
             prepare_client=False,  # built on first use: the lean path may never need it
@@ -88,6 +93,39 @@ def open_context(args: argparse.Namespace) -> Iterator[S3Context]:
     """The ``S3Context`` of this run's connection (see ``open_run_connection``)."""
     with open_run_connection(args) as connection:
         yield connection.context
+
+
+class BucketCheck:
+    """``require_bucket`` on a thread of its own, started before other work (the scan of
+    the files to upload) so that the server's answer is on its way meanwhile.
+
+    ``result`` waits for it and raises exactly what ``require_bucket`` would have; a
+    check that is never asked for its result (the run stopped first) changes nothing.
+    """
+
+    def __init__(
+        self, client: S3Client | S3Context, bucket: str, *, lean: FastPut | None = None
+    ) -> None:
+        import threading
+
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(client, bucket, lean), name="bucket-check", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, client: S3Client | S3Context, bucket: str, lean: FastPut | None) -> None:
+        try:
+            require_bucket(client, bucket, lean=lean)
+        except BaseException as exc:  # raised on the caller's thread by result()
+            self._error = exc
+
+    def result(self) -> None:
+        """Wait for the check; raise what ``require_bucket`` raised."""
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 def require_bucket(

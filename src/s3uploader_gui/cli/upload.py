@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from s3uploader_gui.cli.batch import conflict_policy, run_upload_plan
-from s3uploader_gui.cli.context import open_run_connection, require_bucket
+from s3uploader_gui.cli.context import BucketCheck, open_run_connection
 from s3uploader_gui.cli.output import Reporter, display_path, record
 
 if TYPE_CHECKING:
@@ -46,11 +47,16 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
 
     target = parse_s3_url(args.to)
     prefix = normalize_prefix(target.key)
-    expanded = expand_paths(args.paths, prefix)
-    with open_run_connection(args) as connection:
+    # The history writes its last rows while the connection closes; both end before this.
+    with contextlib.ExitStack() as closing, open_run_connection(args) as connection:
         context = connection.context
+        check = None
         if target.bucket not in connection.known_buckets:
-            require_bucket(context, target.bucket, lean=connection.engine.fast)
+            # Asked before the scan, answered during it; the answer still decides first.
+            check = BucketCheck(context, target.bucket, lean=connection.engine.fast)
+        expanded = expand_paths(args.paths, prefix)
+        if check is not None:
+            check.result()
         for path, err in expanded.problems:
             rep.failed(
                 record("failed", bucket=target.bucket, path=path, nbytes=0, error=err.message),
@@ -67,5 +73,7 @@ def cmd_upload(args: argparse.Namespace, rep: Reporter) -> int:
 
             links = LinkPrinter(args, rep, context, target.bucket)
         engine = connection.engine
-        run_upload_plan(args, rep, engine, target.bucket, plan, prepare=prepare, links=links)
+        run_upload_plan(
+            args, rep, engine, target.bucket, plan, prepare=prepare, links=links, closing=closing
+        )
     return rep.exit_code

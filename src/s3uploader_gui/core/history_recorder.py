@@ -73,12 +73,18 @@ class HistoryRecorder:
                 self._thread = threading.Thread(target=self._run, name="history", daemon=True)
                 self._thread.start()
 
-    def close(self) -> int:
-        """Write what is left and wait for it; how many entries were written in all."""
+    def finish(self) -> None:
+        """Take no more results and write what is left, without waiting for it (``close``
+        waits): the caller's own closing (the engine's) goes on meanwhile."""
         with self._lock:
             self._closed = True
-            thread = self._thread
         self._stop.set()
+
+    def close(self) -> int:
+        """Write what is left and wait for it; how many entries were written in all."""
+        self.finish()
+        with self._lock:
+            thread = self._thread
         if thread is not None:
             thread.join()
         return self.recorded

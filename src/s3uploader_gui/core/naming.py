@@ -196,20 +196,23 @@ def expand_sources(
 
     norm_prefix = normalize_prefix(prefix)
 
-    def add(path: Path, parts: list[str], absolute: str | None = None) -> None:
-        key = normalize_key(norm_prefix + "/".join(parts))
-        identity = (absolute or os.path.abspath(path), key)
+    def add(path: Path, relative: str, absolute: str | None = None) -> None:
+        """``relative``: the key below the prefix, before NFC; ``absolute``: str(path)
+        when absolute (the walk's paths are)."""
+        key = normalize_key(norm_prefix + relative)
+        where = absolute or os.path.abspath(path)
+        identity = (where, key)
         if identity in seen:
             return
         try:
-            st = os.stat(path)
+            st = os.stat(absolute or path)
         except OSError as exc:
             problems.append((path, _local_error(path, exc)))
             return
         if not stat.S_ISREG(st.st_mode):
             problems.append((path, LocalFileError(f"{path} is not a regular file.")))
             return
-        if not os.access(path, os.R_OK):
+        if not os.access(absolute or path, os.R_OK):
             # stat() works on a file we cannot open; say so now, not halfway through.
             problems.append((path, _local_error(path, PermissionError(path))))
             return
@@ -223,6 +226,7 @@ def expand_sources(
             # The walk's paths are the resolved folder's text and names: slicing them
             # gives what relative_to would, at a fraction of pathlib's cost per file.
             inside = str(base) if str(base).endswith(os.sep) else str(base) + os.sep
+            top = base.name + "/"
             found = False
             for file, problem in _walk_files(base):
                 found = True
@@ -231,13 +235,14 @@ def expand_sources(
                     continue
                 text = str(file)
                 if text.startswith(inside):
-                    add(file, [base.name, *text[len(inside) :].split(os.sep)], text)
+                    below = text[len(inside) :]
+                    add(file, top + (below if os.sep == "/" else below.replace(os.sep, "/")), text)
                 else:
-                    add(file, [base.name, *file.relative_to(base).parts])
+                    add(file, "/".join([base.name, *file.relative_to(base).parts]))
             if not found:
                 problems.append((path, LocalFileError(f"The folder {path} contains no files.")))
         elif path.exists():
-            add(path, [path.name])
+            add(path, path.name)
         elif path.is_symlink():
             problems.append((path, _link_problem(path) or _local_error(path, FileNotFoundError())))
         else:

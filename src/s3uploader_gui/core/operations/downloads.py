@@ -333,7 +333,7 @@ def plan_downloads(
                 seen.add((cand.key, cand.strip))
                 candidates.append(cand)
 
-    from s3uploader_gui.core.transfers.downloads import name_max
+    from s3uploader_gui.core.transfers.download_batch import name_max
 
     limit = name_max(dest)
     placed: list[tuple[_Candidate, Path]] = []

@@ -318,6 +318,12 @@ def _keeping_planned_keys(prepare: PrepareFn, planned: Mapping[str, PlannedUploa
     return prepared
 
 
+def _sent_as(item: PlannedUpload, key: str) -> UploadSource:
+    """The item's source, sent to ``key`` (the source itself where that is its key)."""
+    source = item.source
+    return source if source.key == key else replace(source, key=key)
+
+
 def run_uploads(
     engine: TransferEngine,
     bucket: str,
@@ -378,7 +384,8 @@ def run_uploads(
     identity = rows == list(range(len(rows)))
 
     def finished(result: ItemResult) -> None:
-        result = replace(result, index=rows[result.index])
+        if not identity:
+            result = replace(result, index=rows[result.index])
         err = result.error
         if result.status is ItemStatus.FAILED and err is not None and err.fatal:
             if stop_on_fatal and not fatal:
@@ -390,8 +397,7 @@ def run_uploads(
 
     # Without a preparation step nothing is converted: each item goes to its base key.
     sources = [
-        replace(item.source, key=item.key if prepare is not None else item.base_key)
-        for item in plan.items
+        _sent_as(item, item.key if prepare is not None else item.base_key) for item in plan.items
     ]
     planned = {s.key: item for s, item in zip(sources, plan.items, strict=True)}
     if not identity:

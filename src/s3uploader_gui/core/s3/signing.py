@@ -24,6 +24,8 @@ UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 
 @dataclass(frozen=True)
 class Credentials:
+    """The keys a request is signed with (``token``: a session token, or None)."""
+
     access_key: str
     secret_key: str
     token: str | None

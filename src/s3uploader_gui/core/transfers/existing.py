@@ -16,12 +16,15 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from s3uploader_gui.core.errors import LocalFileError
-from s3uploader_gui.core.s3.listing_types import ObjectInfo, Page
 from s3uploader_gui.core.transfers.source import open_regular
+
+if TYPE_CHECKING:  # an upload that lists nothing never loads the listing's types
+    from s3uploader_gui.core.s3.listing_types import ObjectInfo, Page
+    from s3uploader_gui.core.transfers.existing_spans import Slice, Span
 
 #: Fewer planned keys than this in a folder: a HEAD each costs less than a listing.
 MIN_KEYS = 8
@@ -34,49 +37,12 @@ TRUST_S = 5.0
 UNKNOWN = object()
 
 #: (prefix, start_after, continuation token, page size) → the page.
-PageFn = Callable[[str, str, "str | None", int], Page]
+PageFn = Callable[[str, str, "str | None", int], "Page"]
 
 
 def folder_of(key: str) -> str:
     """The folder-like prefix a key lives directly under ("" at the bucket's top)."""
     return key[: key.rfind("/") + 1]
-
-
-@dataclass
-class Slice:
-    """A listing planned or in flight: the objects of ``folder`` after ``after`` up to
-    at least ``last`` (the largest planned key)."""
-
-    number: int
-    folder: str
-    after: str
-    last: str
-    keys: int
-    #: Items waiting for this listing's answer.
-    parked: list[int] = field(default_factory=list)
-
-    @property
-    def pages(self) -> int:
-        """The page budget: a few pages beyond what the planned keys fill."""
-        return 2 + 2 * self.keys // 1000
-
-    @property
-    def page_size(self) -> int:
-        return min(1000, max(64, 2 * self.keys))
-
-
-@dataclass(frozen=True)
-class Span:
-    """What a listing saw: every object of ``folder`` with a key in (after, upto]
-    (upto None: to the folder's end), as of ``at``."""
-
-    folder: str
-    after: str
-    upto: str | None
-    objects: dict[str, ObjectInfo]
-    at: float
-    #: The page budget ran out before the planned keys were all covered.
-    dense: bool = False
 
 
 class Unordered(Exception):
@@ -130,6 +96,8 @@ class ExistingKeys:
                 keys.add(other)
         if len(keys) < MIN_KEYS:
             return None
+        from s3uploader_gui.core.transfers.existing_spans import Slice
+
         first, last = min(keys), max(keys)
         # Strictly before the smallest key: the key itself without its last character.
         after = first[:-1] if len(first) - 1 > len(folder) else ""
@@ -139,6 +107,8 @@ class ExistingKeys:
 
     def fetch(self, planned: Slice, page: PageFn) -> Span:
         """List what ``planned`` covers, within its page budget (on a pool thread)."""
+        from s3uploader_gui.core.transfers.existing_spans import Span
+
         at = self.clock()
         objects: dict[str, ObjectInfo] = {}
         seen = planned.after

@@ -11,7 +11,7 @@ import queue
 import time
 from collections import deque
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from s3uploader_gui.core.errors import (
     AccessDenied,
@@ -25,12 +25,10 @@ from s3uploader_gui.core.errors import (
     ServerError,
 )
 from s3uploader_gui.core.naming import key_clash, normalize_key, renamed_key
-from s3uploader_gui.core.s3.listing_types import ObjectInfo
 from s3uploader_gui.core.transfers.existing import (
     SLICE_KEYS,
     UNKNOWN,
     ExistingKeys,
-    Span,
     listed_identical,
 )
 from s3uploader_gui.core.transfers.model import (
@@ -46,6 +44,10 @@ from s3uploader_gui.core.transfers.prepare import Preparer, discard
 from s3uploader_gui.core.transfers.retry import is_transient, retried
 from s3uploader_gui.core.transfers.upload_requests import Part, UploadRequests
 from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
+
+if TYPE_CHECKING:  # an upload that lists nothing never loads the listing's types
+    from s3uploader_gui.core.s3.listing_types import ObjectInfo
+    from s3uploader_gui.core.transfers.existing_spans import Span
 
 
 class UploadItems(UploadRequests):
@@ -275,7 +277,8 @@ class UploadItems(UploadRequests):
         if lookup is not None and item.size < self.settings.multipart_threshold:
             found = lookup.known(item.key)
             if found is not UNKNOWN:
-                self._listed(item, found if isinstance(found, ObjectInfo) else None)
+                # Not UNKNOWN: the listed object, or None where the listing shows none.
+                self._listed(item, cast("ObjectInfo | None", found))
                 return
             planned = lookup.waiting_for(item.key)
             if planned is None:

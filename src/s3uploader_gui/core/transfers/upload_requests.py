@@ -17,11 +17,9 @@ from s3uploader_gui.core.errors import (
     translate,
 )
 from s3uploader_gui.core.s3.client import S3Client
-from s3uploader_gui.core.s3.listing_range import folder_page
-from s3uploader_gui.core.s3.listing_types import Page
 from s3uploader_gui.core.transfers.body import Body
 from s3uploader_gui.core.transfers.checksums import composite_crc32, crc32_b64, same_content
-from s3uploader_gui.core.transfers.existing import ExistingKeys, Slice, Span, Unordered
+from s3uploader_gui.core.transfers.existing import ExistingKeys, Unordered
 from s3uploader_gui.core.transfers.hooks import install_hooks
 from s3uploader_gui.core.transfers.model import ConflictPolicy, ObjectOptions
 from s3uploader_gui.core.transfers.progress import TransferProgress
@@ -31,6 +29,8 @@ from s3uploader_gui.core.transfers.upload_state import Upload
 
 if TYPE_CHECKING:  # the engine imports this module; fastput and the journal load with it
     from s3uploader_gui.core.s3.fastput import FastPut
+    from s3uploader_gui.core.s3.listing_types import Page
+    from s3uploader_gui.core.transfers.existing_spans import Slice, Span
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
     from s3uploader_gui.core.transfers.parts import EngineParts
 
@@ -113,6 +113,9 @@ class UploadRequests:
         """List what ``planned`` covers; None when the listing cannot be trusted or
         fails (every key then gets its HEAD)."""
         assert self.existing is not None
+        # Loaded by the first listing: a batch that overwrites never lists.
+        from s3uploader_gui.core.s3.listing_range import folder_page
+
         fast = self.fast
         client = None if fast is not None else self.client
 

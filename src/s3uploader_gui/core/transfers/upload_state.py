@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # sqlite3 loads with the first engine, not at start-up
 
 @dataclass
 class Upload:
+    """One item of the batch as it goes (a docstring also spares ``dataclass`` writing
+    one from the signature as the module loads)."""
+
     index: int
     source: UploadSource
     src: UploadSource | None = None  # after preparation
@@ -66,6 +69,8 @@ class Upload:
 
 @dataclass(order=True)
 class Delayed:
+    """A request waiting to be retried: ``task`` at ``due``, in ``seq`` order."""
+
     due: float
     seq: int
     task: tuple[str, int, int] = field(compare=False)
