@@ -17,7 +17,9 @@ export LC_ALL ?= C.UTF-8
 
 $(STAMP): pyproject.toml
 	@PYTHON="$(PYTHON)" scripts/system-deps.sh python
-	$(PYTHON) -m venv $(VENV)
+	@# --clear: a venv made by another interpreter (an older checkout's pyenv one) keeps its
+	@# python links while pyvenv.cfg names the new one, and no module imports.
+	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
