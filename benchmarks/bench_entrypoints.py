@@ -18,10 +18,15 @@ tool through ``AWS_CA_BUNDLE``, which ``aws``, the app and ``s5cmd`` all honour)
   reference) and ``aws s3 cp --recursive``.
 
 Workloads: W1 one 512 MiB file, W2 1,000 × 100 KiB, W3 200 × 4 MiB (``--quick``: 32 MiB,
-100 × 100 KiB, 10 × 4 MiB, one run each; what ``tests/benchmarks`` runs). Each
+100 × 100 KiB, 10 × 4 MiB, one run each; what ``tests/benchmarks`` runs). Rounds: 3 of
+W1 and W3, 7 of the short W2 (``--repeat`` sets one number for all). In each round each
 workload and transport gets a fresh bucket (warmed up by an untimed small upload, then
-deleted whole to free the disk); the tools take turns in a rotating order, so a noisy
-moment hits them alike. Wall time and peak RSS (``wait4``) are each process's own; the
+deleted whole to free the disk) and every tool runs once, in a rotating order, so a noisy
+moment hits them alike. The server's speed drifts from one round to the next (a new
+bucket is a new SeaweedFS collection, with volumes of its own) by more than the tools
+differ, so a ratio is the median over rounds of the ratio within each round, against the
+anchor with the better median time (``vs_*_rounds`` in the JSON has every round's); the
+time shown is each tool's median. Wall time and peak RSS (``wait4``) are each process's own; the
 GUI reports its own peak RSS (reset before each drop). The request path the app took
 (lean sender or botocore, and whether boto3 was loaded) comes from one small untimed
 run per entry point with counters on (``_reqpath``); the GUI counts during its drops.
@@ -49,6 +54,8 @@ from benchmarks._weedtls import WeedTls, start_weed
 MiB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[1]
 FULL = {"W1": (1, 512 * MiB), "W2": (1000, 100 * 1024), "W3": (200, 4 * MiB)}
+#: Rounds per workload when ``--repeat`` is not given (full mode).
+ROUNDS = {"W1": 3, "W2": 7, "W3": 3}
 QUICK = {"W1": (1, 32 * MiB), "W2": (100, 100 * 1024), "W3": (10, 4 * MiB)}
 APP_ENTRIES = ("cli-env", "cli-profile", "cli-endpoint", "gui")
 ANCHORS = ("s5cmd", "s5cmd-tuned", "aws")
@@ -317,6 +324,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     names = [w for w in args.only.split(",") if w]
     transports = [t for t in args.transports.split(",") if t]
     entries = [e for e in args.entries.split(",") if e] + list(ANCHORS)
+    rounds = {name: args.repeat or ROUNDS[name] for name in names}
     tools = _find_tools()
     _compile_app()
     root = Path(tempfile.mkdtemp(prefix="bench-entrypoints-"))
@@ -345,8 +353,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 warmup = bench.gui_drop(transport, probe_folder, "bench-probe", f"gui-{transport}/")
                 paths[("gui", transport)] = warmup
         run = 0
-        for round_no in range(args.repeat):
+        for round_no in range(max(rounds.values())):
             for name in names:
+                if round_no >= rounds[name]:
+                    continue
                 count, size = workloads[name]
                 folder = make_files(data / name, count, size)
                 for transport in transports:
@@ -374,7 +384,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             shutil.rmtree(root, ignore_errors=True)
         else:
             print(f"kept {root}")
-    return _summarise(samples, paths, workloads, names, load_before, args)
+    return _summarise(samples, paths, workloads, names, load_before, args, rounds)
 
 
 def _summarise(
@@ -384,6 +394,7 @@ def _summarise(
     names: list[str],
     load_before: list[str],
     args: argparse.Namespace,
+    rounds: dict[str, int],
 ) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for (entry, transport, name), got in samples.items():
@@ -414,16 +425,19 @@ def _summarise(
     by = {(r["entry"], r["transport"], r["workload"]): r for r in rows}
     for row in rows:
         key = (row["transport"], row["workload"])
-        s5 = [by[(a, *key)]["seconds"] for a in ("s5cmd", "s5cmd-tuned") if (a, *key) in by]
+        mine = samples[(row["entry"], *key)]
+        s5 = [a for a in ("s5cmd", "s5cmd-tuned") if (a, *key) in by]
         if s5:
-            row["vs_s5cmd"] = round(min(s5) / row["seconds"], 2)
+            best = min(s5, key=lambda a: by[(a, *key)]["seconds"])
+            row["s5cmd_reference"] = best
+            row["vs_s5cmd"], row["vs_s5cmd_rounds"] = paired_ratio(samples[(best, *key)], mine)
         if ("aws", *key) in by:
-            row["vs_aws"] = round(by[("aws", *key)]["seconds"] / row["seconds"], 2)
+            row["vs_aws"], row["vs_aws_rounds"] = paired_ratio(samples[("aws", *key)], mine)
     order = {e: i for i, e in enumerate((*APP_ENTRIES, *ANCHORS))}
     rows.sort(key=lambda r: (names.index(r["workload"]), r["transport"], order[r["entry"]]))
     return {
         "mode": "quick" if args.quick else "full",
-        "repeat": args.repeat,
+        "repeat": {name: rounds[name] for name in names},
         "workloads": {n: {"files": workloads[n][0], "bytes_each": workloads[n][1]} for n in names},
         "cpus": os.cpu_count(),
         "loadavg_before": load_before,
@@ -432,13 +446,23 @@ def _summarise(
     }
 
 
+def paired_ratio(
+    reference: list[dict[str, Any]], tool: list[dict[str, Any]]
+) -> tuple[float, list[float]]:
+    """The median over rounds of ``reference``'s time ÷ ``tool``'s in the same round
+    (> 1: the tool was faster), and each round's ratio; both lists are in round order."""
+    pairs = [ref["seconds"] / got["seconds"] for ref, got in zip(reference, tool, strict=True)]
+    return round(statistics.median(pairs), 2), [round(p, 3) for p in pairs]
+
+
 def print_table(result: dict[str, Any]) -> None:
     def size(n: int) -> str:
         return f"{n // MiB} MiB" if n >= MiB else f"{n // 1024} KiB"
 
     loads = "/".join(result["loadavg_before"]), "/".join(result["loadavg_after"])
+    repeat = ", ".join(f"{n} {k}" for n, k in result["repeat"].items())
     print(
-        f"\nupload throughput by entry point ({result['mode']}, median of {result['repeat']}; "
+        f"\nupload throughput by entry point ({result['mode']}, rounds: {repeat}; "
         f"{result['cpus']} CPUs, load average {loads[0]} before, {loads[1]} after)"
     )
     for name, w in result["workloads"].items():
@@ -466,24 +490,28 @@ def print_table(result: dict[str, Any]) -> None:
             + ("" if r["ok"] else "  FAILED")
         )
     print(
-        "  ×s5cmd: the better of s5cmd default/tuned ÷ this time; ×aws: aws s3 cp ÷ this "
-        "time (> 1: faster). path: the app's request path for uploads (lean = its own "
-        "signed requests, botocore = boto3's client; +boto3: boto3 was imported)."
+        "  time s: the median run. ×s5cmd: s5cmd's time (default or tuned, whichever has the "
+        "better median) ÷ this tool's in the same round, the median over rounds; ×aws: the "
+        "same against aws s3 cp (> 1: faster). path: the app's request path for uploads "
+        "(lean = its own signed requests, botocore = boto3's client; +boto3: boto3 was "
+        "imported)."
     )
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workloads, one run")
-    parser.add_argument("--repeat", type=int, default=None, help="runs per tool (default 3)")
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="rounds of each workload (default W2 7, else 3)"
+    )
     parser.add_argument("--only", default="W1,W2,W3")
     parser.add_argument("--transports", default="http,https")
     parser.add_argument("--entries", default=",".join(APP_ENTRIES))
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH", help="also as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
-    if args.repeat is None:
-        args.repeat = 1 if args.quick else 3
+    if args.repeat is None and args.quick:
+        args.repeat = 1
     result = measure(args)
     print_table(result)
     if args.json == "-":

@@ -47,3 +47,23 @@ def test_quick_run_measures_every_entry_point_over_http_and_https(tmp_path: Path
             # Every upload was seen, on one path or the other.
             assert row["path"] in ("lean", "botocore") or row["path"].startswith("mixed"), row
     assert rows[("gui", "http", "W2")]["max_gap_ms"] > 0
+    assert len(rows[("cli-env", "http", "W2")]["vs_s5cmd_rounds"]) == result["repeat"]["W2"] == 1
+
+
+def test_a_ratio_pairs_the_runs_of_one_round() -> None:
+    """A slow round slows every tool in it: the ratio compares runs of the same round."""
+    from benchmarks.bench_entrypoints import paired_ratio
+
+    def runs(*seconds: float) -> list[dict[str, float]]:
+        return [{"seconds": s} for s in seconds]
+
+    # The tool is 10 % faster in every round; the rounds themselves differ by 50 %.
+    anchor = runs(1.0, 1.5, 1.5, 1.0, 1.5)
+    tool = runs(1.0 / 1.1, 1.5 / 1.1, 1.5 / 1.1, 1.0 / 1.1, 1.5 / 1.1)
+    ratio, each = paired_ratio(anchor, tool)
+    assert ratio == 1.1 and each == [1.1] * 5
+    # A tool slower in three rounds of five is slower, whatever its fast rounds.
+    ratio, _ = paired_ratio(runs(1.0, 1.0, 1.0, 1.0, 1.0), runs(0.5, 0.5, 1.1, 1.2, 1.3))
+    assert ratio < 1
+    with pytest.raises(ValueError):
+        paired_ratio(runs(1.0, 1.0), runs(1.0))  # every tool runs once per round
