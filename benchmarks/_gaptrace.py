@@ -3,7 +3,10 @@
 A watchdog thread looks every few milliseconds at how long ago the main thread's 10 ms
 timer last ticked; while that is late it samples the main thread's Python stack
 (``sys._current_frames``). ``report()`` prints, for the gaps over a threshold, the
-stacks seen during them (most frequent first), innermost frames last.
+stacks seen during them (most frequent first), innermost frames last, and which of the
+process's threads ran or waited for a core from the first late look to the tick, with
+the process's major page faults: a gap in which no thread ran and none waited is time
+the window spent neither computing nor waiting for the GIL of a running thread.
 
 The watchdog needs the GIL to sample: a main thread in a long C++ call that keeps the
 GIL is seen at the Python line that made the call, which is what one wants to know.
@@ -23,6 +26,46 @@ ENABLED = os.environ.get("BENCH_GAP_TRACE", "") not in ("", "0")
 LATE_S = float(os.environ.get("BENCH_GAP_TRACE_LATE_MS", "25")) / 1000
 #: Gaps at least this long are reported.
 REPORT_S = float(os.environ.get("BENCH_GAP_TRACE_REPORT_MS", "40")) / 1000
+
+
+def _major_faults() -> int:
+    """Page faults of this process that waited for the disk so far (Linux)."""
+    try:
+        with open("/proc/self/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[9])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _threads_cpu() -> dict[int, tuple[int, int]]:
+    """Nanoseconds on a core and waiting for one so far, by native thread id (Linux
+    schedstat); key -1: the process's major page faults (a thread that faults, or waits
+    for a core, while it holds the GIL stops every other)."""
+    got: dict[int, tuple[int, int]] = {-1: (_major_faults(), 0)}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return got
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/schedstat") as fh:
+                fields = fh.read().split()
+                got[int(tid)] = (int(fields[0]), int(fields[1]))
+        except (OSError, ValueError, IndexError):
+            continue
+    return got
+
+
+def _thread_names() -> dict[int, str]:
+    names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+    for tid in list(_threads_cpu()):
+        if tid not in names:
+            try:
+                with open(f"/proc/self/task/{tid}/comm") as fh:
+                    names[tid] = fh.read().strip()  # a Qt thread names itself
+            except OSError:
+                continue
+    return names
 
 
 def _runqueue_wait() -> float:
@@ -57,6 +100,7 @@ class GapTracer:
             current[1] = now
             current.append(cpu - self._last_cpu)
             current.append(queued - self._last_queued)
+            current.append(self._busiest(current[3]))  # type: ignore[arg-type]
             self._current = None
         self._last = now
         self._last_cpu = cpu
@@ -91,20 +135,36 @@ class GapTracer:
             )
             current = self._current
             if current is None or current[1]:
-                current = [self._last, 0.0, []]
+                last, threads = self._last, _threads_cpu()
+                if last != self._last:
+                    continue  # it ticked while the threads were read (that lets go of the GIL)
+                current = [last, 0.0, [], threads]
                 self.gaps.append(current)
                 self._current = current
             current[2].append(stack)  # type: ignore[attr-defined]
 
+    @staticmethod
+    def _busiest(before: dict[int, tuple[int, int]]) -> list[tuple[str, float]]:
+        """The threads that ran, or waited for a core, most since ``before``:
+        (name and what, milliseconds)."""
+        after, names = _threads_cpu(), _thread_names()
+        faults = after.pop(-1)[0] - before.get(-1, (0, 0))[0]
+        got: list[tuple[str, float]] = []
+        for i, what in ((0, "ran"), (1, "waited for a core")):
+            ran = [(after[t][i] - before.get(t, (0, 0))[i], t) for t in after]
+            ran.sort(reverse=True)
+            got += [(f"{names.get(t, t)} {what}", ns / 1e6) for ns, t in ran[:4] if ns > 500_000]
+        return [*got, ("major page faults (count)", float(faults))]
+
     def report(self, title: str, out: object = sys.stderr) -> None:
         rows = [
-            (float(g[1]) - float(g[0]), g[2], g[3], g[4])  # type: ignore[arg-type]
+            (float(g[1]) - float(g[0]), g[2], g[4], g[5], g[6])  # type: ignore[arg-type]
             for g in self.gaps
             if g[1] and float(g[1]) - float(g[0]) >= REPORT_S  # type: ignore[arg-type]
         ]
         print(f"--- gap trace: {title}: {len(rows)} gaps >= {REPORT_S * 1000:.0f} ms", file=out)
         rows.sort(key=lambda r: -r[0])
-        for length, samples, cpu, queued in rows[:12]:
+        for length, samples, cpu, queued, busiest in rows[:12]:
             print(
                 f"gap {length * 1000:.0f} ms (main thread CPU {float(cpu) * 1000:.0f} ms, "  # type: ignore[arg-type]
                 f"waiting for a core {float(queued) * 1000:.0f} ms, the rest for the GIL "  # type: ignore[arg-type]
@@ -112,13 +172,15 @@ class GapTracer:
                 f"{len(samples)} samples",  # type: ignore[arg-type]
                 file=out,
             )
+            ran = ", ".join(f"{name} {ms:.0f} ms" for name, ms in busiest)  # type: ignore[attr-defined]
+            print(f"  threads from the first late look to the tick: {ran}", file=out)
             common = collections.Counter(samples).most_common(4)  # type: ignore[arg-type]
             for stack, n in common:
                 print(f"  x{n}", file=out)
                 for line in stack:
                     print(f"     {line}", file=out)
         total: collections.Counter[str] = collections.Counter()
-        for _length, samples, _cpu, _queued in rows:
+        for _length, samples, _cpu, _queued, _busiest in rows:
             for stack in samples:  # type: ignore[attr-defined]
                 for line in set(stack):
                     total[line] += 1
