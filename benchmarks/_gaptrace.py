@@ -37,11 +37,21 @@ def _major_faults() -> int:
         return 0
 
 
+def _stolen() -> int:
+    """Clock ticks the hypervisor gave this machine's CPUs to others so far (``steal`` in
+    /proc/stat, all CPUs; 0 where there is none)."""
+    try:
+        with open("/proc/stat") as fh:
+            return int(fh.readline().split()[8])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _threads_cpu() -> dict[int, tuple[int, int]]:
     """Nanoseconds on a core and waiting for one so far, by native thread id (Linux
     schedstat); key -1: the process's major page faults (a thread that faults, or waits
     for a core, while it holds the GIL stops every other)."""
-    got: dict[int, tuple[int, int]] = {-1: (_major_faults(), 0)}
+    got: dict[int, tuple[int, int]] = {-1: (_major_faults(), _stolen())}
     try:
         tids = os.listdir("/proc/self/task")
     except OSError:
@@ -66,6 +76,26 @@ def _thread_names() -> dict[int, str]:
             except OSError:
                 continue
     return names
+
+
+#: Innermost frames of a thread that only waits (not worth showing).
+_WAITING = ("threading.py", "queue.py", "_gaptrace.py", "selectors.py")
+
+
+def _others(frames: dict[int, object]) -> tuple[str, ...]:
+    """The innermost frames of the other threads that are not waiting, one line each:
+    the one that keeps the GIL is among them, where it was when it let go."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    lines = []
+    for ident, frame in frames.items():
+        inner = traceback.extract_stack(frame)[-3:]  # type: ignore[arg-type]
+        if not inner or os.path.basename(inner[-1].filename) in _WAITING:
+            continue
+        where = " < ".join(
+            f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in reversed(inner)
+        )
+        lines.append(f"[{names.get(ident, ident)}] {where}")
+    return tuple(sorted(lines))
 
 
 def _runqueue_wait() -> float:
@@ -126,13 +156,14 @@ class GapTracer:
             late = time.perf_counter() - self._last
             if late < LATE_S:
                 continue
-            frame = sys._current_frames().get(self._main or 0)
+            frames = sys._current_frames()
+            frame = frames.pop(self._main or 0, None)
             if frame is None:
                 continue
             stack = tuple(
                 f"{os.path.basename(fs.filename)}:{fs.lineno} {fs.name}"
                 for fs in traceback.extract_stack(frame)[-14:]
-            )
+            ) + _others(frames)
             current = self._current
             if current is None or current[1]:
                 last, threads = self._last, _threads_cpu()
@@ -148,28 +179,29 @@ class GapTracer:
         """The threads that ran, or waited for a core, most since ``before``:
         (name and what, milliseconds)."""
         after, names = _threads_cpu(), _thread_names()
-        faults = after.pop(-1)[0] - before.get(-1, (0, 0))[0]
+        now, then = after.pop(-1), before.get(-1, (0, 0))
+        faults, stolen = now[0] - then[0], (now[1] - then[1]) * 1000 / os.sysconf("SC_CLK_TCK")
         got: list[tuple[str, float]] = []
         for i, what in ((0, "ran"), (1, "waited for a core")):
             ran = [(after[t][i] - before.get(t, (0, 0))[i], t) for t in after]
             ran.sort(reverse=True)
             got += [(f"{names.get(t, t)} {what}", ns / 1e6) for ns, t in ran[:4] if ns > 500_000]
-        return [*got, ("major page faults (count)", float(faults))]
+        return [*got, ("major page faults (count)", float(faults)), ("stolen by the host", stolen)]
 
     def report(self, title: str, out: object = sys.stderr) -> None:
         rows = [
-            (float(g[1]) - float(g[0]), g[2], g[4], g[5], g[6])  # type: ignore[arg-type]
+            (float(g[1]) - float(g[0]), g[2], g[4], g[5], g[6], g[0])  # type: ignore[arg-type]
             for g in self.gaps
             if g[1] and float(g[1]) - float(g[0]) >= REPORT_S  # type: ignore[arg-type]
         ]
         print(f"--- gap trace: {title}: {len(rows)} gaps >= {REPORT_S * 1000:.0f} ms", file=out)
         rows.sort(key=lambda r: -r[0])
-        for length, samples, cpu, queued, busiest in rows[:12]:
+        for length, samples, cpu, queued, busiest, began in rows[:12]:
             print(
                 f"gap {length * 1000:.0f} ms (main thread CPU {float(cpu) * 1000:.0f} ms, "  # type: ignore[arg-type]
                 f"waiting for a core {float(queued) * 1000:.0f} ms, the rest for the GIL "  # type: ignore[arg-type]
                 "or idle), "
-                f"{len(samples)} samples",  # type: ignore[arg-type]
+                f"{len(samples)} samples, from monotonic {float(began):.3f} s",  # type: ignore[arg-type]
                 file=out,
             )
             ran = ", ".join(f"{name} {ms:.0f} ms" for name, ms in busiest)  # type: ignore[attr-defined]
@@ -180,7 +212,7 @@ class GapTracer:
                 for line in stack:
                     print(f"     {line}", file=out)
         total: collections.Counter[str] = collections.Counter()
-        for _length, samples, _cpu, _queued, _busiest in rows:
+        for _length, samples, _cpu, _queued, _busiest, _began in rows:
             for stack in samples:  # type: ignore[attr-defined]
                 for line in set(stack):
                     total[line] += 1

@@ -107,3 +107,44 @@ def test_iter_objects_streams_and_closes(moto_context: S3Context, http_bucket: s
     pages.close()  # an abandoned listing releases its connection
     flat = [o.key for p in iter_objects(client, http_bucket, "i/", page_size=10) for o in p.objects]
     assert flat == [f"i/{i:02}" for i in range(25)]
+
+
+def test_no_page_is_read_by_botocore_when_the_plain_get_works(
+    moto_context: S3Context, http_bucket: str
+) -> None:
+    """Not even the first: botocore's reading of a page is Python that holds the GIL
+    for tens of milliseconds while the window waits to paint."""
+    client = moto_context.client
+    _put(moto_context, http_bucket, [f"f/{i:02}" for i in range(25)])
+    calls: list[str] = []
+
+    def count(**kwargs: Any) -> None:
+        calls.append("ListObjectsV2")
+
+    client.meta.events.register("before-call.s3.ListObjectsV2", count)
+    try:
+        pages = list(iter_objects(client, http_bucket, "f/", page_size=10))
+    finally:
+        client.meta.events.unregister("before-call.s3.ListObjectsV2", count)
+    assert [o.key for p in pages for o in p.objects] == [f"f/{i:02}" for i in range(25)]
+    assert len(pages) == 3 and calls == []
+
+
+def test_a_first_page_refused_is_asked_of_botocore_which_says_why(
+    moto_context: S3Context,
+) -> None:
+    client = moto_context.client
+    calls: list[str] = []
+
+    def count(**kwargs: Any) -> None:
+        calls.append("ListObjectsV2")
+
+    client.meta.events.register("before-call.s3.ListObjectsV2", count)
+    stream = PageStream(client, "no-such-bucket-for-the-stream", "")
+    try:
+        with pytest.raises(BucketNotFound):
+            stream.next_page()
+    finally:
+        client.meta.events.unregister("before-call.s3.ListObjectsV2", count)
+        stream.close()
+    assert calls == ["ListObjectsV2"]

@@ -210,6 +210,10 @@ def _outline(page: Page) -> tuple[object, ...] | None:
     )
 
 
+#: The "token" of a listing's first page in ``PageStream``'s requests: none is sent.
+_FIRST = ""
+
+
 class PageStream:
     """The pages of one listing in order, each next request sent before the current page
     is parsed and left in flight between calls.
@@ -219,10 +223,13 @@ class PageStream:
     server's and the client's. The connection stays open for the whole listing (one
     TCP/TLS handshake), and at most one response waits in it, so memory stays bounded.
 
-    The first page goes through botocore, like ``list_page``, so that every error is
-    reported exactly; so does any page whose fast GET fails, and then the rest of the
-    stream too. ``next_page`` is for one thread at a time; ``close`` may come from any
-    thread (a connection in use is closed when its call returns).
+    Every page, the first included, is a plain GET read by ``parse_listing``: botocore's
+    reading of a page of 1,000 keys is tens of milliseconds of Python that holds the GIL
+    while a window waits to paint. A page whose GET fails (an error, a redirect, an
+    answer the reader declines) is asked of botocore instead, which reports the error
+    exactly (or follows the redirect), and so is the rest of the stream. ``next_page`` is
+    for one thread at a time; ``close`` may come from any thread (a connection in use is
+    closed when its call returns).
     """
 
     def __init__(
@@ -277,16 +284,15 @@ class PageStream:
             self._fast = _fast_listing_allowed(self._client)
         token = self.token
         page: Page | None = None
-        if token is not None and self._fast:
-            body = self._receive(token)
+        if self._fast:
+            body = self._receive(token or _FIRST)
             if body is not None:
                 following = peek_next_token(body)
                 if following is not None:
                     self._send(following)  # the server works on it while we parse
                 page = parse_or_none(body, str(self._kwargs["Prefix"]))
         if page is None:
-            if token is not None:
-                self._fast = False  # it failed once: no second try for every page
+            self._fast = False  # it failed once: no second try for every page
             page = _botocore_page(self._client, self._with_token(token))
         self._check_advances(page)
         if self._pending is not None and self._pending != page.next_token:

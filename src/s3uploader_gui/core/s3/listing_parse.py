@@ -1,8 +1,9 @@
 """The ListObjectsV2 answer read without botocore: a page of 1,000 keys in a fraction of
 the time its response parser takes.
 
-Used for every page after a listing's first (``listing``); anything unusual falls back
-to ElementTree here, and a page it cannot read at all goes through botocore instead.
+Used for every page of a listing stream (``listing.PageStream``), and by ``list_page``
+for the pages after a listing's first; anything unusual falls back to ElementTree here,
+and a page it cannot read at all goes through botocore instead.
 """
 
 from __future__ import annotations
