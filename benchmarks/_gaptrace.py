@@ -120,6 +120,7 @@ class GapTracer:
         #: One entry per gap: (start, end or 0, [stack samples]).
         self.gaps: list[list[object]] = []
         self._current: list[object] | None = None
+        self._phase_start: dict[int, tuple[int, int]] = {}
 
     def tick(self) -> None:
         now = time.perf_counter()
@@ -137,6 +138,7 @@ class GapTracer:
         self._last_queued = queued
 
     def start(self) -> None:
+        self._phase_start = _threads_cpu()
         self.gaps = []
         self._current = None
         self._last = time.perf_counter()
@@ -185,10 +187,17 @@ class GapTracer:
         for i, what in ((0, "ran"), (1, "waited for a core")):
             ran = [(after[t][i] - before.get(t, (0, 0))[i], t) for t in after]
             ran.sort(reverse=True)
-            got += [(f"{names.get(t, t)} {what}", ns / 1e6) for ns, t in ran[:4] if ns > 500_000]
+            got += [(f"{names.get(t, t)} {what}", ns / 1e6) for ns, t in ran[:6] if ns > 500_000]
         return [*got, ("major page faults (count)", float(faults)), ("stolen by the host", stolen)]
 
     def report(self, title: str, out: object = sys.stderr) -> None:
+        """The long gaps of the phase just stopped, and its threads' CPU time."""
+        busiest = self._busiest(self._phase_start)
+        ran = ", ".join(f"{name} {ms:.0f} ms" for name, ms in busiest)
+        print(f"--- threads during phase {title}: {ran}", file=out)  # type: ignore[call-overload]
+        self._report_gaps(title, out)
+
+    def _report_gaps(self, title: str, out: object) -> None:
         rows = [
             (float(g[1]) - float(g[0]), g[2], g[4], g[5], g[6], g[0])  # type: ignore[arg-type]
             for g in self.gaps

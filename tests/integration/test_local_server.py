@@ -97,6 +97,21 @@ def test_serves_on_loopback_only(second: tuple[LocalServer, LocalServerInfo]) ->
     assert info.secret_access_key not in repr(info)
 
 
+def test_the_server_and_every_thread_of_it_run_nicer_than_the_app(
+    second: tuple[LocalServer, LocalServerInfo],
+) -> None:
+    """The window's thread gets a core before the app's own server when both want one."""
+    from s3uploader_gui.core.local.server import SERVER_NICE
+
+    _, info = second
+    [weed] = weed_pids(info.data_dir)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    threads = [int(t) for t in os.listdir(f"/proc/{weed}/task")]
+    assert len(threads) > 1  # Go's threads, started after the nice value was set
+    nice = {os.getpriority(os.PRIO_PROCESS, t) for t in threads}
+    assert SERVER_NICE > 0 and nice == {min(ours + SERVER_NICE, 19)}
+
+
 def test_credentials_are_enforced(second: tuple[LocalServer, LocalServerInfo]) -> None:
     _, info = second
     good = context(info)

@@ -50,6 +50,12 @@ def find_weed() -> str | None:
     return shutil.which("weed")
 
 
+#: How much nicer than the app its local server runs (Unix nice steps). On two cores the
+#: server, busy with an upload or a listing, otherwise makes the window wait for a core
+#: (bench_gui's upload and browse phases use this server).
+SERVER_NICE = 5
+
+
 def supervisor_command() -> list[str]:
     """How to start the supervisor: ``python -m ...``, or the bundle's own executable."""
     if getattr(sys, "frozen", False):
@@ -206,6 +212,9 @@ class LocalServer:
                 *("--pass-fd", str(self._lock_fd)),
                 # The supervisor removes the sockets a SIGKILLed weed leaves behind.
                 *("--remove-sockets", str(self.data_dir / weedconf.SOCKETS_FILE)),
+                # The window's thread runs before the app's own server when both want a
+                # core: the server still gets every core the window leaves idle.
+                *("--nice", str(SERVER_NICE)),
                 "--",
                 *weedconf.weed_command(weed, self.data_dir, options_file),
             ]

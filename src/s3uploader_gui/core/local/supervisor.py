@@ -1,7 +1,8 @@
 """Run a child process for exactly as long as our parent keeps a pipe open.
 
 Usage: ``python -m s3uploader_gui.core.local.supervisor [--pass-fd N] [--remove-sockets
-FILE] -- COMMAND ARGS...`` with standard input connected to a pipe from the parent. EOF on
+FILE] [--nice N] -- COMMAND ARGS...`` with standard input connected to a pipe from the
+parent. EOF on
 standard input (the parent quit, crashed or was killed) or SIGTERM/SIGINT stops the child:
 first SIGTERM, then SIGKILL after a grace period. The supervisor exits with the child's
 status.
@@ -11,7 +12,8 @@ SIGTERM (Linux ``PR_SET_PDEATHSIG``): the child never outlives it. ``--pass-fd N
 file descriptor N (the data folder's lock) on to the child, so the lock is held for as long
 as the child really runs. ``--remove-sockets FILE`` names a file listing unix socket paths
 (one a line, relative to the working directory) to remove once the child has exited: a
-``weed`` that had to be SIGKILLed leaves its sockets in /tmp otherwise.
+``weed`` that had to be SIGKILLed leaves its sockets in /tmp otherwise. ``--nice N``
+runs the child (and the supervisor, which only waits) N steps nicer than the parent.
 """
 
 from __future__ import annotations
@@ -110,22 +112,29 @@ def main(argv: list[str]) -> int:
     """Start ``argv`` (after ``--``) and supervise it."""
     pass_fds: list[int] = []
     sockets_file: str | None = None
-    while len(argv) >= 2 and argv[0] in ("--pass-fd", "--remove-sockets"):
+    nice = 0
+    while len(argv) >= 2 and argv[0] in ("--pass-fd", "--remove-sockets", "--nice"):
         if argv[0] == "--remove-sockets":
             sockets_file = argv[1]
-        elif argv[1].isdigit():
-            pass_fds.append(int(argv[1]))
-        else:
+        elif not argv[1].isdigit():
             break
+        elif argv[0] == "--nice":
+            nice = int(argv[1])
+        else:
+            pass_fds.append(int(argv[1]))
         argv = argv[2:]
     if argv and argv[0] == "--":
         argv = argv[1:]
     if not argv:
         print(
-            "usage: supervisor [--pass-fd N] [--remove-sockets FILE] -- COMMAND [ARGS...]",
+            "usage: supervisor [--pass-fd N] [--remove-sockets FILE] [--nice N] -- COMMAND "
+            "[ARGS...]",
             file=sys.stderr,
         )
         return 2
+    if nice and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(nice)  # before the child starts: all of its threads inherit it
     try:
         return _supervise(argv, pass_fds)
     finally:
