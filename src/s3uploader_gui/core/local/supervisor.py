@@ -2,10 +2,9 @@
 
 Usage: ``python -m s3uploader_gui.core.local.supervisor [--pass-fd N] [--remove-sockets
 FILE] [--nice N] -- COMMAND ARGS...`` with standard input connected to a pipe from the
-parent. EOF on
-standard input (the parent quit, crashed or was killed) or SIGTERM/SIGINT stops the child:
-first SIGTERM, then SIGKILL after a grace period. The supervisor exits with the child's
-status.
+parent. EOF on standard input (the parent quit, crashed or was killed) or SIGTERM/SIGINT
+stops the child: first SIGTERM, then SIGKILL after a grace period. The supervisor exits
+with the child's status.
 
 If the supervisor itself is killed (``kill -9``, the OOM killer), the kernel sends the child
 SIGTERM (Linux ``PR_SET_PDEATHSIG``): the child never outlives it. ``--pass-fd N`` hands
