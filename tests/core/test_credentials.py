@@ -149,3 +149,88 @@ def test_locked_keyring_message() -> None:
     with pytest.raises(KeyringUnavailable) as info:
         store.get("p")
     assert "locked" in info.value.message
+
+
+@pytest.fixture
+def probing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No backend named by the environment or keyring's config file, none chosen yet in
+    this process: keyring would probe for one."""
+    import keyring.core
+
+    from tests.helpers.fakekeyrings import RememberedKeyring
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setattr(keyring.core, "load_config", lambda: None)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setattr(RememberedKeyring, "usable", True)
+    yield
+
+
+def _new_process(monkeypatch: pytest.MonkeyPatch, *found: KeyringBackend) -> list[int]:
+    """As if the next command started: nothing chosen; keyring's probe finds ``found``
+    (the returned list counts the probes)."""
+    import keyring.backend
+    import keyring.core
+
+    probes: list[int] = []
+
+    def probe() -> list[KeyringBackend]:
+        probes.append(1)
+        return list(found)
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setattr(keyring.backend, "get_all_keyring", probe)
+    return probes
+
+
+def test_the_backend_keyring_found_is_used_next_time_without_a_probe(
+    monkeypatch: pytest.MonkeyPatch, probing: None
+) -> None:
+    from s3uploader_gui.core import credentials
+    from tests.helpers.fakekeyrings import RememberedKeyring
+
+    probes = _new_process(monkeypatch, RememberedKeyring())
+    assert type(CredentialStore().backend) is RememberedKeyring
+    assert probes == [1]
+    path = credentials._backend_path()
+    assert path.read_text() == "tests.helpers.fakekeyrings.RememberedKeyring\n"  # no secret
+    assert path.stat().st_mode & 0o777 == 0o600
+    probes = _new_process(monkeypatch, RememberedKeyring())
+    store = CredentialStore()
+    assert type(store.backend) is RememberedKeyring
+    store.set("p", SECRET)
+    assert store.get("p") == SECRET
+    assert probes == []  # keyring did not probe its backends again
+
+
+def test_a_remembered_backend_that_no_longer_works_is_probed_for_again(
+    monkeypatch: pytest.MonkeyPatch, probing: None, memory: MemoryKeyring
+) -> None:
+    from s3uploader_gui.core import credentials
+    from tests.helpers.fakekeyrings import RememberedKeyring
+
+    path = credentials._backend_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("tests.helpers.fakekeyrings.RememberedKeyring\n")
+    monkeypatch.setattr(RememberedKeyring, "usable", False)  # its service went away
+    probes = _new_process(monkeypatch, MemoryKeyring())
+    assert type(CredentialStore().backend) is MemoryKeyring
+    assert probes == [1]
+    assert path.read_text() == "tests.helpers.memkeyring.MemoryKeyring\n"
+    path.write_text("no.such.module.Keyring\n")
+    probes = _new_process(monkeypatch, MemoryKeyring())
+    assert type(CredentialStore().backend) is MemoryKeyring and probes == [1]
+
+
+def test_a_backend_the_user_names_wins_and_is_not_remembered(
+    monkeypatch: pytest.MonkeyPatch, probing: None
+) -> None:
+    from s3uploader_gui.core import credentials
+
+    path = credentials._backend_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("tests.helpers.fakekeyrings.RememberedKeyring\n")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.helpers.memkeyring.MemoryKeyring")
+    probes = _new_process(monkeypatch)
+    assert type(CredentialStore().backend) is MemoryKeyring and probes == []
+    assert path.read_text() == "tests.helpers.fakekeyrings.RememberedKeyring\n"

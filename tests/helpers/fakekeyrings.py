@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
+from typing import ClassVar
 
 import keyring.backends.fail
 from keyring.backend import KeyringBackend
+from keyring.compat import properties
 from keyring.errors import KeyringLocked
+
+from tests.helpers.memkeyring import MemoryKeyring
 
 
 class LockedKeyring(KeyringBackend):
@@ -40,3 +44,16 @@ class LockedKeyring(KeyringBackend):
 def no_backend() -> KeyringBackend:
     """What keyring picks when no backend is usable (no D-Bus session, nothing installed)."""
     return keyring.backends.fail.Keyring()
+
+
+class RememberedKeyring(MemoryKeyring):
+    """A working backend as keyring's probe would find it, while ``usable`` is set; not
+    viable otherwise (so no other test's probe, nor a real keyring run, ever finds it)."""
+
+    usable: ClassVar[bool] = False
+
+    @properties.classproperty
+    def priority(cls) -> float:  # type: ignore[override]
+        if not cls.usable:
+            raise RuntimeError("this test backend is switched off")
+        return 1

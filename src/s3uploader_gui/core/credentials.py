@@ -2,12 +2,16 @@
 
 ``CredentialStore`` wraps ``keyring``: it names the backend in use, turns every keyring
 failure into ``KeyringUnavailable``, and keeps session-only secrets in memory when the
-user chooses not to (or cannot) store them. It never falls back to a plain file.
+user chooses not to (or cannot) store them. It never falls back to a plain file. The
+backend keyring finds is remembered by name (``BACKEND_FILE``) and tried first in the
+next process, where the secrets it holds are.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # keyring (and jaraco) load on first use, not at start-up
@@ -15,6 +19,8 @@ if TYPE_CHECKING:  # keyring (and jaraco) load on first use, not at start-up
 
 from s3uploader_gui.core.errors import KeyringUnavailable
 from s3uploader_gui.core.logsetup import register_secret
+
+log = logging.getLogger(__name__)
 
 SERVICE = "s3uploader-gui"
 
@@ -33,6 +39,13 @@ _FRIENDLY_NAMES = {
 # Backends that would put secrets in a plain or home-made file, or nowhere at all.
 _REFUSED_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
 
+#: The file naming the keyring backend found last time (its import name: no secret), in
+#: the app's config folder. keyring otherwise probes every backend it knows in every
+#: process (about 70 ms on Linux, 40 of them looking for the macOS library), before a
+#: command with ``--profile`` can sign its first request.
+BACKEND_FILE = "keyring-backend"
+_backend_lock = threading.Lock()
+
 
 class CredentialStore:
     """Read, write and delete the secret of a profile."""
@@ -46,9 +59,7 @@ class CredentialStore:
     def backend(self) -> keyring.backend.KeyringBackend:
         if self._backend is not None:
             return self._backend
-        import keyring
-
-        return keyring.get_keyring()
+        return process_backend()
 
     def backend_name(self) -> str:
         """keyring's own name for the backend in use ("SecretService Keyring", ...)."""
@@ -152,6 +163,73 @@ class CredentialStore:
             raise
         except Exception as exc:
             raise _unavailable(exc) from None
+
+
+def process_backend() -> keyring.backend.KeyringBackend:
+    """keyring's backend for this process, chosen as keyring chooses it (the environment,
+    keyring's config file, else the best backend it finds), except that the backend
+    found last time (``BACKEND_FILE``) is tried before keyring probes every backend."""
+    import keyring
+    import keyring.core
+
+    with _backend_lock:
+        if getattr(keyring.core, "_keyring_backend", None) is not None:
+            return keyring.get_keyring()  # chosen already in this process
+        # What the user chose (PYTHON_KEYRING_BACKEND, keyringrc.cfg) is never remembered:
+        # it applies while it is set, and keyring's own choice comes back after.
+        chosen = keyring.core.load_env() or keyring.core.load_config()
+        if chosen is None:
+            chosen = _remembered()
+        if chosen is None:
+            chosen = keyring.get_keyring()  # keyring probes every backend it knows
+            _remember(chosen)
+        else:
+            keyring.set_keyring(chosen)
+        return chosen
+
+
+def _backend_path() -> Path:
+    from s3uploader_gui.core.paths import config_dir
+
+    return config_dir() / BACKEND_FILE
+
+
+def _name(backend: keyring.backend.KeyringBackend) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
+def _remembered() -> keyring.backend.KeyringBackend | None:
+    """The backend named in ``BACKEND_FILE`` when it still works here, else None."""
+    import keyring.core
+
+    try:
+        name = _backend_path().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not name or name.startswith(_REFUSED_MODULES):
+        return None
+    try:
+        backend = keyring.core.load_keyring(name)
+        if not type(backend).viable or type(backend).priority <= 0:
+            return None  # its service is gone (no Secret Service running, say)
+    except Exception as exc:  # an uninstalled module, a backend that cannot start
+        log.info("the keyring backend used last time is not usable: %s", type(exc).__name__)
+        return None
+    return backend
+
+
+def _remember(backend: keyring.backend.KeyringBackend) -> None:
+    """Name ``backend`` in ``BACKEND_FILE`` (a chainer, which finds its backends itself,
+    and a refused backend are not remembered)."""
+    module = type(backend).__module__
+    if module.startswith(_REFUSED_MODULES) or module == "keyring.backends.chainer":
+        return
+    from s3uploader_gui.core.files import atomic_write
+
+    try:
+        atomic_write(_backend_path(), _name(backend).encode() + b"\n")
+    except OSError as exc:  # the next run probes again, that is all
+        log.info("the keyring backend was not remembered: %s", exc)
 
 
 def _friendly(backend: keyring.backend.KeyringBackend) -> str:
