@@ -41,8 +41,8 @@ _REFUSED_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.n
 
 #: The file naming the keyring backend found last time (its import name: no secret), in
 #: the app's config folder. keyring otherwise probes every backend it knows in every
-#: process (about 70 ms on Linux, 40 of them looking for the macOS library), before a
-#: command with ``--profile`` can sign its first request.
+#: process (on Linux that includes looking for the macOS library) before a command with
+#: ``--profile`` can sign its first request.
 BACKEND_FILE = "keyring-backend"
 _backend_lock = threading.Lock()
 
