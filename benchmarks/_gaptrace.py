@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterable
 
 ENABLED = os.environ.get("BENCH_GAP_TRACE", "") not in ("", "0")
 #: A tick later than this starts sampling (the timer ticks every 10 ms).
@@ -49,8 +50,9 @@ def _stolen() -> int:
 
 def _threads_cpu() -> dict[int, tuple[int, int]]:
     """Nanoseconds on a core and waiting for one so far, by native thread id (Linux
-    schedstat); key -1: the process's major page faults (a thread that faults, or waits
-    for a core, while it holds the GIL stops every other)."""
+    schedstat); key -1: the process's major page faults and the clock ticks stolen by the
+    host (a thread that faults, or waits for a core, while it holds the GIL stops every
+    other)."""
     got: dict[int, tuple[int, int]] = {-1: (_major_faults(), _stolen())}
     try:
         tids = os.listdir("/proc/self/task")
@@ -66,9 +68,9 @@ def _threads_cpu() -> dict[int, tuple[int, int]]:
     return got
 
 
-def _thread_names() -> dict[int, str]:
+def _thread_names(tids: Iterable[int]) -> dict[int, str]:
     names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
-    for tid in list(_threads_cpu()):
+    for tid in tids:
         if tid not in names:
             try:
                 with open(f"/proc/self/task/{tid}/comm") as fh:
@@ -117,7 +119,8 @@ class GapTracer:
         self._last_queued = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        #: One entry per gap: (start, end or 0, [stack samples]).
+        #: One entry per gap: [start, end or 0, [stack samples], threads' times at the
+        #: start, then once it ended: main thread CPU, its wait for a core, busiest].
         self.gaps: list[list[object]] = []
         self._current: list[object] | None = None
         self._phase_start: dict[int, tuple[int, int]] = {}
@@ -177,24 +180,25 @@ class GapTracer:
             current[2].append(stack)  # type: ignore[attr-defined]
 
     @staticmethod
-    def _busiest(before: dict[int, tuple[int, int]]) -> list[tuple[str, float]]:
-        """The threads that ran, or waited for a core, most since ``before``:
-        (name and what, milliseconds)."""
-        after, names = _threads_cpu(), _thread_names()
+    def _busiest(before: dict[int, tuple[int, int]]) -> str:
+        """The threads that ran, or waited for a core, most since ``before``, the major
+        page faults and the time stolen by the host, as one line."""
+        after = _threads_cpu()
         now, then = after.pop(-1), before.get(-1, (0, 0))
-        faults, stolen = now[0] - then[0], (now[1] - then[1]) * 1000 / os.sysconf("SC_CLK_TCK")
-        got: list[tuple[str, float]] = []
+        names = _thread_names(after)
+        stolen_ms = (now[1] - then[1]) * 1000 / os.sysconf("SC_CLK_TCK")
+        got: list[str] = []
         for i, what in ((0, "ran"), (1, "waited for a core")):
             ran = [(after[t][i] - before.get(t, (0, 0))[i], t) for t in after]
             ran.sort(reverse=True)
-            got += [(f"{names.get(t, t)} {what}", ns / 1e6) for ns, t in ran[:6] if ns > 500_000]
-        return [*got, ("major page faults (count)", float(faults)), ("stolen by the host", stolen)]
+            got += [f"{names.get(t, t)} {what} {ns / 1e6:.0f} ms" for ns, t in ran[:6] if ns > 5e5]
+        got += [f"{now[0] - then[0]} major page faults", f"{stolen_ms:.0f} ms stolen by the host"]
+        return ", ".join(got)
 
     def report(self, title: str, out: object = sys.stderr) -> None:
         """The long gaps of the phase just stopped, and its threads' CPU time."""
         busiest = self._busiest(self._phase_start)
-        ran = ", ".join(f"{name} {ms:.0f} ms" for name, ms in busiest)
-        print(f"--- threads during phase {title}: {ran}", file=out)  # type: ignore[call-overload]
+        print(f"--- threads during phase {title}: {busiest}", file=out)  # type: ignore[call-overload]
         self._report_gaps(title, out)
 
     def _report_gaps(self, title: str, out: object) -> None:
@@ -213,8 +217,7 @@ class GapTracer:
                 f"{len(samples)} samples, from monotonic {float(began):.3f} s",  # type: ignore[arg-type]
                 file=out,
             )
-            ran = ", ".join(f"{name} {ms:.0f} ms" for name, ms in busiest)  # type: ignore[attr-defined]
-            print(f"  threads from the first late look to the tick: {ran}", file=out)
+            print(f"  threads from the first late look to the tick: {busiest}", file=out)
             common = collections.Counter(samples).most_common(4)  # type: ignore[arg-type]
             for stack, n in common:
                 print(f"  x{n}", file=out)
