@@ -70,6 +70,9 @@ _CHILD = textwrap.dedent(
         CredentialStore().set(os.environ["PROFILE_NAME"], secret)
     from s3uploader_gui.cli import main
     code = main(sys.argv[1:])
+    def keyring_extras():
+        from s3uploader_gui.core.deferred_imports import KEYRING_UNUSED, is_loaded
+        return sorted(m for m in KEYRING_UNUSED if is_loaded(m))
     print(json.dumps({
         "code": code,
         "boto3": "boto3" in sys.modules,
@@ -81,6 +84,8 @@ _CHILD = textwrap.dedent(
         "urllib_request": "urllib.request" in sys.modules,
         "listing": "s3uploader_gui.core.s3.listing" in sys.modules,
         "later": sorted(m for m in LATER if m in sys.modules),
+        "keyring": "keyring" in sys.modules,
+        "keyring_extras": keyring_extras(),
     }))
     """
 ).replace("__LATER__", repr(_LATER))
@@ -150,6 +155,10 @@ def test_saved_profile_upload_imports_neither_boto3_nor_botocore(
     assert report["s3transfer"] is False
     assert report["decided"] == 1, report
     assert "request path: lean" in stderr
+    # keyring read the secret without loading what it imports for downloads, commands
+    # and plugin lists (urllib.request brings http.client, email and ssl with it).
+    assert report["keyring"] is True and report["keyring_extras"] == [], report
+    assert not {"ssl", "http.client", "email"} & set(report["later"]), report
     _check_stored(seaweed_context, seaweed_bucket, "p/", folder)
 
 

@@ -10,6 +10,7 @@ next process, where the secrets it holds are.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,6 +108,7 @@ class CredentialStore:
             if any(key.startswith(f"{profile}:") for key in self._session):
                 # Its secrets are session-only (the keyring was refused): do not ask it.
                 return None
+        _defer_unused()
         import keyring.errors
 
         try:
@@ -153,6 +155,7 @@ class CredentialStore:
             self._session.pop(account, None)
         if self._refused(self.backend):
             return  # nothing can have been stored there (set() refuses it)
+        _defer_unused()
         import keyring.errors
 
         try:
@@ -169,6 +172,7 @@ def process_backend() -> keyring.backend.KeyringBackend:
     """keyring's backend for this process, chosen as keyring chooses it (the environment,
     keyring's config file, else the best backend it finds), except that the backend
     found last time (``BACKEND_FILE``) is tried before keyring probes every backend."""
+    _defer_unused()
     import keyring
     import keyring.core
 
@@ -186,6 +190,15 @@ def process_backend() -> keyring.backend.KeyringBackend:
         else:
             keyring.set_keyring(chosen)
         return chosen
+
+
+def _defer_unused() -> None:
+    """Before keyring is first imported: what it imports for other uses than secrets
+    (downloads, subprocesses, plugin lists) loads only if something reads from it."""
+    if "keyring" not in sys.modules:
+        from s3uploader_gui.core.deferred_imports import KEYRING_UNUSED, defer
+
+        defer(KEYRING_UNUSED)
 
 
 def _backend_path() -> Path:
