@@ -47,6 +47,9 @@ def test_quick_run_measures_every_entry_point_over_http_and_https(tmp_path: Path
             # Every upload was seen, on one path or the other.
             assert row["path"] in ("lean", "botocore") or row["path"].startswith("mixed"), row
     assert rows[("gui", "http", "W2")]["max_gap_ms"] > 0
+    gui, cli = rows[("gui", "http", "W2")], rows[("cli-env", "http", "W2")]
+    assert gui["time_vs_cli"] == pytest.approx(gui["seconds"] / cli["seconds"], abs=0.011)
+    assert "× the CLI's time" in run.stdout
     assert len(rows[("cli-env", "http", "W2")]["vs_s5cmd_rounds"]) == result["repeat"]["W2"] == 1
 
 
