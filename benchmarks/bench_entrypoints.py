@@ -26,8 +26,8 @@ moment hits them alike. The server's speed drifts from one round to the next (a 
 bucket is a new SeaweedFS collection, with volumes of its own) by more than the tools
 differ, so a ratio is the median over rounds of the ratio within each round, against the
 anchor with the better median time (``vs_*_rounds`` in the JSON has every round's); the
-time shown is each tool's median. Wall time and peak RSS (``wait4``) are each process's own; the
-GUI reports its own peak RSS (reset before each drop). The request path the app took
+time shown is each tool's median. Wall time and peak RSS (``wait4``) are each process's
+own; the GUI reports its own peak RSS (reset before each drop). The request path the app took
 (lean sender or botocore, and whether boto3 was loaded) comes from one small untimed
 run per entry point with counters on (``_reqpath``); the GUI counts during its drops.
 

@@ -155,8 +155,7 @@ class CredentialStore:
             self._session.pop(account, None)
         if self._refused(self.backend):
             return  # nothing can have been stored there (set() refuses it)
-        _defer_unused()
-        import keyring.errors
+        import keyring.errors  # loaded already: self.backend chose the backend
 
         try:
             self._usable().delete_password(SERVICE, account)
