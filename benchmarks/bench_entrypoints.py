@@ -19,14 +19,17 @@ tool through ``AWS_CA_BUNDLE``, which ``aws``, the app and ``s5cmd`` all honour)
 
 Workloads: W1 one 512 MiB file, W2 1,000 × 100 KiB, W3 200 × 4 MiB (``--quick``: 32 MiB,
 100 × 100 KiB, 10 × 4 MiB, one run each; what ``tests/benchmarks`` runs). Rounds: 3 of
-W1 and W3, 7 of the short W2 (``--repeat`` sets one number for all). In each round each
+W1 and W3, 15 of the short W2 (``--repeat`` sets one number for all): one W2 run of a
+tool differs from its next by up to a third on two cores, so a median of a few rounds
+cannot tell a tool 5 % faster than s5cmd from one 5 % slower. In each round each
 workload and transport gets a fresh bucket (warmed up by an untimed small upload, then
 deleted whole to free the disk) and every tool runs once, in a rotating order, so a noisy
 moment hits them alike. The server's speed drifts from one round to the next (a new
 bucket is a new SeaweedFS collection, with volumes of its own) by more than the tools
 differ, so a ratio is the median over rounds of the ratio within each round, against the
-anchor with the better median time (``vs_*_rounds`` in the JSON has every round's); the
-time shown is each tool's median. Wall time and peak RSS (``wait4``) are each process's
+anchor with the better median time (``vs_*_rounds`` in the JSON has every round's), and
+beside it the rounds the tool won (``vs_s5cmd_won``), which says how sure the median is;
+the time shown is each tool's median. Wall time and peak RSS (``wait4``) are each process's
 own; the GUI reports its own peak RSS (reset before each drop). The request path the app took
 (lean sender or botocore, and whether boto3 was loaded) comes from one small untimed
 run per entry point with counters on (``_reqpath``); the GUI counts during its drops.
@@ -55,7 +58,7 @@ MiB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[1]
 FULL = {"W1": (1, 512 * MiB), "W2": (1000, 100 * 1024), "W3": (200, 4 * MiB)}
 #: Rounds per workload when ``--repeat`` is not given (full mode).
-ROUNDS = {"W1": 3, "W2": 7, "W3": 3}
+ROUNDS = {"W1": 3, "W2": 15, "W3": 3}
 QUICK = {"W1": (1, 32 * MiB), "W2": (100, 100 * 1024), "W3": (10, 4 * MiB)}
 APP_ENTRIES = ("cli-env", "cli-profile", "cli-endpoint", "gui")
 ANCHORS = ("s5cmd", "s5cmd-tuned", "aws")
@@ -431,6 +434,7 @@ def _summarise(
             best = min(s5, key=lambda a: by[(a, *key)]["seconds"])
             row["s5cmd_reference"] = best
             row["vs_s5cmd"], row["vs_s5cmd_rounds"] = paired_ratio(samples[(best, *key)], mine)
+            row["vs_s5cmd_won"] = rounds_won(row["vs_s5cmd_rounds"])
         if ("aws", *key) in by:
             row["vs_aws"], row["vs_aws_rounds"] = paired_ratio(samples[("aws", *key)], mine)
         if row["entry"] == "gui" and ("cli-env", *key) in by:
@@ -460,6 +464,11 @@ def paired_ratio(
     return round(statistics.median(pairs), 2), [round(p, 3) for p in pairs]
 
 
+def rounds_won(ratios: list[float]) -> int:
+    """How many rounds the tool was faster than the reference in (ratio above 1)."""
+    return sum(1 for r in ratios if r > 1)
+
+
 def print_table(result: dict[str, Any]) -> None:
     def size(n: int) -> str:
         return f"{n // MiB} MiB" if n >= MiB else f"{n // 1024} KiB"
@@ -474,7 +483,7 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"  {name}: {w['files']:,} × {size(w['bytes_each'])}")
     head = (
         f"  {'entry point':<27}{'tr':<6}{'W':<4}{'time s':>8}{'MiB/s':>8}{'×s5cmd':>8}"
-        f"{'×aws':>7}{'RSS MiB':>9}  path"
+        f"{'won':>7}{'×aws':>7}{'RSS MiB':>9}  path"
     )
     print(head)
     print("  " + "-" * (len(head) + 12))
@@ -491,15 +500,19 @@ def print_table(result: dict[str, Any]) -> None:
             if "time_vs_cli" in r:
                 path += f", {r['time_vs_cli']:.2f}× the CLI's time"
             path += ")"
+        won = ""
+        if r["entry"] in APP_ENTRIES and "vs_s5cmd_won" in r:
+            won = f"{r['vs_s5cmd_won']}/{len(r['vs_s5cmd_rounds'])}"
         print(
             f"  {LABELS[r['entry']]:<27}{r['transport']:<6}{r['workload']:<4}"
-            f"{r['seconds']:8.2f}{r['mib_s']:8.1f}{r.get('vs_s5cmd', 0):8.2f}"
+            f"{r['seconds']:8.2f}{r['mib_s']:8.1f}{r.get('vs_s5cmd', 0):8.2f}{won:>7}"
             f"{r.get('vs_aws', 0):7.2f}{r['rss_mib']:9.0f}  {path}"
             + ("" if r["ok"] else "  FAILED")
         )
     print(
         "  time s: the median run. ×s5cmd: s5cmd's time (default or tuned, whichever has the "
-        "better median) ÷ this tool's in the same round, the median over rounds; ×aws: the "
+        "better median) ÷ this tool's in the same round, the median over rounds; won: the "
+        "rounds in which it was the faster; ×aws: the "
         "same against aws s3 cp (> 1: faster). path: the app's request path for uploads "
         "(lean = its own signed requests, botocore = boto3's client; +boto3: boto3 was "
         "imported). The window's time ÷ the CLI's (env chain), paired by round likewise, "
@@ -511,7 +524,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workloads, one run")
     parser.add_argument(
-        "--repeat", type=int, default=None, help="rounds of each workload (default W2 7, else 3)"
+        "--repeat", type=int, default=None, help="rounds of each workload (default W2 15, else 3)"
     )
     parser.add_argument("--only", default="W1,W2,W3")
     parser.add_argument("--transports", default="http,https")

@@ -50,7 +50,10 @@ def test_quick_run_measures_every_entry_point_over_http_and_https(tmp_path: Path
     gui, cli = rows[("gui", "http", "W2")], rows[("cli-env", "http", "W2")]
     assert gui["time_vs_cli"] == pytest.approx(gui["seconds"] / cli["seconds"], abs=0.011)
     assert "× the CLI's time" in run.stdout
-    assert len(rows[("cli-env", "http", "W2")]["vs_s5cmd_rounds"]) == result["repeat"]["W2"] == 1
+    cli_w2 = rows[("cli-env", "http", "W2")]
+    assert len(cli_w2["vs_s5cmd_rounds"]) == result["repeat"]["W2"] == 1
+    assert cli_w2["vs_s5cmd_won"] == (1 if cli_w2["vs_s5cmd_rounds"][0] > 1 else 0)
+    assert f" {cli_w2['vs_s5cmd_won']}/1 " in run.stdout
 
 
 def test_a_ratio_pairs_the_runs_of_one_round() -> None:
@@ -70,3 +73,12 @@ def test_a_ratio_pairs_the_runs_of_one_round() -> None:
     assert ratio < 1
     with pytest.raises(ValueError):
         paired_ratio(runs(1.0, 1.0), runs(1.0))  # every tool runs once per round
+
+
+def test_the_rounds_won_are_those_the_tool_was_faster_in() -> None:
+    from benchmarks.bench_entrypoints import paired_ratio, rounds_won
+
+    anchor = [{"seconds": s} for s in (1.0, 1.0, 1.0, 1.0)]
+    tool = [{"seconds": s} for s in (0.9, 1.0, 1.2, 0.5)]
+    _, each = paired_ratio(anchor, tool)
+    assert rounds_won(each) == 2  # a tie is not a win
