@@ -368,8 +368,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     # The bucket's volumes grow on its first writes: not in anyone's time.
                     warm_cmd = bench.command("s5cmd", "http", warm, f"s3://{bucket}/warmup/")
                     run_measured(warm_cmd, bench.env("s5cmd", "http"))
-                    turn = run % len(entries)
-                    for entry in entries[turn:] + entries[:turn]:
+                    for entry in run_order(entries, round_no):
                         run += 1
                         prefix = f"{entry}/run{run}/"
                         if entry == "gui":
@@ -388,6 +387,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         else:
             print(f"kept {root}")
     return _summarise(samples, paths, workloads, names, load_before, args, rounds)
+
+
+def run_order(entries: list[str], round_no: int) -> list[str]:
+    """The order the tools run in, in round ``round_no``: turned by one each round, so
+    over as many rounds as there are tools each runs once in each place (the first run in
+    a fresh bucket and the one after the slowest tool are not like the others)."""
+    turn = round_no % len(entries)
+    return entries[turn:] + entries[:turn]
 
 
 def _summarise(

@@ -82,3 +82,13 @@ def test_the_rounds_won_are_those_the_tool_was_faster_in() -> None:
     tool = [{"seconds": s} for s in (0.9, 1.0, 1.2, 0.5)]
     _, each = paired_ratio(anchor, tool)
     assert rounds_won(each) == 2  # a tie is not a win
+
+
+def test_over_as_many_rounds_as_tools_each_tool_runs_once_in_each_place() -> None:
+    from benchmarks.bench_entrypoints import run_order
+
+    tools = ["a", "b", "c", "d", "e", "f", "g"]
+    orders = [run_order(tools, r) for r in range(len(tools))]
+    assert all(sorted(order) == tools for order in orders)
+    for tool in tools:
+        assert sorted(order.index(tool) for order in orders) == list(range(len(tools)))
