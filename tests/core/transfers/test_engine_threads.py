@@ -3,6 +3,7 @@ together; they are reused by the next batch and stopped with the engine."""
 
 from __future__ import annotations
 
+import queue
 import threading
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,10 @@ def test_every_thread_is_started_with_the_pool(tmp_path: Path) -> None:
         pool = engine._executor()
         started = _transfer_threads() - before
         assert len(started) == 6
-        # Free again at once: real work gets a thread without waiting.
-        assert pool.submit(lambda: 41 + 1).result(timeout=5) == 42
+        # Real work gets a thread without waiting, and its outcome goes where it is told.
+        answers: queue.SimpleQueue[tuple[Any, BaseException | None]] = queue.SimpleQueue()
+        pool.submit(lambda: 41 + 1, lambda value, exc: answers.put((value, exc)))
+        assert answers.get(timeout=5) == (42, None)
         assert len(_transfer_threads() - before) == 6
     finally:
         engine.close()

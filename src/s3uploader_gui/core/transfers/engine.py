@@ -14,7 +14,6 @@ standard error (for benchmarks and tests that run the command line as a user doe
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import logging
 import os
@@ -24,6 +23,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from s3uploader_gui.core.cancel import CancelToken
+from s3uploader_gui.core.errors import Cancelled
 from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.s3.client import S3Client, S3Context, make_client
 from s3uploader_gui.core.transfers.control import BandwidthLimiter, BatchControl
@@ -40,6 +40,7 @@ from s3uploader_gui.core.transfers.model import (
 from s3uploader_gui.core.transfers.prepare import Preparer
 from s3uploader_gui.core.transfers.progress import TransferProgress
 from s3uploader_gui.core.transfers.settings import EngineSettings
+from s3uploader_gui.core.transfers.task_threads import TaskThreads
 from s3uploader_gui.core.transfers.upload_run import UploadRun
 
 if TYPE_CHECKING:  # botocore/s3transfer load on first use (a worker), not at start-up
@@ -73,8 +74,7 @@ class TransferEngine:
         self.journal = journal if journal is not None else Journal(":memory:")
         self._owns_journal = journal is None
         self._manager: TransferManager | None = None
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._pool_size = 0
+        self._pool: TaskThreads | None = None
         self._client: S3Client | None = None
         self._fast: FastPut | None = None
         self._fast_checked = False
@@ -170,17 +170,13 @@ class TransferEngine:
                 )
             return self._manager
 
-    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
+    def _executor(self) -> TaskThreads:
         with self._lock:
             size = max(1, self.settings.max_concurrency)
-            if self._pool is None or self._pool_size != size:
+            if self._pool is None or self._pool.size != size:
                 if self._pool is not None:
-                    self._pool.shutdown(wait=False)
-                self._pool = concurrent.futures.ThreadPoolExecutor(
-                    size, thread_name_prefix="transfer"
-                )
-                self._pool_size = size
-                _start_threads(self._pool, size)
+                    self._pool.shutdown(Cancelled(), wait=False)
+                self._pool = TaskThreads(size, "transfer")
             return self._pool
 
     def configure(self, settings: EngineSettings) -> None:
@@ -205,7 +201,7 @@ class TransferEngine:
                 self._manager.shutdown(cancel=True)
                 self._manager = None
             if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool.shutdown(Cancelled(), wait=True)
                 self._pool = None
             if self._fast is not None:
                 self._fast.close()
@@ -328,18 +324,3 @@ class TransferEngine:
             self, bucket, sources, policies, progress or TransferProgress(),
             cancel or CancelToken(), on_item, on_start,
         )  # fmt: skip
-
-
-def _start_threads(pool: concurrent.futures.ThreadPoolExecutor, size: int) -> None:
-    """Start the pool's ``size`` threads now, not one per task as the first tasks come:
-    the first requests of a batch then leave together instead of a thread start apart.
-    (A pool starts a thread only when none is idle, so each of these tasks holds its
-    thread until all have one.)"""
-    barrier = threading.Barrier(size)
-
-    def hold() -> None:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=5.0)
-
-    for _ in range(size):
-        pool.submit(hold)

@@ -7,7 +7,6 @@ here, below both, keeps the import graph one-way (``engine`` → ``upload_run``,
 
 from __future__ import annotations
 
-import concurrent.futures
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from s3uploader_gui.core.transfers.control import BandwidthLimiter
     from s3uploader_gui.core.transfers.journal import Journal
     from s3uploader_gui.core.transfers.settings import EngineSettings
+    from s3uploader_gui.core.transfers.task_threads import TaskThreads
 
 
 class EngineParts(Protocol):
@@ -42,4 +42,4 @@ class EngineParts(Protocol):
     @property
     def manager(self) -> TransferManager: ...
 
-    def _executor(self) -> concurrent.futures.ThreadPoolExecutor: ...
+    def _executor(self) -> TaskThreads: ...

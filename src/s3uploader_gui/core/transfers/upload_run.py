@@ -3,7 +3,6 @@ pause and cancel, and keeps the engine's pool fed with at most a window of reque
 
 from __future__ import annotations
 
-import concurrent.futures
 import heapq
 import itertools
 import logging
@@ -136,13 +135,7 @@ class UploadRun(UploadItems):
                 current.cancel = None
                 current.on_retry = None
 
-        future = self.pool.submit(work)
-
-        def finished(f: concurrent.futures.Future[Any]) -> None:
-            exc = f.exception() if not f.cancelled() else Cancelled()
-            self.done.put((task, None if exc else f.result(), exc))
-
-        future.add_done_callback(finished)
+        self.pool.submit(work, lambda value, exc: self.done.put((task, value, exc)))
 
     def _submit_listing(self, task: tuple[str, int, int]) -> None:
         assert self.existing is not None
@@ -156,13 +149,7 @@ class UploadRun(UploadItems):
             finally:
                 current.cancel = None
 
-        future = self.pool.submit(work)
-
-        def finished(f: concurrent.futures.Future[Any]) -> None:
-            exc = f.exception() if not f.cancelled() else Cancelled()
-            self.done.put((task, None if exc else f.result(), exc))
-
-        future.add_done_callback(finished)
+        self.pool.submit(work, lambda value, exc: self.done.put((task, value, exc)))
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> list[ItemResult]:
