@@ -42,6 +42,7 @@ class WeedTls:
     secret_access_key: str
     tls: TlsFiles
     proc: subprocess.Popen[bytes]
+    data_dir: Path
 
     def endpoint(self, transport: str) -> str:
         return self.https_url if transport == "https" else self.http_url
@@ -54,6 +55,11 @@ class WeedTls:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        from s3uploader_gui.core.local import weedconf
+
+        # weed leaves its gRPC sockets in /tmp (the app's supervisor removes them; this
+        # weed has none): the listed ones, dead now, go.
+        weedconf.remove_previous_sockets(self.data_dir)
 
 
 def start_weed(root: Path, weed: str, timeout: float = 60.0) -> WeedTls:
@@ -99,6 +105,7 @@ def start_weed(root: Path, weed: str, timeout: float = 60.0) -> WeedTls:
         secret,
         tls,
         proc,
+        data,
     )
     deadline = time.monotonic() + timeout
     for url in (server.http_url, server.https_url):

