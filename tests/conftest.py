@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import shutil
@@ -67,6 +68,21 @@ def user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
         (home / sub).mkdir()
         monkeypatch.setenv(var, str(home / sub))
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_weed_sockets_left() -> Iterator[None]:
+    """weed puts its gRPC sockets in /tmp whatever it is told. The app's supervisor removes
+    them, and a later start in the same folder removes what a killed one left; tests that
+    kill both (as a crash would) never start again in their folder: what they left goes
+    at the end of the session (dead sockets of ours only)."""
+    from s3uploader_gui.core.local.supervisor import remove_dead_sockets
+    from s3uploader_gui.core.local.weedconf import GRPC_SOCKET
+
+    pattern = GRPC_SOCKET.format(name="*", port="*")
+    before = set(glob.glob(pattern))
+    yield
+    remove_dead_sockets(p for p in glob.glob(pattern) if p not in before)
 
 
 def unique_bucket(prefix: str = "test") -> str:
