@@ -29,8 +29,12 @@ bucket is a new SeaweedFS collection, with volumes of its own) by more than the 
 differ, so a ratio is the median over rounds of the ratio within each round, against the
 anchor with the better median time (``vs_*_rounds`` in the JSON has every round's), and
 beside it the rounds the tool won (``vs_s5cmd_won``), which says how sure the median is;
-the time shown is each tool's median. Wall time and peak RSS (``wait4``) are each process's
-own; the GUI reports its own peak RSS (reset before each drop). The request path the app took
+the time shown is each tool's median. Wall time, peak RSS and CPU time (``wait4``) are
+each process's own; the GUI reports its own peak RSS (reset before each drop) and CPU time.
+Beside them, the SeaweedFS process's CPU time during each run (``/proc``): on two cores
+the tool and the server share the CPU, and a run they keep both cores busy in is bound by
+it, whichever tool sends the requests. A run that has not ended after ``RUN_TIMEOUT`` is
+stopped and counts as failed. The request path the app took
 (lean sender or botocore, and whether boto3 was loaded) comes from one small untimed
 run per entry point with counters on (``_reqpath``); the GUI counts during its drops.
 
@@ -44,6 +48,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -107,12 +112,24 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
-os.write(out, f"{seconds} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}".encode())
+cpu = usage.ru_utime + usage.ru_stime
+os.write(out, f"{seconds} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {cpu}".encode())
 """
 
+#: A run longer than this is stopped and counted as failed: a tool that hangs (s5cmd
+#: waits for ever on a server that keeps answering 500) must not hang the benchmark.
+RUN_TIMEOUT = 600.0
 
-def run_measured(cmd: list[str], env: dict[str, str], stdin: str | None = None) -> dict[str, Any]:
-    """Seconds, peak RSS (MiB, the tool and its descendants) and success of one process."""
+
+def run_measured(
+    cmd: list[str],
+    env: dict[str, str],
+    stdin: str | None = None,
+    timeout: float = RUN_TIMEOUT,
+) -> dict[str, Any]:
+    """Seconds, peak RSS (MiB), CPU seconds (user and system; both of the tool and its
+    descendants) and success of one process. After ``timeout`` seconds the tool and
+    everything it started are killed, and the run counts as failed (``timed_out``)."""
     read_end, write_end = os.pipe()
     proc = subprocess.Popen(
         [sys.executable, "-S", "-c", _LAUNCHER, str(write_end), *cmd],
@@ -120,18 +137,42 @@ def run_measured(cmd: list[str], env: dict[str, str], stdin: str | None = None) 
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         pass_fds=(write_end,),
+        start_new_session=True,  # its own process group: a hung tool is killed whole
     )
     os.close(write_end)
-    _, err = proc.communicate(stdin.encode() if stdin is not None else None)
+    try:
+        _, err = proc.communicate(stdin.encode() if stdin is not None else None, timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        os.close(read_end)
+        print(f"  ! {Path(cmd[0]).name} did not end in {timeout:.0f} s: stopped", file=sys.stderr)
+        return {"seconds": timeout, "rss_mib": 0.0, "cpu_s": 0.0, "ok": False, "timed_out": True}
     with os.fdopen(read_end, "rb") as fh:
         answer = fh.read().decode().split()
-    if len(answer) != 3:
+    if len(answer) != 4:
         raise RuntimeError(f"the launcher failed for {cmd[0]}: {err.decode(errors='replace')}")
     seconds, rss_kib, code = float(answer[0]), int(answer[1]), int(answer[2])
     if code != 0:
         text = err.decode(errors="replace").strip()[-400:]
         print(f"  ! {Path(cmd[0]).name} exited {code}: {text}", file=sys.stderr)
-    return {"seconds": seconds, "rss_mib": rss_kib / 1024, "ok": code == 0}
+    return {
+        "seconds": seconds,
+        "rss_mib": rss_kib / 1024,
+        "cpu_s": float(answer[3]),
+        "ok": code == 0,
+    }
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User and system CPU seconds a running process has used so far (Linux's
+    ``/proc/PID/stat``); None where there is no such file."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # after the name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Bench:
@@ -371,11 +412,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     for entry in run_order(entries, round_no):
                         run += 1
                         prefix = f"{entry}/run{run}/"
+                        server_before = process_cpu_seconds(weed.proc.pid)
                         if entry == "gui":
                             got = bench.gui_drop(transport, folder, bucket, prefix)
+                            got["cpu_s"] = got.get("process_cpu_s", 0.0)
                         else:
                             cmd = bench.command(entry, transport, folder, f"s3://{bucket}/{prefix}")
                             got = run_measured(cmd, bench.env(entry, transport))
+                        server_after = process_cpu_seconds(weed.proc.pid)
+                        if server_before is not None and server_after is not None:
+                            got["server_cpu_s"] = server_after - server_before
                         samples.setdefault((entry, transport, name), []).append(got)
                     client.delete_bucket(Bucket=bucket)
                     print(f"  {name} {transport} round {round_no + 1} measured", flush=True)
@@ -420,9 +466,13 @@ def _summarise(
             "seconds": round(seconds, 3),
             "mib_s": round(count * size / MiB / seconds, 1),
             "rss_mib": round(max(g["rss_mib"] for g in got), 1),
+            "cpu_s": round(statistics.median(g.get("cpu_s", 0.0) for g in got), 2),
             "ok": all(g.get("ok") for g in got),
             "runs": [round(g["seconds"], 3) for g in ordered],
         }
+        server = [g["server_cpu_s"] for g in got if "server_cpu_s" in g]
+        if server:
+            row["server_cpu_s"] = round(statistics.median(server), 2)
         if entry == "gui":
             row["max_gap_ms"] = round(max(g["max_gap_ms"] for g in got), 1)
             row["path"] = ordered[len(ordered) // 2].get("path", "?")
@@ -490,7 +540,7 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"  {name}: {w['files']:,} × {size(w['bytes_each'])}")
     head = (
         f"  {'entry point':<27}{'tr':<6}{'W':<4}{'time s':>8}{'MiB/s':>8}{'×s5cmd':>8}"
-        f"{'won':>7}{'×aws':>7}{'RSS MiB':>9}  path"
+        f"{'won':>7}{'×aws':>7}{'RSS MiB':>9}{'CPU s':>7}{'server':>8}  path"
     )
     print(head)
     print("  " + "-" * (len(head) + 12))
@@ -507,20 +557,25 @@ def print_table(result: dict[str, Any]) -> None:
             if "time_vs_cli" in r:
                 path += f", {r['time_vs_cli']:.2f}× the CLI's time"
             path += ")"
+        server = f"{r['server_cpu_s']:.2f}" if "server_cpu_s" in r else "?"
         won = ""
         if r["entry"] in APP_ENTRIES and "vs_s5cmd_won" in r:
             won = f"{r['vs_s5cmd_won']}/{len(r['vs_s5cmd_rounds'])}"
         print(
             f"  {LABELS[r['entry']]:<27}{r['transport']:<6}{r['workload']:<4}"
             f"{r['seconds']:8.2f}{r['mib_s']:8.1f}{r.get('vs_s5cmd', 0):8.2f}{won:>7}"
-            f"{r.get('vs_aws', 0):7.2f}{r['rss_mib']:9.0f}  {path}"
+            f"{r.get('vs_aws', 0):7.2f}{r['rss_mib']:9.0f}{r['cpu_s']:7.2f}{server:>8}  {path}"
             + ("" if r["ok"] else "  FAILED")
         )
     print(
         "  time s: the median run. ×s5cmd: s5cmd's time (default or tuned, whichever has the "
         "better median) ÷ this tool's in the same round, the median over rounds; won: the "
         "rounds in which it was the faster; ×aws: the "
-        "same against aws s3 cp (> 1: faster). path: the app's request path for uploads "
+        "same against aws s3 cp (> 1: faster). CPU s: the tool's CPU time (user and system, "
+        "the median run; the window's: its whole process during the drop); server: the "
+        "SeaweedFS process's CPU time during the same runs (two cores: when the two add up "
+        "to about twice the time, the run was bound by the CPU they share). path: the "
+        "app's request path for uploads "
         "(lean = its own signed requests, botocore = boto3's client; +boto3: boto3 was "
         "imported). The window's time ÷ the CLI's (env chain), paired by round likewise, "
         "follows its largest event-loop gap."

@@ -5,9 +5,11 @@ multipart and a many-files workload, the table and the JSON. Times are not check
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -46,7 +48,10 @@ def test_quick_run_measures_every_entry_point_over_http_and_https(tmp_path: Path
         if key[0] in ("cli-env", "cli-profile", "cli-endpoint", "gui"):
             # Every upload was seen, on one path or the other.
             assert row["path"] in ("lean", "botocore") or row["path"].startswith("mixed"), row
+        # The tool's own CPU time and the server's during its runs.
+        assert row["cpu_s"] > 0 and row["server_cpu_s"] > 0, key
     assert rows[("gui", "http", "W2")]["max_gap_ms"] > 0
+    assert "CPU s" in run.stdout and "server" in run.stdout
     gui, cli = rows[("gui", "http", "W2")], rows[("cli-env", "http", "W2")]
     assert gui["time_vs_cli"] == pytest.approx(gui["seconds"] / cli["seconds"], abs=0.011)
     assert "× the CLI's time" in run.stdout
@@ -113,3 +118,60 @@ def test_the_benchmark_server_leaves_no_socket_behind(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert [p for p in in_tmp if Path(p).exists()] == []
+
+
+def test_a_run_reports_the_cpu_time_of_the_tool_and_what_it_started() -> None:
+    from benchmarks.bench_entrypoints import run_measured
+
+    busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    # The CPU is spent in a grandchild of the launcher: a tool's own helpers count too.
+    cmd = [
+        sys.executable,
+        "-c",
+        f"import subprocess, sys; subprocess.run([sys.executable, '-c', {busy!r}])",
+    ]
+    got = run_measured(cmd, dict(os.environ))
+    assert got["ok"] and got["cpu_s"] >= 0.3
+    assert got["seconds"] >= got["cpu_s"] * 0.9  # one thread: no more CPU than time
+
+
+def test_a_tool_that_does_not_end_is_stopped_with_everything_it_started(tmp_path: Path) -> None:
+    from benchmarks.bench_entrypoints import run_measured
+
+    pid_file = tmp_path / "pid"
+    hang = (
+        "import subprocess, sys, time, pathlib\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(child.pid))\n"
+        "time.sleep(600)"
+    )
+    got = run_measured([sys.executable, "-c", hang], dict(os.environ), timeout=3)
+    assert got["timed_out"] and not got["ok"] and got["seconds"] == 3
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the kernel ends it a moment after the kill: no event to wait on
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is alive (a zombie nobody reaped yet has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_server_cpu_is_read_from_the_process_itself() -> None:
+    from benchmarks.bench_entrypoints import process_cpu_seconds
+
+    end = time.process_time() + 0.2
+    while time.process_time() < end:
+        pass
+    times = os.times()
+    mine = process_cpu_seconds(os.getpid())
+    assert mine is not None
+    # /proc counts in clock ticks (1/100 s here), os.times in finer steps.
+    assert abs(mine - (times.user + times.system)) < 0.05
+    assert process_cpu_seconds(2**22 + 1) is None  # no such process
