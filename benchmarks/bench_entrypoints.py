@@ -45,14 +45,17 @@ run per entry point with counters on (``_reqpath``); the GUI counts during its d
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import queue
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -208,6 +211,9 @@ class Bench:
             "PYTHONPATH": str(REPO),
         }
         self.guis: dict[str, subprocess.Popen[str]] = {}
+        #: Each window's answers, read on a thread of its own so a wait can end.
+        self.answers: dict[str, queue.SimpleQueue[str | None]] = {}
+        self.relays: dict[str, threading.Thread] = {}
 
     def env(self, entry: str, transport: str) -> dict[str, str]:
         env = dict(self.base)
@@ -279,38 +285,82 @@ class Bench:
             text=True,
         )
         log.close()
-        self.guis[transport] = proc
-        ready = self._gui_answer(transport)
+        self.attach_gui(transport, proc)
+        ready = self._gui_answer(transport, RUN_TIMEOUT)
         if not ready.get("ready"):
             raise RuntimeError(f"the GUI did not connect over {transport}: {ready}")
 
-    def _gui_answer(self, transport: str) -> dict[str, Any]:
-        proc = self.guis[transport]
-        assert proc.stdout is not None
-        for line in proc.stdout:
+    def attach_gui(self, transport: str, proc: subprocess.Popen[str]) -> None:
+        """Take ``proc`` as the window for ``transport``; its output is read from now on."""
+        self.guis[transport] = proc
+        lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.answers[transport] = lines
+        self.relays[transport] = relay = threading.Thread(
+            target=_relay_lines, args=(proc, lines), daemon=True
+        )
+        relay.start()
+
+    def _gui_answer(self, transport: str, timeout: float) -> dict[str, Any]:
+        """The window's next answer; None after ``timeout`` seconds (the window is then
+        stopped: a drop it never finishes must not hang the benchmark)."""
+        proc, lines = self.guis[transport], self.answers[transport]
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                proc.kill()
+                proc.wait()
+                print(f"  ! the window ({transport}) did not answer in {timeout:.0f} s: "
+                      "stopped", file=sys.stderr)  # fmt: skip
+                return {"timed_out": True}
+            if line is None:
+                break
             if line.startswith("BENCH "):
                 answer: dict[str, Any] = json.loads(line[6:])
                 return answer
         log = self.root / f"gui-{transport}.log"
         raise RuntimeError(f"the GUI process ended; see {log}:\n{log.read_text()[-2000:]}")
 
-    def gui_drop(self, transport: str, folder: Path, bucket: str, prefix: str) -> dict[str, Any]:
+    def gui_drop(
+        self, transport: str, folder: Path, bucket: str, prefix: str, timeout: float = RUN_TIMEOUT
+    ) -> dict[str, Any]:
+        """One drop on the window, timed by the window; a failed run when the window was
+        stopped or does not answer within ``timeout`` seconds."""
+        failed = {"seconds": timeout, "rss_mib": 0.0, "max_gap_ms": 0.0, "ok": False}
         proc = self.guis[transport]
+        if proc.poll() is not None:
+            return failed  # stopped after an earlier drop that never ended
         assert proc.stdin is not None
         command = {"op": "drop", "folder": str(folder), "bucket": bucket, "prefix": prefix}
         proc.stdin.write(json.dumps(command) + "\n")
         proc.stdin.flush()
-        return self._gui_answer(transport)
+        answer = self._gui_answer(transport, timeout)
+        return {**failed, "timed_out": True} if answer.get("timed_out") else answer
 
     def stop_guis(self) -> None:
         for proc in self.guis.values():
             if proc.stdin is not None:
-                proc.stdin.close()  # the child quits at the end of its input
+                with contextlib.suppress(OSError):  # a window stopped after a hang
+                    proc.stdin.close()  # the child quits at the end of its input
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        for transport, relay in self.relays.items():
+            relay.join(10)  # its output has ended: the relay has read it all
+            stdout = self.guis[transport].stdout
+            if stdout is not None and not relay.is_alive():
+                stdout.close()
+
+
+def _relay_lines(proc: subprocess.Popen[str], lines: queue.SimpleQueue[str | None]) -> None:
+    """Every line the window writes, then None when its output ends."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.put(line)
+    lines.put(None)
 
 
 def _client(weed: WeedTls) -> Any:

@@ -175,3 +175,30 @@ def test_the_server_cpu_is_read_from_the_process_itself() -> None:
     # /proc counts in clock ticks (1/100 s here), os.times in finer steps.
     assert abs(mine - (times.user + times.system)) < 0.05
     assert process_cpu_seconds(2**22 + 1) is None  # no such process
+
+
+def test_a_window_that_never_finishes_a_drop_is_stopped_and_its_drops_fail(
+    tmp_path: Path,
+) -> None:
+    from benchmarks.bench_entrypoints import Bench
+
+    bench = Bench.__new__(Bench)  # only its window part: no server, no tools
+    bench.root, bench.guis, bench.answers, bench.relays = tmp_path, {}, {}, {}
+    # Says it is ready, takes the drop and never answers it.
+    script = (
+        "import sys, time\n"
+        "print('BENCH {\"ready\": true}', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "time.sleep(600)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    bench.attach_gui("http", proc)
+    assert bench._gui_answer("http", 30) == {"ready": True}
+    got = bench.gui_drop("http", tmp_path, "bucket", "prefix/", timeout=1)
+    assert got["timed_out"] and not got["ok"] and got["seconds"] == 1
+    assert proc.poll() is not None  # stopped
+    again = bench.gui_drop("http", tmp_path, "bucket", "prefix/", timeout=1)
+    assert not again["ok"]  # at once: nothing is written to a stopped window
+    bench.stop_guis()
