@@ -34,9 +34,9 @@ each process's own; the GUI reports its own peak RSS (reset before each drop) an
 Beside them, the SeaweedFS process's CPU time during each run (``/proc``): on two cores
 the tool and the server share the CPU, and a run they keep both cores busy in is bound by
 it, whichever tool sends the requests. A run that has not ended after ``RUN_TIMEOUT`` is
-stopped and counts as failed. The request path the app took
-(lean sender or botocore, and whether boto3 was loaded) comes from one small untimed
-run per entry point with counters on (``_reqpath``); the GUI counts during its drops.
+stopped and counts as failed. The request path the app took (lean sender or botocore,
+and whether boto3 was loaded) comes from one small untimed run per entry point with
+counters on (``_reqpath``); the GUI counts during its drops.
 
     python -m benchmarks.bench_entrypoints [--quick] [--repeat N] [--only W2]
         [--transports http,https] [--entries cli-env,gui] [--json [PATH]] [--keep]
@@ -150,7 +150,7 @@ def run_measured(
         proc.communicate()
         os.close(read_end)
         print(f"  ! {Path(cmd[0]).name} did not end in {timeout:.0f} s: stopped", file=sys.stderr)
-        return {"seconds": timeout, "rss_mib": 0.0, "cpu_s": 0.0, "ok": False, "timed_out": True}
+        return stopped_run(timeout)
     with os.fdopen(read_end, "rb") as fh:
         answer = fh.read().decode().split()
     if len(answer) != 4:
@@ -164,6 +164,18 @@ def run_measured(
         "rss_mib": rss_kib / 1024,
         "cpu_s": float(answer[3]),
         "ok": code == 0,
+    }
+
+
+def stopped_run(timeout: float) -> dict[str, Any]:
+    """The sample of a run stopped after ``timeout`` seconds: failed, nothing measured."""
+    return {
+        "seconds": timeout,
+        "rss_mib": 0.0,
+        "cpu_s": 0.0,
+        "max_gap_ms": 0.0,
+        "ok": False,
+        "timed_out": True,
     }
 
 
@@ -287,7 +299,7 @@ class Bench:
         log.close()
         self.attach_gui(transport, proc)
         ready = self._gui_answer(transport, RUN_TIMEOUT)
-        if not ready.get("ready"):
+        if ready is None or not ready.get("ready"):
             raise RuntimeError(f"the GUI did not connect over {transport}: {ready}")
 
     def attach_gui(self, transport: str, proc: subprocess.Popen[str]) -> None:
@@ -300,7 +312,7 @@ class Bench:
         )
         relay.start()
 
-    def _gui_answer(self, transport: str, timeout: float) -> dict[str, Any]:
+    def _gui_answer(self, transport: str, timeout: float) -> dict[str, Any] | None:
         """The window's next answer; None after ``timeout`` seconds (the window is then
         stopped: a drop it never finishes must not hang the benchmark)."""
         proc, lines = self.guis[transport], self.answers[transport]
@@ -313,7 +325,7 @@ class Bench:
                 proc.wait()
                 print(f"  ! the window ({transport}) did not answer in {timeout:.0f} s: "
                       "stopped", file=sys.stderr)  # fmt: skip
-                return {"timed_out": True}
+                return None
             if line is None:
                 break
             if line.startswith("BENCH "):
@@ -327,16 +339,15 @@ class Bench:
     ) -> dict[str, Any]:
         """One drop on the window, timed by the window; a failed run when the window was
         stopped or does not answer within ``timeout`` seconds."""
-        failed = {"seconds": timeout, "rss_mib": 0.0, "max_gap_ms": 0.0, "ok": False}
         proc = self.guis[transport]
         if proc.poll() is not None:
-            return failed  # stopped after an earlier drop that never ended
+            return stopped_run(timeout)  # stopped after an earlier drop that never ended
         assert proc.stdin is not None
         command = {"op": "drop", "folder": str(folder), "bucket": bucket, "prefix": prefix}
         proc.stdin.write(json.dumps(command) + "\n")
         proc.stdin.flush()
         answer = self._gui_answer(transport, timeout)
-        return {**failed, "timed_out": True} if answer.get("timed_out") else answer
+        return answer if answer is not None else stopped_run(timeout)
 
     def stop_guis(self) -> None:
         for proc in self.guis.values():
