@@ -3,7 +3,8 @@
 Counts every HTTP answer read through ``http.client.HTTPResponse`` (botocore reads its
 answers through urllib3, which uses it), telling the senders apart by who is on the call
 stack, and every answer the lean sender reads with its own reader
-(``core/s3/http.read_response``), so nothing here imports botocore. Requests sent by
+(``core/s3/http.read_response``, and ``pipeline.parse_answer`` for the small files the
+pipeline sends), so nothing here imports botocore. Requests sent by
 anything else (awscrt, say) are not seen: a run whose uploads show neither is reported
 as "other".
 
@@ -61,6 +62,18 @@ def install() -> Counter[tuple[str, str]]:
         return lean_read(sock, method)
 
     lean_http.read_response = read_response  # type: ignore[assignment]
+
+    from s3uploader_gui.core.s3 import pipeline
+
+    parse_answer = pipeline.parse_answer
+
+    def parse_whole(data: bytearray, eof: bool, method: str) -> Any:
+        answer = parse_answer(data, eof, method)
+        if answer is not None:  # None: not whole yet, read again when more comes
+            COUNTS[("lean", method)] += 1
+        return answer
+
+    pipeline.parse_answer = parse_whole  # type: ignore[assignment]
     _installed = True
     return COUNTS
 

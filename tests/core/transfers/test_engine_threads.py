@@ -25,7 +25,7 @@ def _small_files(folder: Path, prefix: str, count: int, size: int) -> list[Uploa
 
 
 def _transfer_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name.startswith("transfer")}
+    return {t for t in threading.enumerate() if t.name.startswith(("transfer", "upload_pipeline"))}
 
 
 def test_every_thread_is_started_with_the_pool(tmp_path: Path) -> None:
@@ -54,9 +54,13 @@ def test_a_batch_runs_on_the_started_threads(
         sources = _small_files(tmp_path, "threads", 12, 300)
         results = engine.upload(seaweed_bucket, sources)
         assert [r.status for r in results] == [ItemStatus.DONE] * 12
-        assert len(_transfer_threads() - before) == 4
+        started = _transfer_threads() - before
+        # Small files go through the one pipeline thread; the pool is there for the rest.
+        assert len(started) == 5
+        assert [t.name for t in started if "pipeline" in t.name] == ["upload_pipeline"]
     finally:
         engine.close()
+    assert all(not t.is_alive() for t in started)
 
 
 def test_a_journal_in_memory_gets_one_row_per_item_though_most_are_journaled_later(
@@ -105,3 +109,22 @@ def test_a_journal_on_disk_holds_the_whole_queue_before_the_first_request(
         engine.close()
         journal.close()
     assert seen == [30]
+
+
+def test_a_bandwidth_limit_keeps_small_files_off_the_pipeline(
+    seaweed_context: S3Context, seaweed_bucket: str, tmp_path: Path
+) -> None:
+    """The limiter paces by waiting, which the pipeline's one thread must never do."""
+    settings = EngineSettings(max_concurrency=2, max_bandwidth=50 * 1024 * 1024)
+    engine = TransferEngine(seaweed_context, settings)
+    try:
+        sources = _small_files(tmp_path, "paced", 4, 300)
+        results = engine.upload(seaweed_bucket, sources)
+        assert [r.status for r in results] == [ItemStatus.DONE] * 4
+        assert engine._pipeline is None and engine._pool is not None
+        engine.configure(EngineSettings(max_concurrency=2))
+        results = engine.upload(seaweed_bucket, _small_files(tmp_path, "free", 4, 300))
+        assert [r.status for r in results] == [ItemStatus.DONE] * 4
+        assert engine._pipeline is not None
+    finally:
+        engine.close()

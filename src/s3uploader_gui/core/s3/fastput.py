@@ -39,6 +39,7 @@ from s3uploader_gui.core.s3.http import (
     parse_head,
     xml_fields,
 )
+from s3uploader_gui.core.s3.pipeline import Wire
 from s3uploader_gui.core.s3.routing import Addressing, Style
 from s3uploader_gui.core.s3.signing import UNSIGNED_PAYLOAD
 from s3uploader_gui.core.s3.signing import Credentials as Credentials
@@ -165,10 +166,44 @@ class FastPut(Routes):
         """PutObject with ``headers`` (from ``headers_for``); the answer carries ``ETag``
         and ``ChecksumCRC32`` like botocore's. ``if_none_match``: only if the key holds
         nothing (``If-None-Match: *``; a server that honours it answers 412 otherwise)."""
-        headers = dict(headers, **{"x-amz-checksum-crc32": crc32})
-        if if_none_match:
-            headers["if-none-match"] = "*"
+        headers = _put_headers(headers, crc32, if_none_match)
         return self._stored("PutObject", bucket, key, "", headers, body, length)
+
+    def put_step(
+        self,
+        bucket: str,
+        key: str,
+        body: Body,
+        length: int,
+        crc32: str,
+        headers: Mapping[str, str],
+        *,
+        if_none_match: bool = False,
+    ) -> Wire:
+        """``put_object`` as a step of a pipelined task (``pipeline``): the same request,
+        which the pipeline may send itself; ``length`` must be at most ``SMALL``."""
+        sent = _put_headers(headers, crc32, if_none_match)
+        route = self.route(bucket)
+        prepare = self._prepare_for("PUT", "PutObject", key, "", sent, body, length)(route)
+
+        def finish(answer: dict[str, str], _: bytes) -> dict[str, Any]:
+            return self._stored_answer("PutObject", answer)
+
+        def refused(status: int, answer: dict[str, str], data: bytes) -> BaseException | None:
+            error = client_error("PutObject", status, answer, data)
+            region = self._redirect_region(bucket, route, "PutObject", error)
+            if region is None:
+                return error
+            self._move(bucket, region)
+            return None  # ``blocking`` sends it to the bucket's region
+
+        def blocking() -> dict[str, Any]:
+            body.seek(0)
+            return self.put_object(
+                bucket, key, body, length, crc32, headers, if_none_match=if_none_match
+            )
+
+        return Wire(route.connections, "PUT", prepare, body, finish, refused, blocking)
 
     def upload_part(
         self, bucket: str, key: str, upload_id: str, number: int, body: Body, length: int,
@@ -273,6 +308,9 @@ class FastPut(Routes):
         length: int,
     ) -> dict[str, Any]:
         h, _ = self._send("PUT", operation, bucket, key, query, headers, body, length)
+        return self._stored_answer(operation, h)
+
+    def _stored_answer(self, operation: str, h: Mapping[str, str]) -> dict[str, Any]:
         answer: dict[str, Any] = {"ETag": h.get("etag", "")}
         if "x-amz-checksum-crc32" in h:
             answer["ChecksumCRC32"] = h["x-amz-checksum-crc32"]
@@ -303,6 +341,20 @@ class FastPut(Routes):
     ) -> tuple[dict[str, str], bytes]:
         """One request (``key`` None: the bucket itself); the answer's headers (lower-case
         names) and body, or the error."""
+        prepare_for = self._prepare_for(method, operation, key, query, headers, body, length)
+        return self.exchange(method, operation, bucket, prepare_for, body, length)
+
+    def _prepare_for(
+        self,
+        method: str,
+        operation: str,
+        key: str | None,
+        query: str,
+        headers: dict[str, str],
+        body: Body | None,
+        length: int,
+    ) -> Callable[[Route], Prepare]:
+        """What signs the request for a route: its head and, when small, its body."""
 
         def prepare_for(route: Route) -> Prepare:
             prefix = route.place.prefix
@@ -338,7 +390,7 @@ class FastPut(Routes):
 
             return prepare
 
-        return self.exchange(method, operation, bucket, prepare_for, body, length)
+        return prepare_for
 
     def _head(
         self,
@@ -357,6 +409,13 @@ class FastPut(Routes):
         return self.signer_for_home().head(
             method, path, query, target, headers, length, digest, at, with_length
         )
+
+
+def _put_headers(headers: Mapping[str, str], crc32: str, if_none_match: bool) -> dict[str, str]:
+    sent = dict(headers, **{"x-amz-checksum-crc32": crc32})
+    if if_none_match:
+        sent["if-none-match"] = "*"
+    return sent
 
 
 def headers_for(args: Mapping[str, Any]) -> dict[str, str] | None:

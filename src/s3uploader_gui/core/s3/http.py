@@ -62,6 +62,7 @@ class Connections:
         self.port = port
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.tls = https
         self._address = (_resolvable(host), port)
         self._ssl: ssl.SSLContext | None = None
         if https:
@@ -110,7 +111,7 @@ class Connections:
                         body.seek(0)  # the server had closed an idle connection: again
                     continue
                 if isinstance(exc, TimeoutError):
-                    raise _timed_out(self.endpoint_url, exc) from exc
+                    raise timed_out(self.endpoint_url, exc) from exc
                 raise _closed(self.endpoint_url, exc) from exc
             except BaseException:
                 self._drop(sock)  # cancelled mid-body: the connection is unusable
@@ -126,7 +127,7 @@ class Connections:
                 raise _closed(self.endpoint_url, exc) from exc
             except TimeoutError as exc:
                 self._drop(sock)
-                raise _timed_out(self.endpoint_url, exc) from exc
+                raise timed_out(self.endpoint_url, exc) from exc
             except (OSError, BadResponse) as exc:
                 self._drop(sock)
                 raise _closed(self.endpoint_url, exc) from exc
@@ -152,6 +153,15 @@ class Connections:
         sock: socket.socket | None = getattr(self._local, "sock", None)
         if sock is not None:
             return sock, True
+        sock = self.open_socket()
+        self._local.sock = sock
+        with self._lock:
+            self._sockets.add(sock)
+        return sock, False
+
+    def open_socket(self) -> socket.socket:
+        """A new connection (TLS set up and verified), not kept by this object; botocore's
+        ``EndpointConnectionError`` or ``SSLError`` when it cannot be made."""
         try:
             # getaddrinfo takes the host as bytes too (typeshed says str only).
             address: Any = self._address
@@ -162,21 +172,17 @@ class Connections:
             raise bce.EndpointConnectionError(endpoint_url=self.endpoint_url, error=exc) from exc
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         raw.settimeout(self.read_timeout)
-        sock = raw
-        if self._ssl is not None:
-            import ssl
+        if self._ssl is None:
+            return raw
+        import ssl
 
-            try:
-                sock = self._ssl.wrap_socket(raw, server_hostname=self.host)
-            except ssl.SSLError as exc:
-                raw.close()
-                import botocore.exceptions as bce
+        try:
+            return self._ssl.wrap_socket(raw, server_hostname=self.host)
+        except ssl.SSLError as exc:
+            raw.close()
+            import botocore.exceptions as bce
 
-                raise bce.SSLError(endpoint_url=self.endpoint_url, error=exc) from exc
-        self._local.sock = sock
-        with self._lock:
-            self._sockets.add(sock)
-        return sock, False
+            raise bce.SSLError(endpoint_url=self.endpoint_url, error=exc) from exc
 
     def _drop(self, sock: socket.socket) -> None:
         if getattr(self._local, "sock", None) is sock:
@@ -273,7 +279,8 @@ def _closed(endpoint_url: str, exc: BaseException) -> Exception:
     return bce.ConnectionClosedError(endpoint_url=endpoint_url, error=exc)
 
 
-def _timed_out(endpoint_url: str, exc: BaseException) -> Exception:
+def timed_out(endpoint_url: str, exc: BaseException) -> Exception:
+    """botocore's ``ReadTimeoutError`` for a request that had no answer in time."""
     import botocore.exceptions as bce
 
     return bce.ReadTimeoutError(endpoint_url=endpoint_url, error=exc)

@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # botocore/s3transfer load on first use (a worker), not at st
 
     # Loaded with the first engine, not with the window (sqlite3, ssl, http.client).
     from s3uploader_gui.core.s3.fastput import FastPut
+    from s3uploader_gui.core.s3.pipeline import Pipeline
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class TransferEngine:
         self._owns_journal = journal is None
         self._manager: TransferManager | None = None
         self._pool: TaskThreads | None = None
+        self._pipeline: Pipeline | None = None
         self._client: S3Client | None = None
         self._fast: FastPut | None = None
         self._fast_checked = False
@@ -179,6 +181,17 @@ class TransferEngine:
                 self._pool = TaskThreads(size, "transfer")
             return self._pool
 
+    def _pipelined(self) -> Pipeline:
+        with self._lock:
+            size = max(1, self.settings.max_concurrency)
+            if self._pipeline is None or self._pipeline.size != size:
+                if self._pipeline is not None:
+                    self._pipeline.shutdown(Cancelled(), wait=False)
+                from s3uploader_gui.core.s3.pipeline import Pipeline
+
+                self._pipeline = Pipeline(size, "upload_pipeline")
+            return self._pipeline
+
     def configure(self, settings: EngineSettings) -> None:
         """Adopt new settings between batches (pool, bandwidth, conflicts, options)."""
         with self._lock:
@@ -200,6 +213,10 @@ class TransferEngine:
             if self._manager is not None:
                 self._manager.shutdown(cancel=True)
                 self._manager = None
+            if self._pipeline is not None:
+                # First: a task it hands over needs the transfer threads.
+                self._pipeline.shutdown(Cancelled(), wait=True)
+                self._pipeline = None
             if self._pool is not None:
                 self._pool.shutdown(Cancelled(), wait=True)
                 self._pool = None

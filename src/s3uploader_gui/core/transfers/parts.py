@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from s3uploader_gui.core.s3.client import S3Client, S3Context
     from s3uploader_gui.core.s3.fastput import FastPut
+    from s3uploader_gui.core.s3.pipeline import Pipeline
     from s3uploader_gui.core.transfers.control import BandwidthLimiter
     from s3uploader_gui.core.transfers.journal import Journal
     from s3uploader_gui.core.transfers.settings import EngineSettings
@@ -43,3 +44,5 @@ class EngineParts(Protocol):
     def manager(self) -> TransferManager: ...
 
     def _executor(self) -> TaskThreads: ...
+
+    def _pipelined(self) -> Pipeline: ...

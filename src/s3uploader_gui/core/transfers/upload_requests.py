@@ -17,6 +17,7 @@ from s3uploader_gui.core.errors import (
     translate,
 )
 from s3uploader_gui.core.s3.client import S3Client
+from s3uploader_gui.core.s3.pipeline import Blocking, Steps, run_blocking
 from s3uploader_gui.core.transfers.body import Body
 from s3uploader_gui.core.transfers.checksums import composite_crc32, crc32_b64, same_content
 from s3uploader_gui.core.transfers.existing import ExistingKeys, Unordered
@@ -155,6 +156,11 @@ class UploadRequests:
         return item.file
 
     def _t_put(self, item: Upload, _: int) -> str:
+        return run_blocking(self._put_steps(item))
+
+    def _put_steps(self, item: Upload) -> Steps[str]:
+        """A single PutObject as steps: run by ``_t_put`` on a transfer thread, or by the
+        engine's pipeline (``pipeline``), which sends the request itself."""
         self.cancel.raise_if_cancelled()
         source = self._source(item)
         data = source.read(0, item.size)
@@ -167,19 +173,23 @@ class UploadRequests:
         try:
             unless = item.unless_exists and self.condition
             if self.fast is not None and headers is not None and self.fast.can_send(len(data)):
-                answer = self.fast.put_object(
+                answer = yield self.fast.put_step(
                     self.bucket, item.key, body, len(data), crc, headers, if_none_match=unless
                 )
             else:
                 if unless:
                     args["IfNoneMatch"] = "*"
-                answer = self.client.put_object(
-                    Bucket=self.bucket,
-                    Key=item.key,
-                    Body=body,  # type: ignore[arg-type]
-                    ChecksumCRC32=crc,
-                    **args,
-                )
+
+                def put() -> Mapping[str, Any]:
+                    return self.client.put_object(
+                        Bucket=self.bucket,
+                        Key=item.key,
+                        Body=body,  # type: ignore[arg-type]
+                        ChecksumCRC32=crc,
+                        **args,
+                    )
+
+                answer = yield Blocking(put)
         except BaseException:
             body.rewind_progress()
             raise
@@ -190,7 +200,7 @@ class UploadRequests:
             check = self._verify(item.key, answer, crc, data)
             if not check:
                 # Neither a checksum nor an MD5 ETag came back: ask what the server holds.
-                self._head_check(item.key, len(data))
+                yield Blocking(lambda: self._head_check(item.key, len(data)))
                 check = "size"
         except IntegrityError:
             body.rewind_progress()  # a retry sends it all again

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled
 from s3uploader_gui.core.naming import UploadSource, normalize_key
+from s3uploader_gui.core.s3.http import SMALL
+from s3uploader_gui.core.s3.pipeline import Done
 from s3uploader_gui.core.transfers.control import BatchControl
 from s3uploader_gui.core.transfers.existing import ExistingKeys
 from s3uploader_gui.core.transfers.hooks import current
@@ -124,18 +126,41 @@ class UploadRun(UploadItems):
             "abort": self._t_abort,
         }[kind]
         self.in_flight += 1
-        self.items[index].in_flight += 1
+        item = self.items[index]
+        item.in_flight += 1
 
-        def work() -> Any:
-            current.cancel = self.cancel
-            current.on_retry = lambda: self.notices.put(index)
+        def done(value: Any, exc: BaseException | None) -> None:
+            self.done.put((task, value, exc))
+
+        if kind == "put" and self._pipelines(item):
             try:
-                return fn(self.items[index], number)
-            finally:
-                current.cancel = None
-                current.on_retry = None
+                self.engine._pipelined().submit(self._put_steps(item), done, self._resume(index))
+                return
+            except RuntimeError:  # the pipeline stopped (a bug, logged): the threads send it
+                pass
+        self._resume(index)(lambda: fn(item, number), done)
 
-        self.pool.submit(work, lambda value, exc: self.done.put((task, value, exc)))
+    def _pipelines(self, item: Upload) -> bool:
+        """Whether ``item``'s PutObject goes through the engine's pipeline: the lean
+        sender's, small enough to hold, and no bandwidth limit (whose pacing waits)."""
+        return self.fast is not None and item.size <= SMALL and not self.engine.limiter.rate
+
+    def _resume(self, index: int) -> Callable[[Callable[[], Any], Done], None]:
+        """Runs a function of item ``index`` on the transfer threads."""
+
+        def resume(fn: Callable[[], Any], done: Done) -> None:
+            def work() -> Any:
+                current.cancel = self.cancel
+                current.on_retry = lambda: self.notices.put(index)
+                try:
+                    return fn()
+                finally:
+                    current.cancel = None
+                    current.on_retry = None
+
+            self.pool.submit(work, done)
+
+        return resume
 
     def _submit_listing(self, task: tuple[str, int, int]) -> None:
         assert self.existing is not None
