@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import queue
 import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,8 @@ class Server:
         self.most_open = 0
         self.lock = threading.Lock()
         self.bodies: list[bytes] = []
+        #: Close with a reset (RST) instead of an orderly end.
+        self.reset = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -90,6 +93,8 @@ class Server:
         except OSError:
             return
         finally:
+            if self.reset:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
             with self.lock:
                 self.open_now -= 1
@@ -204,6 +209,19 @@ def test_a_connection_closed_after_each_answer_is_replaced_without_a_failure() -
             pipeline.shutdown(RuntimeError("stopped"))
     assert outcomes == [('stored "e"', None)] * 5
     assert calls.blocking == 0 and server.connections >= 5
+
+
+def test_a_whole_answer_followed_by_a_reset_is_the_answer() -> None:
+    with serving(lambda n: (OK, True)) as server:
+        server.reset = True
+        pool, calls = _connections(server), Calls()
+        pipeline = Pipeline(1)
+        try:
+            outcomes = [_run(pipeline, [_task(pool, b"r" * 100, calls)])[0] for _ in range(3)]
+        finally:
+            pipeline.shutdown(RuntimeError("stopped"))
+    assert outcomes == [('stored "e"', None)] * 3
+    assert calls.blocking == 0 and server.requests == 3
 
 
 def test_a_connection_broken_mid_answer_hands_the_request_to_the_ordinary_way() -> None:

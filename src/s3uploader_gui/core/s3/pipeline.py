@@ -382,6 +382,7 @@ class Pipeline:
     def _receive(self, conn: _Conn) -> None:
         step = conn.step
         assert step is not None
+        broken = False
         try:
             while True:
                 chunk = conn.sock.recv(_RECV)
@@ -392,8 +393,7 @@ class Pipeline:
         except conn.again:
             pass
         except OSError:
-            self._failed(conn)
-            return
+            broken = True  # a reset after a whole answer still leaves that answer
         conn.deadline = time.monotonic() + conn.pool.read_timeout
         try:
             response = parse_answer(conn.answer, conn.eof, step.method)
@@ -401,12 +401,12 @@ class Pipeline:
             self._failed(conn)
             return
         if response is None:
-            if conn.eof:
+            if conn.eof or broken:
                 self._failed(conn)
             return
         task = conn.task
         assert task is not None
-        self._release(conn, keep=not response.will_close and not conn.eof)
+        self._release(conn, keep=not (response.will_close or conn.eof or broken))
         try:
             if response.status >= 300:
                 error = step.refused(response.status, response.headers, response.body)

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import Cancelled
 from s3uploader_gui.core.naming import UploadSource, normalize_key
-from s3uploader_gui.core.s3.http import SMALL
-from s3uploader_gui.core.s3.pipeline import Done
 from s3uploader_gui.core.transfers.control import BatchControl
 from s3uploader_gui.core.transfers.existing import ExistingKeys
 from s3uploader_gui.core.transfers.hooks import current
@@ -37,6 +35,7 @@ from s3uploader_gui.core.transfers.upload_items import UploadItems
 from s3uploader_gui.core.transfers.upload_state import Delayed, Upload
 
 if TYPE_CHECKING:
+    from s3uploader_gui.core.s3.pipeline import Done
     from s3uploader_gui.core.transfers.parts import EngineParts
 
 log = logging.getLogger(__name__)
@@ -143,6 +142,8 @@ class UploadRun(UploadItems):
     def _pipelines(self, item: Upload) -> bool:
         """Whether ``item``'s PutObject goes through the engine's pipeline: the lean
         sender's, small enough to hold, and no bandwidth limit (whose pacing waits)."""
+        from s3uploader_gui.core.s3.http import SMALL  # loaded with ``fast`` already
+
         return self.fast is not None and item.size <= SMALL and not self.engine.limiter.rate
 
     def _resume(self, index: int) -> Callable[[Callable[[], Any], Done], None]:
