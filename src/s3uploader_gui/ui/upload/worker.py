@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import translate, user_message
+from s3uploader_gui.core.memory import release_free_memory
 from s3uploader_gui.core.operations.uploads import UploadPlan, run_uploads
 from s3uploader_gui.core.transfers.control import BatchControl
 from s3uploader_gui.core.transfers.engine import TransferEngine
@@ -164,6 +165,8 @@ class UploadWorker(QObject):
         except Exception as exc:  # the engine itself failed (never a single item)
             self.batchFailed.emit(user_message(translate(exc)))
         finally:
+            # Every row has its outcome already: this delays only the batch's end.
+            release_free_memory()
             self.finished.emit()
 
     def _notice(self, text: str) -> None:
