@@ -47,3 +47,30 @@ def test_the_history_job_lowers_its_own_thread(monkeypatch: pytest.MonkeyPatch) 
     thread.join()
     assert got == [7]
     assert lowered == ran == [thread.ident]
+
+
+def test_the_upload_workers_image_preparation_lowers_its_own_thread(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from s3uploader_gui.core.cancel import CancelToken
+    from s3uploader_gui.core.naming import UploadSource
+    from s3uploader_gui.ui.upload import worker
+
+    lowered: list[int] = []
+    monkeypatch.setattr(worker, "lower_this_thread", lambda: lowered.append(threading.get_ident()))
+    source = UploadSource(tmp_path / "a.jpg", "a.jpg", 1)
+    prepared = UploadSource(tmp_path / "a.webp", "a.webp", 1)
+    ran_on: list[int] = []
+
+    def prepare(got: UploadSource, cancel: CancelToken) -> UploadSource:
+        ran_on.append(threading.get_ident())
+        assert got is source
+        return prepared
+
+    wrapped = worker._in_background(prepare)
+    results: list[UploadSource] = []
+    thread = threading.Thread(target=lambda: results.append(wrapped(source, CancelToken())))
+    thread.start()
+    thread.join(10)
+    assert results == [prepared]
+    assert lowered == ran_on == [thread.ident]  # the preparing thread, not the caller

@@ -8,9 +8,11 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from s3uploader_gui.core.background import lower_this_thread
 from s3uploader_gui.core.cancel import CancelToken
 from s3uploader_gui.core.errors import translate, user_message
 from s3uploader_gui.core.memory import release_free_memory
+from s3uploader_gui.core.naming import UploadSource
 from s3uploader_gui.core.operations.uploads import UploadPlan, run_uploads
 from s3uploader_gui.core.transfers.control import BatchControl
 from s3uploader_gui.core.transfers.engine import TransferEngine
@@ -150,7 +152,7 @@ class UploadWorker(QObject):
                 self.bucket,
                 plan,
                 progress=self.progress,
-                prepare=self.prepare,
+                prepare=None if self.prepare is None else _in_background(self.prepare),
                 cancel=self.cancel_token,
                 on_start=self._started,
                 on_item=self._finished_item,
@@ -192,3 +194,16 @@ class UploadWorker(QObject):
         if renamed:
             self.itemRenamed.emit(row, result.key)
         self.itemFinished.emit(row, str(result.status), error)
+
+
+def _in_background(prepare: PrepareFn) -> PrepareFn:
+    """``prepare`` on threads that yield the cores to the window's: image preparation
+    decodes in C with the GIL released, and two such threads beside the upload and a
+    local server left the window's thread waiting for a core as a batch began. The
+    preparing threads are the batch's own and end with it (``core.transfers.prepare``)."""
+
+    def run(source: UploadSource, cancel: CancelToken) -> UploadSource:
+        lower_this_thread()
+        return prepare(source, cancel)
+
+    return run
