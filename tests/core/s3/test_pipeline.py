@@ -16,15 +16,9 @@ import botocore.exceptions as bce
 import pytest
 
 from s3uploader_gui.core.s3.http import Connections
-from s3uploader_gui.core.s3.pipeline import (
-    Blocking,
-    Done,
-    Pipeline,
-    Steps,
-    Wire,
-    parse_answer,
-    run_blocking,
-)
+from s3uploader_gui.core.s3.http_response import parse_answer
+from s3uploader_gui.core.s3.pipeline import Done, Pipeline
+from s3uploader_gui.core.s3.steps import Blocking, Steps, Wire, run_blocking
 
 OK = b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nETag: "e"\r\n\r\n'
 _DENIAL = b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>"

@@ -39,10 +39,10 @@ from s3uploader_gui.core.s3.http import (
     parse_head,
     xml_fields,
 )
-from s3uploader_gui.core.s3.pipeline import Wire
 from s3uploader_gui.core.s3.routing import Addressing, Style
 from s3uploader_gui.core.s3.signing import UNSIGNED_PAYLOAD
 from s3uploader_gui.core.s3.signing import Credentials as Credentials
+from s3uploader_gui.core.s3.steps import Wire
 
 if TYPE_CHECKING:
     import datetime as dt

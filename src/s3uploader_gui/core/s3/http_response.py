@@ -232,3 +232,44 @@ def _chunked(reader: _Reader) -> bytes:
     while reader.line():  # trailers: not used
         pass
     return b"".join(parts)
+
+
+class _NeedMore(Exception):
+    """The bytes received so far end before the answer does."""
+
+
+class _Received:
+    """What ``read_response`` reads from: the bytes received so far, then the end of the
+    connection if the server closed it, else ``_NeedMore``."""
+
+    def __init__(self, data: bytearray, eof: bool) -> None:
+        self.view = memoryview(data)
+        self.pos = 0
+        self.eof = eof
+
+    def recv(self, size: int) -> bytes:
+        if self.pos >= len(self.view):
+            if self.eof:
+                return b""
+            raise _NeedMore
+        chunk = bytes(self.view[self.pos : self.pos + size])
+        self.pos += len(chunk)
+        return chunk
+
+    def recv_into(self, buffer: memoryview, size: int) -> int:
+        chunk = self.recv(size)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def parse_answer(data: bytearray, eof: bool, method: str) -> Response | None:
+    """The answer in ``data`` when it is whole (``eof``: the server has closed the
+    connection), else None; ``BadResponse`` and its kinds as ``read_response`` raises."""
+    received = _Received(data, eof)
+    try:
+        response = read_response(received, method)  # type: ignore[arg-type]
+    except _NeedMore:
+        return None
+    if received.pos < len(data):
+        return Response(response.status, response.headers, response.body, True)
+    return response

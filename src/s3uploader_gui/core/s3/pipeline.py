@@ -6,7 +6,7 @@ must wait for the lock before it reads the next file). Here one thread keeps up 
 ``size`` connections busy with non-blocking sockets, so a small upload's Python runs
 without a handoff between its steps.
 
-A task is a generator of steps (``Steps``): it yields a ``Wire`` request and gets its
+A task is a generator of steps (``steps``): it yields a ``Wire`` request and gets its
 answer back (or has the error raised at the ``yield``), or a ``Blocking`` call to run
 elsewhere. The same generator runs on an ordinary thread with ``run_blocking``, which
 sends each ``Wire`` the ordinary way: the logic of a task is written once.
@@ -31,16 +31,14 @@ import selectors
 import socket
 import threading
 import time
-from collections.abc import Callable, Generator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
-from s3uploader_gui.core.s3.http import Body, Connections, Prepare, timed_out
-from s3uploader_gui.core.s3.http_response import BadResponse, Response, read_response
+from s3uploader_gui.core.s3.http import Connections, timed_out
+from s3uploader_gui.core.s3.http_response import BadResponse, parse_answer
+from s3uploader_gui.core.s3.steps import Blocking, Steps, Wire, run_blocking
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 #: Called with a task's result and ``None``, or ``None`` and what it raised.
 Done = Callable[[Any, BaseException | None], None]
@@ -48,56 +46,6 @@ Done = Callable[[Any, BaseException | None], None]
 Resume = Callable[[Callable[[], Any], Done], None]
 
 _RECV = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Wire:
-    """One request with its body in memory, that the pipeline may send itself.
-
-    ``prepare`` signs it (the head and the body, as ``http.Connections.exchange`` takes
-    them); ``finish`` makes the task's answer from a 2xx answer's headers and body;
-    ``blocking`` sends the same request the ordinary way (rewinding ``body`` first), and
-    is what ``run_blocking`` and a handed-over task call.
-    """
-
-    connections: Connections
-    method: str
-    prepare: Prepare
-    body: Body | None
-    finish: Callable[[dict[str, str], bytes], Any]
-    #: The error for an answer of 300 or more, or None when the request is to be sent
-    #: again the ordinary way (the bucket turned out to live in another region).
-    refused: Callable[[int, dict[str, str], bytes], BaseException | None]
-    blocking: Callable[[], Any]
-
-
-@dataclass(frozen=True)
-class Blocking:
-    """A call that may wait (botocore, a HEAD after an odd answer): always run on an
-    ordinary thread."""
-
-    run: Callable[[], Any]
-
-
-Step = Wire | Blocking
-Steps = Generator[Step, Any, T]
-
-
-def run_blocking(steps: Steps[T], value: Any = None, error: BaseException | None = None) -> T:
-    """Run ``steps`` to its end on this thread (``value`` or ``error``: the outcome of
-    the step it last yielded); its result, or what it raised."""
-    while True:
-        try:
-            step = steps.throw(error) if error is not None else steps.send(value)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        finally:
-            error = None  # no frame of a handled error is kept alive by this loop
-        try:
-            value = step.blocking() if isinstance(step, Wire) else step.run()
-        except BaseException as exc:  # raised into the task, where it is handled
-            value, error = None, exc
 
 
 class _Task:
@@ -135,47 +83,6 @@ class _Conn:
         self.eof = False
         self.reused = False
         self.deadline = 0.0
-
-
-class _NeedMore(Exception):
-    """The bytes received so far end before the answer does."""
-
-
-class _Received:
-    """What ``read_response`` reads from: the bytes received so far, then the end of the
-    connection if the server closed it, else ``_NeedMore``."""
-
-    def __init__(self, data: bytearray, eof: bool) -> None:
-        self.view = memoryview(data)
-        self.pos = 0
-        self.eof = eof
-
-    def recv(self, size: int) -> bytes:
-        if self.pos >= len(self.view):
-            if self.eof:
-                return b""
-            raise _NeedMore
-        chunk = bytes(self.view[self.pos : self.pos + size])
-        self.pos += len(chunk)
-        return chunk
-
-    def recv_into(self, buffer: memoryview, size: int) -> int:
-        chunk = self.recv(size)
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
-
-
-def parse_answer(data: bytearray, eof: bool, method: str) -> Response | None:
-    """The answer in ``data`` when it is whole (``eof``: the server has closed the
-    connection), else None; ``BadResponse`` and its kinds as ``read_response`` raises."""
-    received = _Received(data, eof)
-    try:
-        response = read_response(received, method)  # type: ignore[arg-type]
-    except _NeedMore:
-        return None
-    if received.pos < len(data):
-        return Response(response.status, response.headers, response.body, True)
-    return response
 
 
 class Pipeline:

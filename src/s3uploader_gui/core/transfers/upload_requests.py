@@ -30,7 +30,7 @@ from s3uploader_gui.core.transfers.upload_state import Upload
 if TYPE_CHECKING:  # the engine imports this module; fastput and the journal load with it
     from s3uploader_gui.core.s3.fastput import FastPut
     from s3uploader_gui.core.s3.listing_types import Page
-    from s3uploader_gui.core.s3.pipeline import Steps
+    from s3uploader_gui.core.s3.steps import Steps
     from s3uploader_gui.core.transfers.existing_spans import Slice, Span
     from s3uploader_gui.core.transfers.journal import Journal, JournalItem
     from s3uploader_gui.core.transfers.parts import EngineParts
@@ -156,15 +156,15 @@ class UploadRequests:
         return item.file
 
     def _t_put(self, item: Upload, _: int) -> str:
-        from s3uploader_gui.core.s3.pipeline import run_blocking
+        from s3uploader_gui.core.s3.steps import run_blocking
 
         return run_blocking(self._put_steps(item))
 
     def _put_steps(self, item: Upload) -> Steps[str]:
         """A single PutObject as steps: run by ``_t_put`` on a transfer thread, or by the
-        engine's pipeline (``pipeline``), which sends the request itself."""
+        engine's pipeline (``pipeline``), which sends the request itself (``steps``)."""
         # Loaded with the first upload, not with the window (it needs ``socket``).
-        from s3uploader_gui.core.s3.pipeline import Blocking
+        from s3uploader_gui.core.s3.steps import Blocking
 
         self.cancel.raise_if_cancelled()
         source = self._source(item)
