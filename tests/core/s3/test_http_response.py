@@ -21,6 +21,7 @@ from s3uploader_gui.core.s3.http_response import (
     Response,
     read_response,
 )
+from tests.helpers.http_requests import read_request
 
 WEED_PUT = (
     b"HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nContent-Length: 0\r\n"
@@ -56,20 +57,10 @@ class Crafted:
     def _session(self, conn: socket.socket) -> None:
         buf = b""
         while self.answers:
-            while b"\r\n\r\n" not in buf:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                buf += chunk
-            head, buf = buf.split(b"\r\n\r\n", 1)
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.lower() == b"content-length":
-                    length = int(value)
-            while len(buf) < length:
-                buf += conn.recv(65536)
-            buf = buf[length:]
+            request = read_request(conn, buf)
+            if request is None:
+                return
+            head, _, buf = request
             self.requests.append(head.split(b"\r\n")[0])
             answer = self.answers.pop(0)
             if answer is None:

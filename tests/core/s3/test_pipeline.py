@@ -17,8 +17,10 @@ import pytest
 
 from s3uploader_gui.core.s3.http import Connections
 from s3uploader_gui.core.s3.http_response import parse_answer
-from s3uploader_gui.core.s3.pipeline import Done, Pipeline
+from s3uploader_gui.core.s3.pipeline import Pipeline
 from s3uploader_gui.core.s3.steps import Blocking, Steps, Wire, run_blocking
+from s3uploader_gui.core.transfers.task_threads import Done
+from tests.helpers.http_requests import read_request
 
 OK = b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nETag: "e"\r\n\r\n'
 _DENIAL = b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>"
@@ -58,24 +60,8 @@ class Server:
     def _serve(self, conn: socket.socket) -> None:
         buf = b""
         try:
-            while True:
-                while b"\r\n\r\n" not in buf:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    buf += chunk
-                head, buf = buf.split(b"\r\n\r\n", 1)
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.lower() == b"content-length":
-                        length = int(value)
-                while len(buf) < length:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    buf += chunk
-                body, buf = buf[:length], buf[length:]
+            while (request := read_request(conn, buf)) is not None:
+                _, body, buf = request
                 with self.lock:
                     number = self.requests
                     self.requests += 1
@@ -329,3 +315,42 @@ def test_an_answer_is_whole_only_when_its_framing_says_so(
 def test_bytes_after_an_answer_close_the_connection() -> None:
     answer = parse_answer(bytearray(OK + b"HTTP/1.1 200 OK\r\n"), False, "PUT")
     assert answer is not None and answer.status == 200 and answer.will_close
+
+
+def test_a_bug_in_the_loop_hands_every_task_to_the_ordinary_way_and_stops_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch never waits for ever on a pipeline that died: what it held is sent the
+    ordinary way, and a later submit is refused (the engine's threads then take it)."""
+    release = threading.Event()
+
+    def behave(n: int) -> tuple[bytes, bool]:
+        release.wait(30)
+        return OK, False
+
+    def broken(self: Pipeline, conn: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Pipeline, "_ready", broken)
+    with serving(behave) as server:
+        pool, calls = _connections(server), Calls()
+        pipeline = Pipeline(1)
+        try:
+            tasks = [_task(pool, b"q", calls) for _ in range(2)]  # one on the wire, one waiting
+            answers: queue.SimpleQueue[tuple[Any, BaseException | None]] = queue.SimpleQueue()
+            for task in tasks:
+                pipeline.submit(task, lambda v, e: answers.put((v, e)), _ordinary_thread)
+            while server.requests == 0:
+                threading.Event().wait(0.01)
+            release.set()  # the answer makes the socket ready: the loop's bug strikes
+            outcomes = [answers.get(timeout=10) for _ in tasks]
+        finally:
+            release.set()
+            pipeline.shutdown(RuntimeError("stopped"))
+        assert sorted(map(str, outcomes)) == [
+            "('stored sent the ordinary way', None)",
+            "('stored sent the ordinary way', None)",
+        ]
+        assert calls.blocking == 2
+        with pytest.raises(RuntimeError):
+            pipeline.submit(_task(pool, b"p", calls), lambda v, e: None, _ordinary_thread)

@@ -40,7 +40,8 @@ from s3uploader_gui.core.s3.steps import Blocking, Steps, Wire, run_blocking
 
 log = logging.getLogger(__name__)
 
-#: Called with a task's result and ``None``, or ``None`` and what it raised.
+#: Called with a task's result and ``None``, or ``None`` and what it raised (as
+#: ``transfers.task_threads.Done``; the core's packages import downward only).
 Done = Callable[[Any, BaseException | None], None]
 #: Runs a function on another thread, then ``Done`` with its outcome there.
 Resume = Callable[[Callable[[], Any], Done], None]
@@ -121,11 +122,12 @@ class Pipeline:
         """Stop once the requests on the wire are answered; tasks not started yet end
         with ``cancelled``."""
         with self._lock:
-            if self._stopped:
-                return
+            first = not self._stopped  # else stopped already, perhaps by a failure
             self._stopped = True
-            self._cancelled = cancelled
-        self._wake()
+            if first:
+                self._cancelled = cancelled
+        if first:
+            self._wake()
         if wait and threading.current_thread() is not self._thread:
             self._thread.join()
 
@@ -170,7 +172,6 @@ class Pipeline:
             while self._waiting:
                 task = self._waiting.popleft()
                 self._resume_elsewhere(task, lambda: None)
-            raise
         finally:
             self._close_all()
 
